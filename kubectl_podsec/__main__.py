@@ -1,0 +1,3 @@
+from kubectl_podsec.cli.main import main
+
+main()
