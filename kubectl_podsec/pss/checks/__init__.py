@@ -1,0 +1,1 @@
+"""One module per upstream check; each exposes `CHECK`. The registry lists them."""

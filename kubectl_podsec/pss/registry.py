@@ -1,0 +1,131 @@
+"""The explicit list of checks, validated and precomputed per policy version.
+
+Never discovered by importing modules by name: the tuple below is the registry
+(which also keeps it intact when frozen into a binary).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .check import Check, CheckFn
+from .checks import (
+    allow_privilege_escalation,
+    app_armor_profile,
+    capabilities_baseline,
+    capabilities_restricted,
+    host_namespaces,
+    host_path_volumes,
+    host_ports,
+    host_probes_and_host_lifecycle,
+    privileged,
+    proc_mount,
+    proc_mount_restricted,
+    restricted_volumes,
+    run_as_non_root,
+    run_as_user,
+    se_linux_options,
+    seccomp_profile_baseline,
+    seccomp_profile_restricted,
+    sysctls,
+    windows_host_process,
+)
+from .levels import Level
+
+CHECKS: tuple[Check, ...] = (
+    allow_privilege_escalation.CHECK,
+    app_armor_profile.CHECK,
+    capabilities_baseline.CHECK,
+    capabilities_restricted.CHECK,
+    host_namespaces.CHECK,
+    host_path_volumes.CHECK,
+    host_ports.CHECK,
+    host_probes_and_host_lifecycle.CHECK,
+    privileged.CHECK,
+    proc_mount.CHECK,
+    proc_mount_restricted.CHECK,
+    restricted_volumes.CHECK,
+    run_as_non_root.CHECK,
+    run_as_user.CHECK,
+    se_linux_options.CHECK,
+    seccomp_profile_baseline.CHECK,
+    seccomp_profile_restricted.CHECK,
+    sysctls.CHECK,
+    windows_host_process.CHECK,
+)
+
+
+class RegistryError(Exception):
+    pass
+
+
+def validate(checks: tuple[Check, ...]) -> None:
+    """The same rules upstream's registry enforces before it will evaluate anything."""
+    levels: dict[str, Level] = {}
+    for check in checks:
+        if check.id in levels:
+            raise RegistryError(f"multiple checks registered for ID {check.id}")
+        levels[check.id] = check.level
+        if check.level not in (Level.BASELINE, Level.RESTRICTED):
+            raise RegistryError(f"check {check.id}: invalid level {check.level}")
+        if not check.variants:
+            raise RegistryError(f"check {check.id}: empty")
+        minimums = [v.minimum for v in check.variants]
+        if any(b <= a for a, b in zip(minimums, minimums[1:])) or minimums[0] < 0:
+            raise RegistryError(f"check {check.id}: versions must be strictly increasing")
+    for check in checks:
+        for variant in check.variants:
+            if variant.overrides and check.level is not Level.RESTRICTED:
+                raise RegistryError(f"check {check.id}: only restricted checks may set overrides")
+            for target in variant.overrides:
+                if levels.get(target, Level.BASELINE) is not Level.BASELINE:
+                    raise RegistryError(f"check {check.id}: overrides restricted check {target}")
+
+
+@dataclass(frozen=True)
+class OrderedCheck:
+    id: str
+    check: CheckFn
+
+
+@dataclass(frozen=True)
+class Registry:
+    """For every v1.<minor> up to `max_minor`, the checks of each level, in message order."""
+
+    max_minor: int
+    baseline: tuple[tuple[OrderedCheck, ...], ...]
+    restricted: tuple[tuple[OrderedCheck, ...], ...]
+
+    def checks_for(self, level: Level, minor: int) -> tuple[OrderedCheck, ...]:
+        table = self.baseline if level is Level.BASELINE else self.restricted
+        return table[minor]
+
+
+def _checks_at(checks: tuple[Check, ...], level: Level, minor: int) -> tuple[OrderedCheck, ...]:
+    # Baseline IDs first, then restricted, each sorted byte-wise; overridden ones dropped.
+    chosen = {}
+    overridden: set[str] = set()
+    for check in checks:
+        variant = check.variant_at(minor)
+        if variant is None or check.level.strictness > level.strictness:
+            continue
+        chosen[check.id] = (check.level, variant.check)
+        if level is Level.RESTRICTED:
+            overridden.update(variant.overrides)
+    order = sorted(chosen, key=lambda cid: (chosen[cid][0].strictness, cid))
+    return tuple(OrderedCheck(cid, chosen[cid][1]) for cid in order if cid not in overridden)
+
+
+def build(checks: tuple[Check, ...] = CHECKS) -> Registry:
+    validate(checks)
+    max_minor = max(c.variants[-1].minimum for c in checks)
+    versions = range(max_minor + 1)
+    return Registry(
+        max_minor=max_minor,
+        baseline=tuple(_checks_at(checks, Level.BASELINE, m) for m in versions),
+        restricted=tuple(_checks_at(checks, Level.RESTRICTED, m) for m in versions),
+    )
+
+
+REGISTRY = build()
+NEWEST_MINOR = REGISTRY.max_minor

@@ -1,0 +1,56 @@
+"""The small string helpers every check shares, so all messages read the same."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sized
+
+_GO_ESCAPES = {
+    "\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n",
+    "\r": "\\r", "\t": "\\t", "\v": "\\v", "\\": "\\\\", '"': '\\"',
+}
+
+
+def join_quote(items: Iterable[str]) -> str:
+    """`"a", "b"` with no escaping (upstream joinQuote); empty for no items."""
+    items = list(items)
+    if not items:
+        return ""
+    return '"' + '", "'.join(items) + '"'
+
+
+def pluralize(singular: str, plural: str, count: int | Sized) -> str:
+    n = count if isinstance(count, int) else len(count)
+    return singular if n == 1 else plural
+
+
+def setters(*parts: str) -> str:
+    """Join the non-empty setter phrases with " and " (`pod and containers "a"`)."""
+    return " and ".join(p for p in parts if p)
+
+
+def containers_phrase(names: list[str]) -> str:
+    """`container "a"` / `containers "a", "b"`, or "" when there are none."""
+    if not names:
+        return ""
+    return f"{pluralize('container', 'containers', len(names))} {join_quote(names)}"
+
+
+def go_quote(text: str) -> str:
+    """Go's strconv.Quote (the `%q` verb), for the few messages that use it."""
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[ch])
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        elif ch.isprintable():
+            out.append(ch)
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append("\ufffd")  # Go's JSON decoding turns a lone surrogate into U+FFFD
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    out.append('"')
+    return "".join(out)
