@@ -1,0 +1,107 @@
+"""Namespace labels to the policy per mode, exactly as upstream's PolicyToEvaluate."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .pss import Level, LevelVersion, Version
+from .pss.text import go_quote
+
+PREFIX = "pod-security.kubernetes.io/"
+MODES = ("enforce", "audit", "warn")
+LEVEL_LABELS = {mode: PREFIX + mode for mode in MODES}
+VERSION_LABELS = {mode: f"{PREFIX}{mode}-version" for mode in MODES}
+# The order upstream validates (and reports) them in.
+ALL_LABELS = tuple(label for m in MODES for label in (LEVEL_LABELS[m], VERSION_LABELS[m]))
+
+PRIVILEGED_LATEST = LevelVersion(Level.PRIVILEGED, Version.latest())
+
+
+@dataclass(frozen=True)
+class Policy:
+    enforce: LevelVersion
+    audit: LevelVersion
+    warn: LevelVersion
+
+    def for_mode(self, mode: str) -> LevelVersion:
+        lv: LevelVersion = getattr(self, mode)
+        return lv
+
+    @property
+    def fully_privileged(self) -> bool:
+        return all(self.for_mode(m).level is Level.PRIVILEGED for m in MODES)
+
+    def equivalent(self, other: Policy) -> bool:
+        return all(self.for_mode(m).equivalent(other.for_mode(m)) for m in MODES)
+
+
+PRIVILEGED_POLICY = Policy(PRIVILEGED_LATEST, PRIVILEGED_LATEST, PRIVILEGED_LATEST)
+
+
+@dataclass(frozen=True)
+class LabelError:
+    label: str
+    value: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"metadata.labels[{self.label}]: Invalid value: {go_quote(self.value)}: {self.detail}"
+
+
+def _level(labels: Mapping[str, str], mode: str, fallback: Level,
+           errors: list[LabelError]) -> Level | None:
+    label = LEVEL_LABELS[mode]
+    if label not in labels:
+        return None
+    try:
+        return Level.parse(labels[label])
+    except ValueError as err:
+        errors.append(LabelError(label, labels[label], str(err)))
+        return fallback
+
+
+def _version(labels: Mapping[str, str], mode: str, errors: list[LabelError]) -> Version | None:
+    label = VERSION_LABELS[mode]
+    if label not in labels:
+        return None
+    try:
+        return Version.parse(labels[label])
+    except ValueError as err:
+        errors.append(LabelError(label, labels[label], str(err)))
+        return Version.latest()
+
+
+def policy_from_labels(
+    labels: Mapping[str, str] | None, defaults: Policy
+) -> tuple[Policy, tuple[LabelError, ...]]:
+    """The policy per mode and the label errors. Invalid values fall back as
+    upstream does: enforce fails closed (restricted), audit and warn open
+    (privileged), versions to latest. Without a warn label, warn is raised to
+    a stricter valid enforce level (and its version, unless warn-version is set)."""
+    if not labels:
+        return defaults, ()
+    errors: list[LabelError] = []
+    parsed: dict[str, LevelVersion] = {}
+    levels = {}
+    for mode in MODES:
+        default = defaults.for_mode(mode)
+        fallback = Level.RESTRICTED if mode == "enforce" else Level.PRIVILEGED
+        levels[mode] = _level(labels, mode, fallback, errors)
+        version = _version(labels, mode, errors)
+        parsed[mode] = LevelVersion(levels[mode] or default.level, version or default.version)
+    enforce_valid = LEVEL_LABELS["enforce"] in labels and not any(
+        e.label == LEVEL_LABELS["enforce"] for e in errors
+    )
+    warn = parsed["warn"]
+    if (LEVEL_LABELS["warn"] not in labels and enforce_valid
+            and parsed["enforce"].level.strictness > warn.level.strictness):
+        version = warn.version if VERSION_LABELS["warn"] in labels else parsed["enforce"].version
+        parsed["warn"] = LevelVersion(parsed["enforce"].level, version)
+    return Policy(parsed["enforce"], parsed["audit"], parsed["warn"]), tuple(errors)
+
+
+def pod_security_labels(labels: Mapping[str, str] | None) -> dict[str, str]:
+    """Only the pod-security.kubernetes.io/ labels, in upstream's order."""
+    labels = labels or {}
+    return {k: labels[k] for k in ALL_LABELS if k in labels}
