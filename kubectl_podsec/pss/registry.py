@@ -32,27 +32,30 @@ from .checks import (
 )
 from .levels import Level
 
-CHECKS: tuple[Check, ...] = (
-    allow_privilege_escalation.CHECK,
-    app_armor_profile.CHECK,
-    capabilities_baseline.CHECK,
-    capabilities_restricted.CHECK,
-    host_namespaces.CHECK,
-    host_path_volumes.CHECK,
-    host_ports.CHECK,
-    host_probes_and_host_lifecycle.CHECK,
-    privileged.CHECK,
-    proc_mount.CHECK,
-    proc_mount_restricted.CHECK,
-    restricted_volumes.CHECK,
-    run_as_non_root.CHECK,
-    run_as_user.CHECK,
-    se_linux_options.CHECK,
-    seccomp_profile_baseline.CHECK,
-    seccomp_profile_restricted.CHECK,
-    sysctls.CHECK,
-    windows_host_process.CHECK,
+_MODULES = (
+    allow_privilege_escalation,
+    app_armor_profile,
+    capabilities_baseline,
+    capabilities_restricted,
+    host_namespaces,
+    host_path_volumes,
+    host_ports,
+    host_probes_and_host_lifecycle,
+    privileged,
+    proc_mount,
+    proc_mount_restricted,
+    restricted_volumes,
+    run_as_non_root,
+    run_as_user,
+    se_linux_options,
+    seccomp_profile_baseline,
+    seccomp_profile_restricted,
+    sysctls,
+    windows_host_process,
 )
+CHECKS: tuple[Check, ...] = tuple(m.CHECK for m in _MODULES)
+# Each check module's docstring quotes what the standard restricts.
+DESCRIPTIONS: dict[str, str] = {m.CHECK.id: (m.__doc__ or m.CHECK.id).strip() for m in _MODULES}
 
 
 class RegistryError(Exception):

@@ -139,7 +139,8 @@ def _api_response(status: int, headers: Message, raw: bytes) -> ApiResponse:
 
 
 def profile_status(profile: str) -> dict[str, Any]:
-    return json.loads(run_script("status", "--profile", profile, "--json").stdout)
+    status: dict[str, Any] = json.loads(run_script("status", "--profile", profile, "--json").stdout)
+    return status
 
 
 def bring_up(profile: str) -> Cluster:

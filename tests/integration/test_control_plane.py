@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from .control_plane import (
     Cluster,
@@ -44,11 +45,12 @@ def can_i(cluster: Cluster, verb: str, resource: str, namespace: str, *, as_user
     return result.stdout.strip()
 
 
-def who_am_i(cluster: Cluster, **credentials: str) -> dict:
+def who_am_i(cluster: Cluster, **credentials: str) -> dict[str, Any]:
     review = {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"}
     response = cluster.api("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", review, **credentials)
     assert response.status == 201, response.body
-    return response.body["status"]["userInfo"]
+    user_info: dict[str, Any] = response.body["status"]["userInfo"]
+    return user_info
 
 
 def dry_run_pod(cluster: Cluster, namespace: str, manifest: str, *options: str) -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,1 @@
+"""Thin click commands: parse flags, call the layers below, render, exit."""

@@ -1,0 +1,55 @@
+"""Options shared by several commands."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import UsageError
+from ..labels import ALL_LABELS, policy_from_labels, PRIVILEGED_POLICY
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_SERVER_VERSION = re.compile(r"^v?1\.(0|[1-9][0-9]*)(\.[0-9]+)?([-+].*)?$")
+
+
+def output_option(choices: tuple[str, ...]) -> Callable[[F], F]:
+    return click.option("-o", "--output", type=click.Choice(choices), default="table",
+                        show_default=True, help="Output format.")
+
+
+def common_options(f: F) -> F:
+    f = click.option("--no-color", is_flag=True, help="Never colour the output (NO_COLOR works too).")(f)
+    f = click.option("--debug", is_flag=True, help="Show tracebacks for errors.")(f)
+    return f
+
+
+def parse_server_version(text: str | None) -> int | None:
+    """`v1.N` (or `1.N`, `v1.N.P`) to N."""
+    if text is None:
+        return None
+    match = _SERVER_VERSION.match(text.strip())
+    if not match:
+        raise UsageError(f'--server-version: invalid value "{text}": must look like v1.30')
+    return int(match.group(1))
+
+
+def parse_labels(text: str | None) -> dict[str, str] | None:
+    """`k=v,k=v` to a dict, validating pod-security labels as the API server would."""
+    if text is None:
+        return None
+    labels: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        if not sep or not key:
+            raise UsageError(f'--namespace-labels: "{part}" is not key=value')
+        if key.startswith("pod-security.kubernetes.io/") and key not in ALL_LABELS:
+            raise UsageError(f'--namespace-labels: unknown pod-security label "{key}"')
+        labels[key] = value
+    _, errors = policy_from_labels(labels, PRIVILEGED_POLICY)
+    if errors:
+        raise UsageError("--namespace-labels: " + "; ".join(str(e) for e in errors))
+    return labels

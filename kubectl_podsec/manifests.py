@@ -1,0 +1,280 @@
+"""Input: files, directories and stdin to objects with their source.
+
+Each YAML document is parsed on its own, so one malformed document is reported
+(with its file and line) while the others are still read. `List` kinds are
+flattened. Files are streamed document by document, so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+import yaml
+
+from .admission_config import ConfigError, PodSecurityConfig, pod_security_config, pod_security_plugin
+from .errors import InputError
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+_DOC_MARKER = re.compile(r"^---(\s|$)")
+_DOC_END = re.compile(r"^\.\.\.(\s|$)")
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The fast safe loader, with timestamps kept as strings (as kubectl does)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    file: str  # the path as given ("-" for stdin)
+    document: int  # 0-based index of the document in the file
+    line: int  # 1-based line where the document starts
+    item: int | None = None  # index inside a List
+
+    def describe(self) -> str:
+        where = f"{self.file}: document {self.document} (line {self.line})"
+        return where if self.item is None else f"{where}, item {self.item}"
+
+
+@dataclass(frozen=True)
+class Document:
+    source: Source
+    obj: dict[str, Any] | None = None
+    error: InputError | None = None
+
+
+@dataclass(frozen=True)
+class Input:
+    """One file to read: the path as the user gave it and where to read it."""
+
+    display: str
+    path: str
+
+
+def expand(paths: list[str], recursive: bool) -> list[Input]:
+    """Files named, and the manifests in directories named (sorted; -R recurses)."""
+    inputs = []
+    for path in paths:
+        if path == "-":
+            inputs.append(Input("-", "-"))
+        elif os.path.isdir(path):
+            found = _directory(path, recursive)
+            if not found:
+                raise InputError(path, f"no manifests ({', '.join(MANIFEST_SUFFIXES)}) in directory"
+                                 + ("" if recursive else " (use -R to recurse)"))
+            inputs += found
+        elif os.path.exists(path):
+            if not os.access(path, os.R_OK):
+                raise InputError(path, "permission denied")
+            inputs.append(Input(path, path))
+        else:
+            raise InputError(path, "no such file or directory")
+    return inputs
+
+
+def _directory(path: str, recursive: bool) -> list[Input]:
+    found = []
+    for root, dirs, files in os.walk(path):
+        dirs[:] = sorted(dirs) if recursive else []
+        for name in sorted(files):
+            if name.endswith(MANIFEST_SUFFIXES):
+                full = os.path.join(root, name)
+                found.append(Input(full, full))
+    return found
+
+
+def spool_stdin(stream: IO[str] | None = None) -> IO[str]:
+    """stdin copied to a temporary file, so it can be read twice in bounded memory."""
+    spool = tempfile.TemporaryFile("w+", encoding="utf-8")
+    shutil.copyfileobj(stream or sys.stdin, spool)
+    spool.seek(0)
+    return spool
+
+
+def _chunks(stream: IO[str]) -> Iterator[tuple[int, str]]:
+    """(start line, text) of each YAML document, split at `---`/`...` lines."""
+    lines: list[str] = []
+    start = 1
+    for number, line in enumerate(stream, 1):
+        if _DOC_MARKER.match(line) or _DOC_END.match(line):
+            if lines:
+                yield start, "".join(lines)
+            # Content after `--- ` on the marker line belongs to the new document.
+            rest = line[3:].strip() if _DOC_MARKER.match(line) else ""
+            lines, start = ([rest + "\n"] if rest else []), number + (0 if rest else 1)
+        else:
+            if not lines:
+                start = number
+            lines.append(line)
+    if lines:
+        yield start, "".join(lines)
+
+
+def _json_documents(text: str) -> Iterator[tuple[int, Any]]:
+    """Concatenated JSON values: (start line, value); raises ValueError with a line."""
+    decoder = json.JSONDecoder()
+    pos = 0
+    while True:
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos >= len(text):
+            return
+        line = text.count("\n", 0, pos) + 1
+        value, pos = decoder.raw_decode(text, pos)
+        yield line, value
+
+
+def _parse_yaml(text: str, start: int) -> Any:
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = start + (mark.line if mark else 0)
+        raise ValueError(f"malformed YAML at line {line}: {err.problem or err.context}") from None
+    except yaml.YAMLError as err:
+        raise ValueError(f"malformed YAML: {err}") from None
+
+
+def _raw_documents(display: str, stream: IO[str]) -> Iterator[tuple[Source, Any, str | None]]:
+    head = stream.read(4096)
+    rest = stream.read() if head.lstrip().startswith(("{", "[")) else None
+    if rest is not None:
+        text = head + rest
+        try:
+            for index, (line, value) in enumerate(_json_documents(text)):
+                yield Source(display, index, line), value, None
+        except ValueError as err:
+            yield Source(display, 0, 1), None, f"malformed JSON: {err}"
+        return
+    stream.seek(0)
+    for index, (line, text) in enumerate(_chunks(stream)):
+        try:
+            yield Source(display, index, line), _parse_yaml(text, line), None
+        except ValueError as err:
+            yield Source(display, index, line), None, str(err)
+
+
+def _check_object(value: Any, source: Source) -> str | None:
+    if not isinstance(value, dict):
+        kind = "a list" if isinstance(value, list) else f"a {type(value).__name__}"
+        return f"not an object (got {kind})"
+    if not isinstance(value.get("kind"), str) or not value["kind"]:
+        return "object has no kind"
+    if not isinstance(value.get("apiVersion"), str) or not value["apiVersion"]:
+        return f"{value['kind']} has no apiVersion"
+    meta = value.get("metadata")
+    if meta is not None and not isinstance(meta, dict):
+        return f"{value['kind']}: metadata is not an object"
+    return None
+
+
+def _objects(source: Source, value: Any) -> Iterator[Document]:
+    problem = _check_object(value, source)
+    if problem:
+        yield Document(source, error=InputError(source.describe(), problem))
+        return
+    if value["kind"].endswith("List") and isinstance(value.get("items"), list):
+        for i, item in enumerate(value["items"]):
+            src = Source(source.file, source.document, source.line, i)
+            problem = _check_object(item, src)
+            error = InputError(src.describe(), problem) if problem else None
+            yield Document(src, None if problem else item, error)
+        return
+    yield Document(source, value)
+
+
+def documents(display: str, stream: IO[str]) -> Iterator[Document]:
+    """Every object in a stream, with its source; bad documents carry an error."""
+    try:
+        for source, value, problem in _raw_documents(display, stream):
+            if problem is not None:
+                yield Document(source, error=InputError(source.describe(), problem))
+            elif value is not None:  # empty documents are ordinary (a trailing ---)
+                yield from _objects(source, value)
+    except UnicodeDecodeError as err:
+        yield Document(Source(display, 0, 1), error=InputError(display, f"not UTF-8 text ({err.reason})"))
+
+
+def open_input(item: Input, stdin: IO[str] | None) -> IO[str]:
+    if item.path == "-":
+        assert stdin is not None, "stdin must be spooled before reading"
+        stdin.seek(0)
+        return stdin
+    try:
+        return open(item.path, encoding="utf-8", errors="strict")  # noqa: SIM115
+    except OSError as err:
+        raise InputError(item.display, err.strerror or str(err)) from None
+
+
+def namespace_objects(display: str, stream: IO[str]) -> Iterator[dict[str, Any]]:
+    """The Namespace objects of a stream, parsing only documents that mention one
+    (a cheap first pass, so policies are known before any workload is checked)."""
+    try:
+        head = stream.read(4096)
+        stream.seek(0)
+        if head.lstrip().startswith(("{", "[")):
+            candidates: Iterator[Document] = documents(display, stream)
+        else:
+            candidates = (
+                d for line, text in _chunks(stream) if "Namespace" in text
+                for d in _safe_objects(display, line, text)
+            )
+        for doc in candidates:
+            if doc.obj is not None and doc.obj.get("kind") == "Namespace":
+                yield doc.obj
+    except UnicodeDecodeError:
+        return  # reported by the main pass
+
+
+def _safe_objects(display: str, line: int, text: str) -> Iterator[Document]:
+    try:
+        value = _parse_yaml(text, line)
+    except ValueError:
+        return  # reported by the main pass
+    if value is not None:
+        yield from _objects(Source(display, 0, line), value)
+
+
+def read_admission_config(path: str) -> PodSecurityConfig:
+    """The PodSecurityConfiguration from an AdmissionConfiguration file (following
+    a plugin `path`, relative to the file) or from a bare PodSecurityConfiguration."""
+    doc = _read_single(path)
+    try:
+        if isinstance(doc, dict) and doc.get("kind") == "PodSecurityConfiguration":
+            return pod_security_config(doc, source=path)
+        inner = pod_security_plugin(doc)
+        if inner is None:
+            raise ConfigError("no PodSecurity plugin in the AdmissionConfiguration")
+        if isinstance(inner, str):
+            nested = inner if os.path.isabs(inner) else os.path.join(os.path.dirname(path), inner)
+            return pod_security_config(_read_single(nested), source=nested)
+        return pod_security_config(inner, source=path)
+    except ConfigError as err:
+        raise InputError(path, str(err)) from None
+
+
+def _read_single(path: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as f:
+            docs = [d for d in documents(path, f)]
+    except OSError as err:
+        raise InputError(path, err.strerror or str(err)) from None
+    if len(docs) != 1:
+        raise InputError(path, f"expected one document, found {len(docs)}")
+    if docs[0].error is not None:
+        raise docs[0].error
+    return docs[0].obj

@@ -1,0 +1,59 @@
+"""The versioned CheckReport document as JSON or YAML, streamed result by result."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+from ..report import Result, Skipped, Summary, report_header
+from .writer import ReportWriter
+
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class JsonWriter(ReportWriter):
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self._first = True
+
+    def begin(self) -> str:
+        head = json.dumps(report_header(), indent=2)[:-2]  # drop the closing "\n}"
+        return head + ',\n  "results": ['
+
+    def result(self, result: Result) -> str:
+        text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
+        sep = "\n" if self._first else ",\n"
+        self._first = False
+        return sep + "\n".join("    " + line for line in text.splitlines())
+
+    def end(self, skipped: list[Skipped], errors: list[str], summary: Summary) -> str:
+        tail = {"skipped": [s.to_dict() for s in skipped], "errors": errors,
+                "summary": summary.to_dict()}
+        body = json.dumps(tail, indent=2, ensure_ascii=False)[1:]  # drop the opening "{"
+        close = "\n  ]," if not self._first else "],"
+        return close + body + "\n"
+
+
+def _yaml(data: Any) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 30)
+
+
+class YamlWriter(ReportWriter):
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self._any = False
+
+    def begin(self) -> str:
+        return _yaml(report_header())
+
+    def result(self, result: Result) -> str:
+        head = "" if self._any else "results:\n"
+        self._any = True
+        return head + _yaml([result.to_dict()])
+
+    def end(self, skipped: list[Skipped], errors: list[str], summary: Summary) -> str:
+        tail = {"skipped": [s.to_dict() for s in skipped], "errors": errors,
+                "summary": summary.to_dict()}
+        return ("" if self._any else "results: []\n") + _yaml(tail)

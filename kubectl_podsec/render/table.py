@@ -1,0 +1,135 @@
+"""The table for people: one row per object, the verdict per mode; details below."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from colorama import Fore, Style
+
+from ..report import Result, Skipped, Summary
+from .writer import ReportWriter
+
+WIDTH_SAMPLE = 500  # rows buffered to size the columns before streaming
+MAX_DETAILS = 50  # denial messages shown below the table
+
+
+def verdict(result: Result) -> str:
+    adm = result.admission
+    if adm.exempt:
+        return f"exempt ({adm.exempt})"
+    if not adm.pods_allowed:
+        return "DENIED" if adm.is_pod or adm.evaluations[0].mode == "level" else "PODS DENIED"
+    if any(not e.allowed for e in adm.evaluations):
+        return "allowed (warnings)" if adm.warnings else "allowed (audit)"
+    return "allowed"
+
+
+def _mode_cell(result: Result, mode: str) -> str:
+    e = next((e for e in result.admission.evaluations if e.mode == mode), None)
+    if e is None:
+        return "-"
+    text = str(e.evaluation.level_version)
+    return text if e.allowed else f"{text} FAIL"
+
+
+def failing_checks(result: Result) -> str:
+    seen: dict[str, None] = {}
+    for e in result.admission.evaluations:
+        for v in e.evaluation.violations:
+            seen[v.check] = None
+    return ",".join(seen) or "-"
+
+
+def _source(result: Result) -> str:
+    src = result.source
+    if src.get("cluster"):
+        return "cluster"
+    item = f"[{src['item']}]" if src.get("item") is not None else ""
+    return f"{src.get('file')}#{src.get('document')}{item}"
+
+
+class TableWriter(ReportWriter):
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self._pending: list[tuple[list[str], str]] = []
+        self._widths: list[int] | None = None
+        self._level_mode = False
+        self._details: list[str] = []
+        self._more_details = 0
+
+    def _header(self) -> list[str]:
+        modes = ["LEVEL"] if self._level_mode else ["ENFORCE", "AUDIT", "WARN"]
+        extra = ["FAILING CHECKS", "SOURCE"] if self.wide else []
+        return ["NAMESPACE", "KIND", "NAME", *modes, "RESULT", *extra]
+
+    def _row(self, result: Result) -> list[str]:
+        modes = ["level"] if self._level_mode else ["enforce", "audit", "warn"]
+        extra = [failing_checks(result), _source(result)] if self.wide else []
+        ref = result.object
+        return [ref.namespace or "-", ref.kind, ref.name or "-",
+                *(_mode_cell(result, m) for m in modes), verdict(result), *extra]
+
+    def _paint(self, cells: list[str], widths: list[int], result_verdict: str) -> str:
+        parts = []
+        for cell, width in zip(cells, widths):
+            text = cell.ljust(width)
+            if self.color and (cell == result_verdict or cell.endswith(" FAIL")):
+                tone = (Fore.GREEN if cell == "allowed" else Fore.YELLOW
+                        if cell.startswith(("allowed", "exempt")) else Fore.RED)
+                text = tone + text + Style.RESET_ALL
+            parts.append(text)
+        return "   ".join(parts).rstrip() + "\n"
+
+    def _flush(self) -> str:
+        if self._widths is None:
+            rows = [self._header()] + [cells for cells, _ in self._pending]
+            self._widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+            out = ["   ".join(h.ljust(w) for h, w in zip(self._header(), self._widths)).rstrip() + "\n"]
+        else:
+            out = []
+        out += [self._paint(cells, self._widths, v) for cells, v in self._pending]
+        self._pending.clear()
+        return "".join(out)
+
+    def _note(self, result: Result) -> None:
+        shown: set[object] = set()
+        lines = []
+        for m in result.admission.evaluations:
+            if m.message and m.evaluation.level_version not in shown:
+                shown.add(m.evaluation.level_version)  # audit/warn repeat an equal enforce
+                lines.append(f"{m.mode}: {m.message}")
+        if not lines or result.admission.exempt:
+            return
+        if len(self._details) >= MAX_DETAILS:
+            self._more_details += 1
+            return
+        adm = result.admission
+        lead = ("pods would be rejected; the object itself would be accepted"
+                if not adm.pods_allowed and not adm.is_pod else verdict(result))
+        head = f"{result.object.describe()} ({_source(result)}): {lead}"
+        self._details.append(head + "\n" + "".join(f"  {line}\n" for line in lines))
+
+    def result(self, result: Result) -> str:
+        if self._widths is None and not self._pending:
+            self._level_mode = result.admission.evaluations[0].mode == "level"
+        self._pending.append((self._row(result), verdict(result)))
+        self._note(result)
+        if self._widths is None and len(self._pending) < WIDTH_SAMPLE:
+            return ""
+        return self._flush()
+
+    def end(self, skipped: list[Skipped], errors: list[str], summary: Summary) -> str:
+        out = [self._flush()] if self._pending else []
+        if summary.objects == 0:
+            out.append("No objects with a pod spec.\n")
+        if self._details:
+            out.append("\n" + "\n".join(self._details))
+        if self._more_details:
+            out.append(f"\n... and {self._more_details} more (see -o wide, json or yaml)\n")
+        if skipped:
+            out.append("\nSkipped:\n" + "".join(
+                f"  {s.object.describe()}: {s.reason}\n" for s in skipped))
+        s = summary
+        out.append(f"\n{s.objects} checked: {s.allowed} allowed, {s.denied} denied; "
+                   f"{s.skipped} skipped" + (f"; {s.errors} invalid" if s.errors else "") + "\n")
+        return "".join(out)

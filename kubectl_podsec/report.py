@@ -1,0 +1,214 @@
+"""The check report (pure): which policy applies to each object, and its verdicts.
+
+`Checker` turns one object into a `Result` (or a `Skipped`); results become the
+versioned CheckReport document (`podsec.kubectl.io/v1alpha1`) via `to_dict`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .admission import Admission, ModeEvaluation, admit, check_level, default_template
+from .admission_config import DEFAULT_CONFIG, PodSecurityConfig
+from .errors import InputError
+from .labels import LabelError, Policy, policy_from_labels
+from .pss import Evaluator, InvalidPodSpec, LevelVersion
+from .workloads import TemplateError, carries_pod_spec, pod_template
+
+API_VERSION = "podsec.kubectl.io/v1alpha1"
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    api_version: str
+    kind: str
+    namespace: str | None
+    name: str
+
+    @classmethod
+    def of(cls, obj: Mapping[str, Any], namespace: str | None) -> ObjectRef:
+        meta = obj.get("metadata") or {}
+        name = meta.get("name") or meta.get("generateName") or ""
+        return cls(str(obj.get("apiVersion", "")), str(obj.get("kind", "")), namespace, str(name))
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"apiVersion": self.api_version, "kind": self.kind}
+        if self.namespace is not None:
+            out["namespace"] = self.namespace
+        out["name"] = self.name
+        return out
+
+    def describe(self) -> str:
+        where = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.kind} {where}{self.name}"
+
+
+@dataclass(frozen=True)
+class PolicyChoice:
+    """The policy an object's namespace gets, and where it came from."""
+
+    policy: Policy | None  # None with --level
+    source: str
+    label_errors: tuple[LabelError, ...] = ()
+
+
+@dataclass(frozen=True)
+class Result:
+    source: Mapping[str, Any]
+    object: ObjectRef
+    admission: Admission
+    policy: PolicyChoice
+    server: Mapping[str, Any] | None = None
+
+    @property
+    def denied(self) -> bool:
+        return not self.admission.pods_allowed
+
+    def to_dict(self) -> dict[str, Any]:
+        adm = self.admission
+        out: dict[str, Any] = {
+            "source": dict(self.source),
+            "object": self.object.to_dict(),
+            "policySource": self.policy.source,
+            "evaluations": [_evaluation(e) for e in adm.evaluations],
+            "objectAllowed": adm.object_allowed,
+            "podsAllowed": adm.pods_allowed,
+        }
+        if adm.exempt:
+            out["exempt"] = adm.exempt
+        if adm.warnings:
+            out["warnings"] = list(adm.warnings)
+        if self.policy.label_errors:
+            out["labelErrors"] = [str(e) for e in self.policy.label_errors]
+        if self.server is not None:
+            out["server"] = dict(self.server)
+        return out
+
+
+def _evaluation(e: ModeEvaluation) -> dict[str, Any]:
+    ev = e.evaluation
+    return {
+        "mode": e.mode,
+        "level": ev.level_version.level.value,
+        "version": str(ev.level_version.version),
+        "resolvedVersion": str(ev.resolved),
+        "allowed": ev.allowed,
+        "appliesToObject": e.applies_to_object,
+        "message": e.message,
+        "violations": [
+            {"check": v.check, "reason": v.reason, "detail": v.detail} for v in ev.violations
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class Skipped:
+    source: Mapping[str, Any]
+    object: ObjectRef
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": dict(self.source), "object": self.object.to_dict(), "reason": self.reason}
+
+
+@dataclass
+class Summary:
+    objects: int = 0
+    allowed: int = 0
+    denied: int = 0
+    skipped: int = 0
+    errors: int = 0
+
+    def add(self, item: Result | Skipped) -> None:
+        if isinstance(item, Skipped):
+            self.skipped += 1
+            return
+        self.objects += 1
+        if item.denied:
+            self.denied += 1
+        else:
+            self.allowed += 1
+
+    def to_dict(self) -> dict[str, int]:
+        return {"objects": self.objects, "allowed": self.allowed, "denied": self.denied,
+                "skipped": self.skipped, "errors": self.errors}
+
+
+@dataclass
+class PolicyResolver:
+    """Namespace -> policy: labels from the input's (or the cluster's) Namespace
+    objects, else the assumed `--namespace-labels`, else the cluster defaults."""
+
+    config: PodSecurityConfig = DEFAULT_CONFIG
+    namespace_labels: dict[str, Mapping[str, str]] = field(default_factory=dict)
+    assumed_labels: Mapping[str, str] | None = None
+    labels_origin: str = "Namespace object in the input"
+    _cache: dict[str, PolicyChoice] = field(default_factory=dict)
+
+    def defaults_source(self) -> str:
+        if self.config.source is None:
+            return "built-in defaults (privileged:latest; pass --admission-config for the cluster's)"
+        return f"cluster defaults from {self.config.source}"
+
+    def choose(self, namespace: str) -> PolicyChoice:
+        if namespace not in self._cache:
+            self._cache[namespace] = self._choose(namespace)
+        return self._cache[namespace]
+
+    def _choose(self, namespace: str) -> PolicyChoice:
+        if namespace in self.namespace_labels:
+            labels, origin = self.namespace_labels[namespace], f"labels of {self.labels_origin}"
+        elif self.assumed_labels is not None:
+            labels, origin = self.assumed_labels, "--namespace-labels"
+        else:
+            return PolicyChoice(self.config.defaults, self.defaults_source())
+        policy, errors = policy_from_labels(labels, self.config.defaults)
+        if not any(k.startswith("pod-security.kubernetes.io/") for k in labels):
+            origin = f"{self.defaults_source()} (namespace has no pod-security labels)"
+        return PolicyChoice(policy, origin, errors)
+
+
+@dataclass
+class Checker:
+    """Checks one object at a time against its namespace's policy, or `level`."""
+
+    evaluator: Evaluator
+    resolver: PolicyResolver
+    default_namespace: str = "default"
+    level: LevelVersion | None = None
+    username: str | None = None
+
+    def check(self, obj: Mapping[str, Any], source: Mapping[str, Any]) -> Result | Skipped:
+        kind, api_version = str(obj.get("kind")), str(obj.get("apiVersion"))
+        meta = obj.get("metadata") or {}
+        namespaced = kind != "Namespace" and not kind.startswith("Cluster")
+        namespace = (meta.get("namespace") or self.default_namespace) if namespaced else None
+        ref = ObjectRef.of(obj, namespace)
+        if not carries_pod_spec(kind, api_version):
+            return Skipped(source, ref, f"{kind} carries no pod spec")
+        try:
+            template = pod_template(obj)
+            if template is None:
+                return Skipped(source, ref, f"{kind} has no pod template")
+            template = default_template(template, is_pod=kind == "Pod")
+            return self._admit(template, kind == "Pod", str(namespace), ref, source)
+        except (TemplateError, InvalidPodSpec) as err:
+            raise InputError(ref.describe(), str(err)) from None
+
+    def _admit(self, template: Any, is_pod: bool, namespace: str, ref: ObjectRef,
+               source: Mapping[str, Any]) -> Result:
+        if self.level is not None:
+            choice = PolicyChoice(None, f"--level {self.level}")
+            return Result(source, ref, check_level(template, self.level, self.evaluator), choice)
+        choice = self.resolver.choose(namespace)
+        assert choice.policy is not None
+        admission = admit(template, is_pod=is_pod, namespace=namespace, policy=choice.policy,
+                          config=self.resolver.config, username=self.username,
+                          evaluator=self.evaluator)
+        return Result(source, ref, admission, choice)
+
+
+def report_header() -> dict[str, Any]:
+    return {"apiVersion": API_VERSION, "kind": "CheckReport"}
