@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Sequence
+from typing import Any
 
 import click
 
@@ -12,8 +14,51 @@ from ..errors import ExitCode, PodsecError
 from .check import check
 from .version import version
 
+COMPLETE_VAR = "_KUBECTL_PODSEC_COMPLETE"
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class Podsec(click.Group):
+    """A group whose `main` maps every failure to a documented exit code, so
+    tests that invoke it in-process see exactly what a user sees."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        code = run_guarded(lambda: super(Podsec, self).main(
+            args=argv, prog_name=prog_name or "kubectl podsec",
+            complete_var=complete_var or COMPLETE_VAR, standalone_mode=False, **extra),
+            debug="--debug" in argv)
+        sys.exit(int(code))
+
+
+def run_guarded(call: Any, debug: bool) -> int:
+    try:
+        result = call()
+        return result if isinstance(result, int) else ExitCode.OK
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        sys.stderr.write("Interrupted.\n")
+        return ExitCode.INTERRUPTED
+    except click.ClickException as err:
+        err.show()
+        return ExitCode.USAGE
+    except BrokenPipeError:
+        return ExitCode.OK
+    except PodsecError as err:
+        if debug:
+            traceback.print_exc()
+        sys.stderr.write(f"error: {err}\n")
+        return err.exit_code
+    except Exception as err:  # the one catch-all: an internal error, never a bare traceback
+        if debug:
+            traceback.print_exc()
+        sys.stderr.write(f"error: internal error: {type(err).__name__}: {err} "
+                         "(rerun with --debug for the traceback)\n")
+        return ExitCode.USAGE
+
+
+@click.group(cls=Podsec, context_settings={"help_option_names": ["-h", "--help"],
+                                          "max_content_width": 100})
 @click.version_option(__version__, "--version", message="kubectl-podsec %(version)s")
 def cli() -> None:
     """Pod Security, before you deploy: which policy a pod gets, whether it is
@@ -24,33 +69,5 @@ cli.add_command(check)
 cli.add_command(version)
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in args
-    try:
-        code = cli.main(args=args, prog_name="kubectl podsec", standalone_mode=False)
-    except click.exceptions.Abort:
-        sys.stderr.write("Interrupted.\n")
-        code = ExitCode.INTERRUPTED
-    except click.ClickException as err:
-        err.show()
-        code = ExitCode.USAGE
-    except click.exceptions.Exit as done:
-        code = done.exit_code
-    except KeyboardInterrupt:
-        sys.stderr.write("Interrupted.\n")
-        code = ExitCode.INTERRUPTED
-    except BrokenPipeError:
-        code = ExitCode.OK
-    except PodsecError as err:
-        if debug:
-            traceback.print_exc()
-        sys.stderr.write(f"error: {err}\n")
-        code = err.exit_code
-    except Exception as err:  # the one catch-all: an internal error, never a bare traceback
-        if debug:
-            traceback.print_exc()
-        sys.stderr.write(f"error: internal error: {type(err).__name__}: {err} "
-                         "(rerun with --debug for the traceback)\n")
-        code = ExitCode.USAGE
-    sys.exit(int(code or 0))
+def main() -> None:
+    cli.main()

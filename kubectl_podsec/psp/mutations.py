@@ -39,6 +39,15 @@ class MutationLog:
         target[key] = copy.deepcopy(value)
         self._entries.append(Mutation(str(path), copy.deepcopy(old), copy.deepcopy(value)))
 
+    def append(self, target: MutableMapping[str, Any], key: str, value: Any, path: Path) -> None:
+        """Append ``value`` to the list at ``target[key]`` (created when missing)."""
+        items = target.get(key)
+        if not isinstance(items, list):
+            items = target[key] = []
+        items.append(copy.deepcopy(value))
+        self._entries.append(Mutation(str(path.child(key).index(len(items) - 1)), None,
+                                      copy.deepcopy(value)))
+
 
 def _same(old: Any, new: Any) -> bool:
     """Semantic equality as upstream sees it here: a nil slice equals an empty one."""

@@ -11,7 +11,7 @@ from typing import Any, Iterator, Mapping
 
 from .errors import PodDecodeError
 from .fielderrors import Path
-from .schema import ListOf, MapOf, Obj, Scalar, check
+from .schema import ListOf, MapOf, Obj, Scalar, Schema, check
 
 Pod = dict[str, Any]  # a pod as decoded JSON; the engine only ever mutates its own copies
 
@@ -36,7 +36,7 @@ _S, _B, _I32, _I64 = Scalar.STRING, Scalar.BOOLEAN, Scalar.INT32, Scalar.INT64
 _ANY_OBJECT = Obj({})
 _SE_LINUX = Obj({"user": _S, "role": _S, "type": _S, "level": _S})
 _SECCOMP = Obj({"type": _S, "localhostProfile": _S})
-_ID_FIELDS = {"runAsUser": _I64, "runAsGroup": _I64, "runAsNonRoot": _B,
+_ID_FIELDS: dict[str, Schema] = {"runAsUser": _I64, "runAsGroup": _I64, "runAsNonRoot": _B,
               "seLinuxOptions": _SE_LINUX, "seccompProfile": _SECCOMP}
 _CONTAINER = Obj({
     "name": _S,

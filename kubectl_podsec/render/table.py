@@ -92,12 +92,14 @@ class TableWriter(ReportWriter):
         return "".join(out)
 
     def _note(self, result: Result) -> None:
-        shown: set[object] = set()
-        lines = []
+        # Modes with an equal level:version share one line ("audit, warn: ...").
+        by_lv: dict[object, list[str]] = {}
+        texts: dict[object, str] = {}
         for m in result.admission.evaluations:
-            if m.message and m.evaluation.level_version not in shown:
-                shown.add(m.evaluation.level_version)  # audit/warn repeat an equal enforce
-                lines.append(f"{m.mode}: {m.message}")
+            if m.message:
+                by_lv.setdefault(m.evaluation.level_version, []).append(m.mode)
+                texts.setdefault(m.evaluation.level_version, m.message)
+        lines = [f"{', '.join(modes)}: {texts[lv]}" for lv, modes in by_lv.items()]
         if not lines or result.admission.exempt:
             return
         if len(self._details) >= MAX_DETAILS:
