@@ -24,11 +24,11 @@ from typing import Any, Iterator, Mapping
 
 from .fielderrors import Path
 from .podshape import annotations_of, check_pod, pod_context, spec_of
+from .policy import PSP_ANNOTATION
 from .preparation import prepare_pod
 from .profiles import APPARMOR_CONTAINER_PREFIX, SECCOMP_POD, seccomp_from_field
 from .results import Operation
 
-PSP_ANNOTATION = "kubernetes.io/psp"
 _POD_FIELDS = ("supplementalGroups", "fsGroup", "seLinuxOptions")
 _CONTAINER_FIELDS = ("runAsUser", "runAsGroup", "runAsNonRoot", "seLinuxOptions",
                      "readOnlyRootFilesystem", "allowPrivilegeEscalation")

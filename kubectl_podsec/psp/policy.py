@@ -15,6 +15,7 @@ from .errors import PolicyDecodeError
 from .fielderrors import Path
 from .schema import ListOf, MapOf, Obj, Scalar, check
 
+PSP_ANNOTATION = "kubernetes.io/psp"  # on pods: the policy that admitted them
 SECCOMP_DEFAULT = "seccomp.security.alpha.kubernetes.io/defaultProfileName"
 SECCOMP_ALLOWED = "seccomp.security.alpha.kubernetes.io/allowedProfileNames"
 APPARMOR_DEFAULT = "apparmor.security.beta.kubernetes.io/defaultProfileName"

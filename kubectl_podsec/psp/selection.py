@@ -23,12 +23,11 @@ from .evaluation import PolicyEvaluation, evaluate_checked
 from .fielderrors import go_quote, render_list
 from .mutations import child
 from .podshape import check_pod, plain_copy, spec_of
-from .policy import PodSecurityPolicy, parse_policy
+from .policy import PSP_ANNOTATION, PodSecurityPolicy, parse_policy
 from .preparation import prepare_pod
 from .results import Admission, Operation, Outcome, PolicyVerdict
 from .verdicts import outcome_of, passed_over
 
-PSP_ANNOTATION = "kubernetes.io/psp"
 NO_PROVIDERS = "PodSecurityPolicy: no providers available to validate pod request"
 
 

@@ -1,0 +1,110 @@
+"""The manifest loader: documents, Lists, JSON, and bad input named precisely."""
+
+from __future__ import annotations
+
+import io
+import pathlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kubectl_podsec.errors import InputError
+from kubectl_podsec.manifests import documents, expand, namespace_objects
+from kubectl_podsec.pss import Evaluator
+from kubectl_podsec.report import Checker, PolicyResolver
+
+
+def docs(text: str) -> list:
+    return list(documents("f.yaml", io.StringIO(text)))
+
+
+def test_multi_document_yaml_with_sources() -> None:
+    out = docs("---\napiVersion: v1\nkind: Pod\n---\n\n---\n# c\napiVersion: v1\nkind: Service\n...\n")
+    assert [(d.source.document, d.source.line, d.obj["kind"]) for d in out] == [
+        (0, 2, "Pod"), (2, 7, "Service")]
+
+
+def test_content_on_the_marker_line() -> None:
+    (d,) = docs("--- {apiVersion: v1, kind: Pod}\n")
+    assert d.obj == {"apiVersion": "v1", "kind": "Pod"}
+
+
+def test_list_is_flattened_with_item_indexes() -> None:
+    out = docs("apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Pod}\n- {kind: Pod}\n")
+    assert out[0].obj["kind"] == "Pod" and out[0].source.item == 0
+    assert out[1].error is not None and "item 1" in str(out[1].error)
+    assert "Pod has no apiVersion" in str(out[1].error)
+
+
+def test_json_stream_and_json_list() -> None:
+    text = '{"apiVersion": "v1", "kind": "Pod"}\n{"apiVersion": "v1", "kind": "PodList", "items": [{"apiVersion": "v1", "kind": "Pod"}]}'
+    out = docs(text)
+    assert [(d.source.document, d.source.line, d.source.item) for d in out] == [(0, 1, None), (1, 2, 0)]
+
+
+def test_timestamps_stay_strings() -> None:
+    (d,) = docs("apiVersion: v1\nkind: Pod\nmetadata:\n  creationTimestamp: 2024-01-01T00:00:00Z\n")
+    assert d.obj["metadata"]["creationTimestamp"] == "2024-01-01T00:00:00Z"
+
+
+def test_malformed_document_does_not_hide_the_next() -> None:
+    out = docs("apiVersion: v1\nkind: Pod\n---\nkind: [\n---\napiVersion: v1\nkind: Service\n")
+    assert out[0].obj is not None and out[2].obj is not None
+    assert out[1].error is not None
+    assert str(out[1].error).startswith("f.yaml: document 1 (line 4): malformed YAML at line 5")
+
+
+def test_not_utf8(tmp_path: pathlib.Path) -> None:
+    f = tmp_path / "bin.yaml"
+    f.write_bytes(b"kind: Pod\n\xff\xfe\n")
+    with open(f, encoding="utf-8") as stream:
+        (d,) = list(documents(str(f), stream))
+    assert d.error is not None and "not UTF-8 text" in str(d.error)
+
+
+def test_expand_directories(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "a.yaml").write_text("")
+    (tmp_path / "b.txt").write_text("")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.json").write_text("")
+    assert [i.display for i in expand([str(tmp_path)], False)] == [str(tmp_path / "a.yaml")]
+    assert [i.display for i in expand([str(tmp_path)], True)] == [
+        str(tmp_path / "a.yaml"), str(tmp_path / "sub" / "c.json")]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="no manifests"):
+        expand([str(tmp_path / "empty")], False)
+
+
+def test_namespace_prepass_reads_only_namespaces() -> None:
+    text = "apiVersion: v1\nkind: Pod\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\nbad: [\n"
+    assert [n["metadata"]["name"] for n in namespace_objects("f", io.StringIO(text))] == ["a"]
+
+
+_checker = Checker(Evaluator(), PolicyResolver())
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8))
+_json = st.recursive(_scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(
+        ["kind", "apiVersion", "metadata", "spec", "template", "containers", "name",
+         "securityContext", "volumes", "items", "annotations", "jobTemplate", "hostNetwork",
+         "privileged", "capabilities", "add", "ports", "hostPort"]), inner, max_size=5)), max_leaves=25)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_gives_documents_or_named_errors(text: str) -> None:
+    for d in docs(text):
+        assert (d.obj is None) != (d.error is None)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_json, st.sampled_from(["Pod", "Deployment", "CronJob", "ReplicationController", "List"]))
+def test_any_object_is_checked_or_rejected_cleanly(body: object, kind: str) -> None:
+    obj = {"apiVersion": "batch/v1" if kind == "CronJob" else "apps/v1" if kind == "Deployment" else "v1",
+           "kind": kind}
+    if isinstance(body, dict):
+        obj.update({k: v for k, v in body.items() if k not in ("kind", "apiVersion")})
+    try:
+        _checker.check(obj, {"file": "f", "document": 0})
+    except InputError:
+        pass
