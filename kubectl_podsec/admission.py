@@ -4,7 +4,6 @@ before admission, and the verdicts and texts the controller produces."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,19 +19,43 @@ _APPARMOR_PREFIX = "container.apparmor.security.beta.kubernetes.io/"
 _CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 
 
-def _default_volumes(spec: dict[str, Any]) -> None:
-    for volume in spec.get("volumes") or ():
-        if isinstance(volume, dict) and all(v is None for k, v in volume.items() if k != "name"):
-            volume["emptyDir"] = {}
+def _sourceless(volume: Any) -> bool:
+    return isinstance(volume, dict) and all(v is None for k, v in volume.items() if k != "name")
 
 
-def _default_host_network_ports(spec: dict[str, Any]) -> None:
+def _volumes(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """A volume without any source becomes an emptyDir (SetDefaults_Volume)."""
+    volumes = spec.get("volumes")
+    if not isinstance(volumes, list) or not any(_sourceless(v) for v in volumes):
+        return {}
+    return {"volumes": [{**v, "emptyDir": {}} if _sourceless(v) else v for v in volumes]}
+
+
+def _host_ports(container: Any) -> Any:
+    ports = container.get("ports") if isinstance(container, dict) else None
+    if not isinstance(ports, list):
+        return container
+    fixed = [
+        {**p, "hostPort": p["containerPort"]}
+        if isinstance(p, dict) and not p.get("hostPort") and p.get("containerPort") is not None
+        else p
+        for p in ports
+    ]
+    return container if fixed == ports else {**container, "ports": fixed}
+
+
+def _host_network_ports(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """With host networking every container port is a host port (Pods only)."""
+    if spec.get("hostNetwork") is not True:
+        return {}
+    changed = {}
     for key in ("containers", "initContainers"):
-        for container in spec.get(key) or ():
-            for port in (container.get("ports") if isinstance(container, dict) else None) or ():
-                if isinstance(port, dict) and not port.get("hostPort"):
-                    if port.get("containerPort") is not None:
-                        port["hostPort"] = port["containerPort"]
+        containers = spec.get(key)
+        if isinstance(containers, list):
+            fixed = [_host_ports(c) for c in containers]
+            if any(a is not b for a, b in zip(fixed, containers)):
+                changed[key] = fixed
+    return changed
 
 
 def _apparmor_field(annotation: str) -> dict[str, str] | None:
@@ -47,50 +70,66 @@ def _apparmor_field(annotation: str) -> dict[str, str] | None:
     return None
 
 
-def _sync_apparmor(meta: Mapping[str, Any], spec: dict[str, Any]) -> None:
-    # Deprecated annotations become fields when the container sets none and the
-    # result differs from the pod-level profile (pod strategy, server >= 1.30).
+def _apparmor_container(container: Any, annotations: Mapping[str, Any], pod_profile: Any) -> Any:
+    if not isinstance(container, dict):
+        return container
+    annotation = annotations.get(_APPARMOR_PREFIX + str(container.get("name") or ""))
+    sc = container.get("securityContext")
+    if not isinstance(annotation, str) or (isinstance(sc, dict) and sc.get("appArmorProfile")):
+        return container
+    field = _apparmor_field(annotation)
+    if field is None or field == pod_profile:
+        return container
+    return {**container, "securityContext": {**(sc if isinstance(sc, dict) else {}),
+                                             "appArmorProfile": field}}
+
+
+def _apparmor(meta: Mapping[str, Any], spec: Mapping[str, Any]) -> dict[str, Any]:
+    """Deprecated AppArmor annotations become fields when the container sets none
+    and the result differs from the pod-level profile (pod strategy, >= 1.30)."""
+    annotations = meta.get("annotations")
+    if not isinstance(annotations, dict) or not any(
+            isinstance(k, str) and k.startswith(_APPARMOR_PREFIX) for k in annotations):
+        return {}
     if isinstance(spec.get("os"), dict) and spec["os"].get("name") == "windows":
-        return
-    annotations = meta.get("annotations") or {}
-    pod_sc = spec.get("securityContext") or {}
+        return {}
+    pod_sc = spec.get("securityContext")
     pod_profile = pod_sc.get("appArmorProfile") if isinstance(pod_sc, dict) else None
+    changed = {}
     for key in _CONTAINER_LISTS:
-        for container in spec.get(key) or ():
-            if not isinstance(container, dict):
-                continue
-            annotation = annotations.get(_APPARMOR_PREFIX + str(container.get("name") or ""))
-            sc = container.get("securityContext")
-            if not isinstance(annotation, str) or (isinstance(sc, dict) and sc.get("appArmorProfile")):
-                continue
-            field = _apparmor_field(annotation)
-            if field is not None and field != pod_profile:
-                container["securityContext"] = {**(sc or {}), "appArmorProfile": field}
+        containers = spec.get(key)
+        if isinstance(containers, list):
+            fixed = [_apparmor_container(c, annotations, pod_profile) for c in containers]
+            if any(a is not b for a, b in zip(fixed, containers)):
+                changed[key] = fixed
+    return changed
+
+
+def _defaulted_spec(meta: Mapping[str, Any], spec: Mapping[str, Any], is_pod: bool) -> Mapping[str, Any]:
+    """The spec after defaulting; the input is never changed, and only what
+    changes is copied (most specs need nothing)."""
+    out = {**spec, **_volumes(spec)} if "volumes" in spec else spec
+    if is_pod:
+        out = {**out, **_host_network_ports(out)}
+        out = {**out, **_apparmor(meta, out)}
+    return out
 
 
 def default_pod(pod: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of a Pod object as admission would see it after the API server's
-    decoding, defaulting and create strategy."""
-    out = copy.deepcopy(dict(pod))
-    spec, meta = out.get("spec"), out.get("metadata") or {}
+    """The Pod object as admission would see it after the API server's decoding,
+    defaulting and create strategy (a new dict; the input is left alone)."""
+    out = dict(pod)
+    spec, meta = out.get("spec"), out.get("metadata")
     if isinstance(spec, dict):
-        _default_volumes(spec)
-        if spec.get("hostNetwork") is True:
-            _default_host_network_ports(spec)
-        if isinstance(meta, dict):
-            _sync_apparmor(meta, spec)
+        out["spec"] = dict(_defaulted_spec(meta if isinstance(meta, dict) else {}, spec, True))
     return out
 
 
 def default_template(template: PodTemplate, is_pod: bool) -> PodTemplate:
     """The template after defaulting: Pods get the full pod defaulting,
     workload templates only the defaulting shared by every pod template."""
-    if is_pod:
-        pod = default_pod({"metadata": template.metadata, "spec": template.spec})
-        return PodTemplate(pod.get("metadata") or {}, pod["spec"], template.path)
-    spec = copy.deepcopy(dict(template.spec))
-    _default_volumes(spec)
-    return PodTemplate(template.metadata, spec, template.path)
+    spec = _defaulted_spec(template.metadata, template.spec, is_pod)
+    return template if spec is template.spec else PodTemplate(template.metadata, spec, template.path)
 
 
 # --- verdicts and the controller's texts ---------------------------------------

@@ -110,7 +110,7 @@ def _chunks(stream: IO[str]) -> Iterator[tuple[int, str]]:
     lines: list[str] = []
     start = 1
     for number, line in enumerate(stream, 1):
-        if _DOC_MARKER.match(line) or _DOC_END.match(line):
+        if line.startswith(("---", "...")) and (_DOC_MARKER.match(line) or _DOC_END.match(line)):
             if lines:
                 yield start, "".join(lines)
             # Content after `--- ` on the marker line belongs to the new document.

@@ -23,10 +23,11 @@ class JsonWriter(ReportWriter):
         return head + ',\n  "results": ['
 
     def result(self, result: Result) -> str:
-        text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
-        sep = "\n" if self._first else ",\n"
+        # One result a line: the C encoder (which indent= would bypass) keeps
+        # large reports fast, and each line stays greppable.
+        sep = "\n    " if self._first else ",\n    "
         self._first = False
-        return sep + "\n".join("    " + line for line in text.splitlines())
+        return sep + json.dumps(result.to_dict(), ensure_ascii=False)
 
     def end(self, skipped: list[Skipped], errors: list[str], summary: Summary) -> str:
         tail = {"skipped": [s.to_dict() for s in skipped], "errors": errors,

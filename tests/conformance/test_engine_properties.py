@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from podgen import PodGenerator
 
-from kubectl_podsec.pss import LevelVersion, evaluate
+from kubectl_podsec.pss import InvalidPodSpec, LevelVersion, evaluate
 
 EXAMPLES = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -73,7 +73,13 @@ def mangled_pods(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def _assert_well_formed(lv: LevelVersion, metadata: dict[str, Any], spec: dict[str, Any]) -> None:
-    result = evaluate(lv, metadata, spec)
+    # A field of the wrong JSON type is rejected, as the API server's decoder
+    # rejects it: with InvalidPodSpec naming the field, and nothing else.
+    try:
+        result = evaluate(lv, metadata, spec)
+    except InvalidPodSpec as err:
+        assert str(err).startswith(("metadata", "spec")) and ": expected " in str(err)
+        return
     assert isinstance(result.allowed, bool)
     assert result.allowed == (result.forbidden_reason == "") == (result.forbidden_detail == "")
     assert result.allowed == (not result.violations)

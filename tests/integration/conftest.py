@@ -4,6 +4,9 @@ Every test here is marked `cluster`. They are skipped only when PODSEC_SKIP_CLUS
 run then reports at the top and at the bottom; a control plane that cannot start makes them ERROR
 with its log tail. The instances are left running for the next run (`scripts/test-cluster down`
 stops them), unless this session started one and PODSEC_CLUSTER_TEARDOWN=1.
+
+No kube-controller-manager runs: no default ServiceAccounts, deleted namespaces stay Terminating,
+and the aggregated ClusterRoles (admin, edit, view) have no rules; bind explicit Roles instead.
 """
 
 from __future__ import annotations
@@ -38,13 +41,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(pytest.mark.skip(reason=SKIP_MESSAGE))
 
 
+def _bring_up_or_fail(profile: str) -> Cluster:
+    """The running profile; an ERROR (never a skip) with the log tail when it cannot start."""
+    try:
+        return bring_up(profile)
+    except ClusterError as error:
+        failure = str(error)
+    pytest.fail(failure, pytrace=False)
+
+
 def _session_cluster(profile: str) -> Iterator[Cluster]:
     started_here = not profile_status(profile)["up"]
-    try:
-        cluster = bring_up(profile)
-    except ClusterError as error:
-        pytest.fail(str(error), pytrace=False)
-    yield cluster
+    yield _bring_up_or_fail(profile)
     if started_here and os.environ.get("PODSEC_CLUSTER_TEARDOWN") == "1":
         result = run_script("down", "--profile", profile)
         assert result.returncode == 0, result.stderr

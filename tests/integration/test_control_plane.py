@@ -95,7 +95,9 @@ def test_alice_is_denied_until_a_rolebinding_grants_her_pods(cluster: Cluster, n
 
 
 def test_a_group_binding_applies_to_its_members_only(cluster: Cluster, namespace: str) -> None:
-    cluster.kubectl("create", "rolebinding", "devs-view", "--clusterrole=view", "--group=devs", "-n", namespace)
+    cluster.kubectl("create", "role", "configmap-reader", "--verb=list", "--resource=configmaps", "-n", namespace)
+    cluster.kubectl("create", "rolebinding", "devs-read-configmaps", "--role=configmap-reader", "--group=devs",
+                    "-n", namespace)
 
     eventually(lambda: self_access(cluster, "alice", namespace, "list", "configmaps"), what="devs may list configmaps")
     assert not self_access(cluster, "bob", namespace, "list", "configmaps")
@@ -202,7 +204,8 @@ def test_restricted_profile_exempts_runtime_class_exempt_rc(restricted_cluster: 
 
 def test_restricted_profile_exempts_user_exempt_user(restricted_cluster: Cluster) -> None:
     namespace = restricted_cluster.create_namespace("exempt-user")
-    restricted_cluster.kubectl("create", "rolebinding", "editors", "--clusterrole=edit",
+    restricted_cluster.kubectl("create", "role", "pod-creator", "--verb=create", "--resource=pods", "-n", namespace)
+    restricted_cluster.kubectl("create", "rolebinding", "pod-creators", "--role=pod-creator",
                                "--user=exempt-user", "--user=bob", "-n", namespace)
     eventually(lambda: can_i(restricted_cluster, "create", "pods", namespace, as_user="bob") == "yes",
                what="bob may create pods")

@@ -1,4 +1,4 @@
-module github.com/kubectl-podsec/kubectl-podsec/tests/oracle
+module local/psa-oracle
 
 go 1.26.0
 
