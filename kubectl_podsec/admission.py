@@ -65,7 +65,8 @@ def _apparmor_field(annotation: str) -> dict[str, str] | None:
         return {"type": "RuntimeDefault"}
     if annotation.startswith("localhost/"):
         profile = annotation[len("localhost/"):]
-        if profile and profile.strip() == profile:
+        # Upstream validation drops invalid profiles: padded, or over PATH_MAX - 1.
+        if profile and profile.strip() == profile and len(profile.encode()) <= 4095:
             return {"type": "Localhost", "localhostProfile": profile}
     return None
 
@@ -163,6 +164,7 @@ class Admission:
     is_pod: bool
     evaluations: tuple[ModeEvaluation, ...]
     exempt: str | None = None  # namespace | user | runtimeClass
+    label_errors: tuple[str, ...] = ()  # invalid namespace labels (the fallback applied)
 
     def _mode(self, mode: str) -> ModeEvaluation | None:
         return next((e for e in self.evaluations if e.mode == mode), None)
@@ -190,10 +192,16 @@ class Admission:
         out: dict[str, str] = {}
         if self.exempt:
             return {"pod-security.kubernetes.io/exempt": self.exempt}
+        if self.label_errors:
+            errors = self.label_errors
+            text = errors[0] if len(errors) == 1 else "[" + ", ".join(dict.fromkeys(errors)) + "]"
+            out["pod-security.kubernetes.io/error"] = f"Failed to parse policy: {text}"
         enforce = self._mode("enforce")
         if self.is_pod and enforce is not None:
-            fully_privileged = all(e.evaluation.level_version.level.value == "privileged"
-                                   for e in self.evaluations)
+            # A fully privileged policy short-circuits, whatever its versions,
+            # unless the labels had errors.
+            fully_privileged = not self.label_errors and all(
+                e.evaluation.level_version.level.value == "privileged" for e in self.evaluations)
             policy = "privileged:latest" if fully_privileged else str(enforce.evaluation.level_version)
             out["pod-security.kubernetes.io/enforce-policy"] = policy
         audit = self._mode("audit")
@@ -226,12 +234,14 @@ def admit(
     config: PodSecurityConfig = DEFAULT_CONFIG,
     username: str | None = None,
     evaluator: Evaluator,
+    label_errors: tuple[str, ...] = (),
 ) -> Admission:
     """Evaluate one object's pod template as the controller would; `template`
     must already be defaulted (default_template)."""
     exempt = config.exemption(namespace, username, template.spec.get("runtimeClassName"))
     if exempt is None:
-        return Admission(is_pod, _evaluate_modes(policy, template, is_pod, evaluator))
+        return Admission(is_pod, _evaluate_modes(policy, template, is_pod, evaluator),
+                         label_errors=label_errors)
     # An exempt object is not evaluated at all: report what would have applied.
     skipped = tuple(
         ModeEvaluation(mode, Evaluation(lv, evaluator.resolve(lv.version), ()), False)

@@ -7,13 +7,15 @@ unknown or duplicate fields and invalid values are errors.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .labels import MODES, PRIVILEGED_POLICY, Policy
 from .pss import Level, LevelVersion, Version
+from .pss.text import go_quote
 
 ADMISSION_API_VERSIONS = (
     "apiserver.config.k8s.io/v1",
@@ -25,8 +27,10 @@ PSA_API_VERSIONS = (
     "pod-security.admission.config.k8s.io/v1beta1",
     "pod-security.admission.config.k8s.io/v1alpha1",
 )
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_SUBDOMAIN_FMT = _LABEL_FMT + "(\\." + _LABEL_FMT + ")*"
+_DNS_LABEL = re.compile(_LABEL_FMT)
+_DNS_SUBDOMAIN = re.compile(_SUBDOMAIN_FMT)
 
 
 class ConfigError(ValueError):
@@ -66,67 +70,116 @@ def _strict(obj: Any, path: str, allowed: tuple[str, ...]) -> Mapping[str, Any]:
     return obj
 
 
-def _defaults(obj: Any) -> Policy:
+def _invalid(path: str, value: Any, detail: str) -> str:
+    return f"{path}: Invalid value: {go_quote(str(value))}: {detail}"
+
+
+def _regex_error(message: str, fmt: str, *examples: str) -> str:
+    shown = "".join(f"{' or ' if i else ''}'{e}', " for i, e in enumerate(examples))
+    return f"{message} (e.g. {shown}regex used for validation is '{fmt}')"
+
+
+def _dns_label_errors(value: str) -> list[str]:
+    """apimachinery's IsDNS1123Label, message for message."""
+    errs = ["must be no more than 63 characters"] if len(value) > 63 else []
+    if not _DNS_LABEL.fullmatch(value):
+        errs.append("must not contain dots" if _DNS_SUBDOMAIN.fullmatch(value) else _regex_error(
+            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or "
+            "'-', and must start and end with an alphanumeric character",
+            _LABEL_FMT, "my-name", "123-abc"))
+    return errs
+
+
+def _dns_subdomain_errors(value: str) -> list[str]:
+    errs = ["must be no more than 253 characters"] if len(value) > 253 else []
+    if not _DNS_SUBDOMAIN.fullmatch(value):
+        errs.append(_regex_error(
+            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
+            "'-' or '.', and must start and end with an alphanumeric character",
+            _SUBDOMAIN_FMT, "example.com"))
+    return errs
+
+
+def _username_errors(value: str) -> list[str]:
+    return [] if value else ["username must not be empty"]
+
+
+def _defaults(obj: Any, errors: list[str]) -> Policy:
     fields = tuple(k for m in MODES for k in (m, f"{m}-version"))
     d = _strict(obj, "defaults", fields)
+    values = {}
+    for key in fields:  # defaulting fills missing and empty values
+        value = d.get(key)
+        values[key] = value if isinstance(value, str) and value else (
+            "latest" if key.endswith("-version") else "privileged")
     modes = {}
-    for mode in MODES:
-        level, version = d.get(mode, "privileged"), d.get(f"{mode}-version", "latest")
+    for mode in ("enforce", "warn", "audit"):  # upstream's validation order
+        level, version = values[mode], values[f"{mode}-version"]
         try:
-            parsed_level = Level.parse(level if isinstance(level, str) else "")
+            parsed_level = Level.parse(level)
         except ValueError as err:
-            raise ConfigError(f'defaults.{mode}: Invalid value: "{level}": {err}') from None
+            errors.append(_invalid(f"defaults.{mode}", level, str(err)))
+            parsed_level = Level.PRIVILEGED
         try:
-            parsed_version = Version.parse(version if isinstance(version, str) else "")
+            parsed_version = Version.parse(version)
         except ValueError as err:
-            raise ConfigError(f'defaults.{mode}-version: Invalid value: "{version}": {err}') from None
+            errors.append(_invalid(f"defaults.{mode}-version", version, str(err)))
+            parsed_version = Version.latest()
         modes[mode] = LevelVersion(parsed_level, parsed_version)
     return Policy(modes["enforce"], modes["audit"], modes["warn"])
 
 
-def _names(obj: Any, path: str, pattern: re.Pattern[str] | None) -> frozenset[str]:
+def _names(obj: Any, path: str, validate: Callable[[str], list[str]],
+           errors: list[str]) -> frozenset[str]:
     if obj is None:
         return frozenset()
     if not isinstance(obj, list):
         raise ConfigError(f"{path}: expected a list")
     seen: set[str] = set()
     for i, name in enumerate(obj):
-        if not isinstance(name, str) or not name:
-            raise ConfigError(f"{path}[{i}]: Invalid value: {name!r}: must be a non-empty string")
-        if pattern is not None and (len(name) > 253 or not pattern.match(name)):
-            raise ConfigError(f'{path}[{i}]: Invalid value: "{name}": must be a valid name')
-        if name in seen:
-            raise ConfigError(f'{path}[{i}]: Duplicate value: "{name}"')
-        seen.add(name)
+        if not isinstance(name, str):
+            raise ConfigError(f"{path}[{i}]: expected a string")
+        problems = validate(name)
+        if problems:
+            errors.append(_invalid(f"{path}[{i}]", name, ", ".join(problems)))
+        elif name in seen:
+            errors.append(f"{path}[{i}]: Duplicate value: {go_quote(name)}")
+        else:
+            seen.add(name)
     return frozenset(seen)
 
 
+def _type_meta(d: Mapping[str, Any], kind: str, versions: tuple[str, ...]) -> None:
+    # The decoder's own words when the type is missing or unknown.
+    if not d.get("kind"):
+        raise ConfigError(f"Object 'Kind' is missing in '{json.dumps(d, separators=(',', ':'))}'")
+    if not d.get("apiVersion"):
+        raise ConfigError(f"Object 'apiVersion' is missing in '{json.dumps(d, separators=(',', ':'))}'")
+    if d.get("kind") != kind or d.get("apiVersion") not in versions:
+        raise ConfigError(f"expected kind {kind} with apiVersion one of {', '.join(versions)}, "
+                          f"got {d.get('kind')} {d.get('apiVersion')}")
+
+
 def pod_security_config(doc: Any, source: str | None = None) -> PodSecurityConfig:
-    """Parse a PodSecurityConfiguration object."""
+    """Parse and validate a PodSecurityConfiguration object."""
     d = _strict(doc, "PodSecurityConfiguration", ("apiVersion", "kind", "defaults", "exemptions"))
-    if d.get("kind") != "PodSecurityConfiguration" or d.get("apiVersion") not in PSA_API_VERSIONS:
-        raise ConfigError(
-            f'expected kind PodSecurityConfiguration with apiVersion one of {", ".join(PSA_API_VERSIONS)}, '
-            f'got {d.get("kind")!r} {d.get("apiVersion")!r}'
-        )
+    _type_meta(d, "PodSecurityConfiguration", PSA_API_VERSIONS)
     ex = _strict(d.get("exemptions"), "exemptions", ("usernames", "namespaces", "runtimeClasses"))
-    return PodSecurityConfig(
-        defaults=_defaults(d.get("defaults")),
-        exempt_usernames=_names(ex.get("usernames"), "exemptions.usernames", None),
-        exempt_namespaces=_names(ex.get("namespaces"), "exemptions.namespaces", _DNS_LABEL),
-        exempt_runtime_classes=_names(
-            ex.get("runtimeClasses"), "exemptions.runtimeClasses", _DNS_SUBDOMAIN
-        ),
-        source=source,
-    )
+    errors: list[str] = []
+    defaults = _defaults(d.get("defaults"), errors)
+    namespaces = _names(ex.get("namespaces"), "exemptions.namespaces", _dns_label_errors, errors)
+    classes = _names(ex.get("runtimeClasses"), "exemptions.runtimeClasses", _dns_subdomain_errors, errors)
+    usernames = _names(ex.get("usernames"), "exemptions.usernames", _username_errors, errors)
+    if errors:
+        raise ConfigError(errors[0] if len(errors) == 1 else "[" + ", ".join(dict.fromkeys(errors)) + "]")
+    return PodSecurityConfig(defaults, usernames, namespaces, classes, source)
 
 
 def pod_security_plugin(doc: Any) -> Mapping[str, Any] | str | None:
     """From an AdmissionConfiguration: the PodSecurity plugin's inline
     configuration, or the `path` it names, or None when the plugin is absent."""
     d = _strict(doc, "AdmissionConfiguration", ("apiVersion", "kind", "plugins"))
-    if d.get("kind") != "AdmissionConfiguration" or d.get("apiVersion") not in ADMISSION_API_VERSIONS:
-        raise ConfigError("expected kind AdmissionConfiguration (apiserver.config.k8s.io/v1)")
+    _type_meta(d, "AdmissionConfiguration", ADMISSION_API_VERSIONS)
     plugins = d.get("plugins") or []
     if not isinstance(plugins, list):
         raise ConfigError("plugins: expected a list")

@@ -209,7 +209,8 @@ class Checker:
         assert choice.policy is not None
         admission = admit(template, is_pod=is_pod, namespace=namespace, policy=choice.policy,
                           config=self.resolver.config, username=self.username,
-                          evaluator=self.evaluator)
+                          evaluator=self.evaluator,
+                          label_errors=tuple(str(e) for e in choice.label_errors))
         return Result(source, ref, admission, choice)
 
 

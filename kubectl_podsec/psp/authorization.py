@@ -8,9 +8,9 @@ SelfSubjectAccessReviews, SubjectAccessReviews, ``--allow`` flags or a test tabl
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable, Iterable
 
 from .errors import PspInputError
 

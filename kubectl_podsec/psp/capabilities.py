@@ -5,7 +5,8 @@ Upstream: pkg/security/podsecuritypolicy/capabilities/capabilities.go.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .fielderrors import FieldError, GoSlice, Path, invalid
 from .policy import PodSecurityPolicy

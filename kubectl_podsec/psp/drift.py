@@ -19,10 +19,12 @@ API server's 1.19+ field/annotation sync, not a policy, and is ignored.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from .fielderrors import Path
+from .mutations import same_value
 from .podshape import annotations_of, check_pod, pod_context, spec_of
 from .policy import PSP_ANNOTATION
 from .preparation import prepare_pod
@@ -63,19 +65,14 @@ def find_drift(pod: Mapping[str, Any], template: Mapping[str, Any]) -> Drift:
     return Drift(annotations_of(live).get(PSP_ANNOTATION), tuple(differences))
 
 
-def _same(a: Any, b: Any) -> bool:
-    """Semantic equality: unset, null and an empty list are one value."""
-    return a == b or (a in (None, []) and b in (None, []))
-
-
 def _pod_differences(pod: Mapping[str, Any], template: Mapping[str, Any]) -> Iterator[Difference]:
     path = Path.of("spec", "securityContext")
     for field in _POD_FIELDS:
         theirs, ours = pod_context(template).get(field), pod_context(pod).get(field)
-        if not _same(theirs, ours):
+        if not same_value(theirs, ours):
             yield Difference(str(path.child(field)), theirs, ours)
     theirs, ours = spec_of(template).get("runtimeClassName"), spec_of(pod).get("runtimeClassName")
-    if not _same(theirs, ours):
+    if not same_value(theirs, ours):
         yield Difference("spec.runtimeClassName", theirs, ours)
     yield from _annotation_differences(pod, template)
 
@@ -89,7 +86,7 @@ def _annotation_differences(pod: Mapping[str, Any],
     synced = None if field is None else seccomp_from_field(field)
     for key in keys:
         before, after = theirs.get(key) or None, ours.get(key) or None
-        if _same(before, after) or (key == SECCOMP_POD and before is None and after == synced):
+        if same_value(before, after) or (key == SECCOMP_POD and before is None and after == synced):
             continue
         yield Difference(str(Path.of("metadata", "annotations").key(key)), before, after)
 
@@ -109,16 +106,16 @@ def _compare_container(path: Path, container: Mapping[str, Any],
     ours, theirs = container.get("securityContext") or {}, original.get("securityContext") or {}
     context = path.child("securityContext")
     for field in _CONTAINER_FIELDS:
-        if not _same(theirs.get(field), ours.get(field)):
+        if not same_value(theirs.get(field), ours.get(field)):
             yield Difference(str(context.child(field)), theirs.get(field), ours.get(field))
     for field in ("add", "drop"):
         before = (theirs.get("capabilities") or {}).get(field)
         after = (ours.get("capabilities") or {}).get(field)
-        if not _same(before, after):
+        if not same_value(before, after):
             yield Difference(str(context.child("capabilities", field)), before, after)
     their_ports, our_ports = original.get("ports") or [], container.get("ports") or []
     for j, port in enumerate(our_ports):
         before = (their_ports[j] or {}).get("hostPort") if j < len(their_ports) else None
         after = (port or {}).get("hostPort")
-        if not _same(before or None, after or None):
+        if not same_value(before or None, after or None):
             yield Difference(str(path.child("ports").index(j).child("hostPort")), before, after)

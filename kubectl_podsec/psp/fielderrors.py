@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Union
-
-Element = Union[str, int, "Key"]
 
 
 @dataclass(frozen=True)
@@ -19,6 +16,9 @@ class Key:
     """A map key inside a path, rendered ``[key]`` without quotes (as Go does)."""
 
     name: str
+
+
+Element = str | int | Key
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class GoSlice:
         return f"[]{self.type_name}{{{rendered}}}"
 
 
-BadValue = Union[None, bool, int, str, GoSlice]
+BadValue = None | bool | int | str | GoSlice
 
 _ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
             "\v": "\\v", '"': '\\"', "\\": "\\\\"}

@@ -17,12 +17,20 @@ Where the table leaves room, the rule is "could this PSP admit a pod the level f
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
-from .policy import (APPARMOR_ALLOWED, MUST_RUN_AS, MUST_RUN_AS_NON_ROOT, SECCOMP_ALLOWED,
-                     PodSecurityPolicy, parse_policy, provider_errors)
+from .policy import (
+    APPARMOR_ALLOWED,
+    MUST_RUN_AS,
+    MUST_RUN_AS_NON_ROOT,
+    SECCOMP_ALLOWED,
+    PodSecurityPolicy,
+    parse_policy,
+    provider_errors,
+)
 
 BASELINE_CAPABILITIES = ("AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL",
                          "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import MutableMapping
 from dataclasses import dataclass
-from typing import Any, MutableMapping
+from typing import Any
 
 from .fielderrors import Path
 
@@ -34,7 +35,7 @@ class MutationLog:
 
     def set(self, target: MutableMapping[str, Any], key: str, value: Any, path: Path) -> None:
         old = target.get(key)
-        if _same(old, value):
+        if same_value(old, value):
             return
         target[key] = copy.deepcopy(value)
         self._entries.append(Mutation(str(path), copy.deepcopy(old), copy.deepcopy(value)))
@@ -49,8 +50,9 @@ class MutationLog:
                                       copy.deepcopy(value)))
 
 
-def _same(old: Any, new: Any) -> bool:
-    """Semantic equality as upstream sees it here: a nil slice equals an empty one."""
+def same_value(old: Any, new: Any) -> bool:
+    """Semantic equality of one field: unset, null and an empty list are one value
+    (upstream's semantic DeepEqual treats a nil slice as equal to an empty one)."""
     return old == new or (old in (None, []) and new in (None, []))
 
 

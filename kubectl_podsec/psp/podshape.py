@@ -7,7 +7,8 @@ without re-checking.  ``null`` and a missing key mean the same thing throughout.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from .errors import PodDecodeError
 from .fielderrors import Path

@@ -8,8 +8,9 @@ provider factory (pkg/security/podsecuritypolicy/factory.go) would skip it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import PolicyDecodeError
 from .fielderrors import Path

@@ -17,8 +17,9 @@ plugin/pkg/admission/serviceaccount/admission.go (v1.24).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from .fielderrors import Path
 from .mutations import Mutation, MutationLog, child

@@ -6,7 +6,8 @@ Profiles compare in annotation form; the 1.19+ ``seccompProfile`` fields are tra
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .fielderrors import FieldError, Path, forbidden, go_quote
 from .podshape import annotations_of, container_context, pod_context

@@ -12,7 +12,14 @@ from typing import Any
 from . import capabilities, identities, profiles, selinux, sysctls, volumes
 from .fielderrors import FieldError, Path, invalid
 from .mutations import MutationLog, child
-from .podshape import Pod, container_context, containers, effective, pod_context, spec_of
+from .podshape import (
+    Pod,
+    container_context,
+    containers,
+    effective,
+    pod_context,
+    spec_of,
+)
 from .policy import MUST_RUN_AS_NON_ROOT, PodSecurityPolicy
 
 _SPEC = Path.of("spec")

@@ -9,9 +9,10 @@ decoder leaves the zero value; unknown fields are ignored, as the API server dro
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Mapping, Union
+from typing import Any
 
 from .errors import PspInputError
 from .fielderrors import Path
@@ -41,7 +42,7 @@ class Obj:
     fields: Mapping[str, Schema]
 
 
-Schema = Union[Scalar, ListOf, MapOf, Obj]
+Schema = Scalar | ListOf | MapOf | Obj
 
 _LIMITS = {Scalar.INT32: 2**31, Scalar.INT64: 2**63}
 

@@ -14,8 +14,9 @@ it was or was not chosen; the choice itself is upstream's:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .authorization import Authorizer, Subject, UseRequest, service_account_user
 from .errors import PolicyDecodeError
@@ -25,7 +26,7 @@ from .mutations import child
 from .podshape import check_pod, plain_copy, spec_of
 from .policy import PSP_ANNOTATION, PodSecurityPolicy, parse_policy
 from .preparation import prepare_pod
-from .results import Admission, Operation, Outcome, PolicyVerdict
+from .results import Admission, Operation, PolicyVerdict
 from .verdicts import outcome_of, passed_over
 
 NO_PROVIDERS = "PodSecurityPolicy: no providers available to validate pod request"

@@ -5,7 +5,8 @@ Upstream: validatePodVolumes in pkg/security/podsecuritypolicy/provider.go and u
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .fielderrors import FieldError, Path, invalid
 from .podshape import containers, spec_of, volume_source

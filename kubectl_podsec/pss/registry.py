@@ -74,8 +74,13 @@ def validate(checks: tuple[Check, ...]) -> None:
         if not check.variants:
             raise RegistryError(f"check {check.id}: empty")
         minimums = [v.minimum for v in check.variants]
-        if any(b <= a for a, b in zip(minimums, minimums[1:])) or minimums[0] < 0:
-            raise RegistryError(f"check {check.id}: versions must be strictly increasing")
+        if minimums[0] < 0:
+            raise RegistryError(f"check {check.id}: undefined version found")
+        for a, b in zip(minimums, minimums[1:]):
+            if a == b:
+                raise RegistryError(f"check {check.id}: duplicate version v1.{b}")
+            if b < a:
+                raise RegistryError(f"check {check.id}: versions must be strictly increasing")
     for check in checks:
         for variant in check.variants:
             if variant.overrides and check.level is not Level.RESTRICTED:
@@ -121,7 +126,8 @@ def _checks_at(checks: tuple[Check, ...], level: Level, minor: int) -> tuple[Ord
 
 def build(checks: tuple[Check, ...] = CHECKS) -> Registry:
     validate(checks)
-    max_minor = max(c.variants[-1].minimum for c in checks)
+    # With no checks at all every pod is allowed, as upstream's empty registry does.
+    max_minor = max((c.variants[-1].minimum for c in checks), default=0)
     versions = range(max_minor + 1)
     return Registry(
         max_minor=max_minor,

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sized
+
+from .go_printable import RANGES
+
+_STARTS = tuple(lo for lo, _ in RANGES)
 
 _GO_ESCAPES = {
     "\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n",
@@ -44,7 +49,7 @@ def go_quote(text: str) -> str:
             out.append(_GO_ESCAPES[ch])
         elif code < 0x20 or code == 0x7F:
             out.append(f"\\x{code:02x}")
-        elif ch.isprintable():
+        elif _go_printable(code):
             out.append(ch)
         elif 0xD800 <= code <= 0xDFFF:
             out.append("\ufffd")  # Go's JSON decoding turns a lone surrogate into U+FFFD
@@ -54,3 +59,9 @@ def go_quote(text: str) -> str:
             out.append(f"\\U{code:08x}")
     out.append('"')
     return "".join(out)
+
+
+def _go_printable(code: int) -> bool:
+    """Go's unicode.IsPrint, from its own tables (Python's may be of another Unicode version)."""
+    i = bisect.bisect_right(_STARTS, code) - 1
+    return i >= 0 and code <= RANGES[i][1]
