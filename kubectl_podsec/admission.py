@@ -5,8 +5,7 @@ before admission, and the verdicts and texts the controller produces."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .admission_config import DEFAULT_CONFIG, PodSecurityConfig
 from .labels import MODES, Policy
@@ -136,8 +135,7 @@ def default_template(template: PodTemplate, is_pod: bool) -> PodTemplate:
 # --- verdicts and the controller's texts ---------------------------------------
 
 
-@dataclass(frozen=True)
-class ModeEvaluation:
+class ModeEvaluation(NamedTuple):
     mode: str  # enforce | audit | warn | level
     evaluation: Evaluation
     applies_to_object: bool
@@ -157,8 +155,7 @@ class ModeEvaluation:
         return f'{prefix} PodSecurity "{lv}": {detail}'
 
 
-@dataclass(frozen=True)
-class Admission:
+class Admission(NamedTuple):
     """What Pod Security Admission does with one object (pss.md §3, §5)."""
 
     is_pod: bool

@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .labels import MODES, PRIVILEGED_POLICY, Policy
 from .pss import Level, LevelVersion, Version
@@ -37,12 +36,11 @@ class ConfigError(ValueError):
     """An invalid configuration; the message reads like upstream's field errors."""
 
 
-@dataclass(frozen=True)
-class PodSecurityConfig:
+class PodSecurityConfig(NamedTuple):
     defaults: Policy = PRIVILEGED_POLICY
-    exempt_usernames: frozenset[str] = field(default_factory=frozenset)
-    exempt_namespaces: frozenset[str] = field(default_factory=frozenset)
-    exempt_runtime_classes: frozenset[str] = field(default_factory=frozenset)
+    exempt_usernames: frozenset[str] = frozenset()
+    exempt_namespaces: frozenset[str] = frozenset()
+    exempt_runtime_classes: frozenset[str] = frozenset()
     source: str | None = None  # None: the built-in default (no configuration given)
 
     def exemption(self, namespace: str, username: str | None, runtime_class: Any) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .pss import Level, LevelVersion, Version
 from .pss.text import go_quote
@@ -18,8 +18,7 @@ ALL_LABELS = tuple(label for m in MODES for label in (LEVEL_LABELS[m], VERSION_L
 PRIVILEGED_LATEST = LevelVersion(Level.PRIVILEGED, Version.latest())
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(NamedTuple):
     enforce: LevelVersion
     audit: LevelVersion
     warn: LevelVersion
@@ -39,8 +38,7 @@ class Policy:
 PRIVILEGED_POLICY = Policy(PRIVILEGED_LATEST, PRIVILEGED_LATEST, PRIVILEGED_LATEST)
 
 
-@dataclass(frozen=True)
-class LabelError:
+class LabelError(NamedTuple):
     label: str
     value: str
     detail: str

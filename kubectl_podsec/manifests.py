@@ -10,12 +10,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import yaml
 
@@ -38,8 +35,7 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     file: str  # the path as given ("-" for stdin)
     document: int  # 0-based index of the document in the file
     line: int  # 1-based line where the document starts
@@ -50,15 +46,13 @@ class Source:
         return where if self.item is None else f"{where}, item {self.item}"
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):
     source: Source
     obj: dict[str, Any] | None = None
     error: InputError | None = None
 
 
-@dataclass(frozen=True)
-class Input:
+class Input(NamedTuple):
     """One file to read: the path as the user gave it and where to read it."""
 
     display: str
@@ -99,6 +93,9 @@ def _directory(path: str, recursive: bool) -> list[Input]:
 
 def spool_stdin(stream: IO[str] | None = None) -> IO[str]:
     """stdin copied to a temporary file, so it can be read twice in bounded memory."""
+    import shutil
+    import tempfile
+
     spool = tempfile.TemporaryFile("w+", encoding="utf-8")
     shutil.copyfileobj(stream or sys.stdin, spool)
     spool.seek(0)

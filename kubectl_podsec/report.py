@@ -7,8 +7,7 @@ versioned CheckReport document (`podsec.kubectl.io/v1alpha1`) via `to_dict`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .admission import Admission, ModeEvaluation, admit, check_level, default_template
 from .admission_config import DEFAULT_CONFIG, PodSecurityConfig
@@ -20,8 +19,7 @@ from .workloads import TemplateError, carries_pod_spec, pod_template
 API_VERSION = "podsec.kubectl.io/v1alpha1"
 
 
-@dataclass(frozen=True)
-class ObjectRef:
+class ObjectRef(NamedTuple):
     api_version: str
     kind: str
     namespace: str | None
@@ -45,8 +43,7 @@ class ObjectRef:
         return f"{self.kind} {where}{self.name}"
 
 
-@dataclass(frozen=True)
-class PolicyChoice:
+class PolicyChoice(NamedTuple):
     """The policy an object's namespace gets, and where it came from."""
 
     policy: Policy | None  # None with --level
@@ -54,8 +51,7 @@ class PolicyChoice:
     label_errors: tuple[LabelError, ...] = ()
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     source: Mapping[str, Any]
     object: ObjectRef
     admission: Admission
@@ -103,8 +99,7 @@ def _evaluation(e: ModeEvaluation) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class Skipped:
+class Skipped(NamedTuple):
     source: Mapping[str, Any]
     object: ObjectRef
     reason: str
@@ -113,13 +108,11 @@ class Skipped:
         return {"source": dict(self.source), "object": self.object.to_dict(), "reason": self.reason}
 
 
-@dataclass
 class Summary:
-    objects: int = 0
-    allowed: int = 0
-    denied: int = 0
-    skipped: int = 0
-    errors: int = 0
+    """Counts, kept as the results stream past."""
+
+    def __init__(self) -> None:
+        self.objects = self.allowed = self.denied = self.skipped = self.errors = 0
 
     def add(self, item: Result | Skipped) -> None:
         if isinstance(item, Skipped):
@@ -136,16 +129,19 @@ class Summary:
                 "skipped": self.skipped, "errors": self.errors}
 
 
-@dataclass
 class PolicyResolver:
     """Namespace -> policy: labels from the input's (or the cluster's) Namespace
     objects, else the assumed `--namespace-labels`, else the cluster defaults."""
 
-    config: PodSecurityConfig = DEFAULT_CONFIG
-    namespace_labels: dict[str, Mapping[str, str]] = field(default_factory=dict)
-    assumed_labels: Mapping[str, str] | None = None
-    labels_origin: str = "Namespace object in the input"
-    _cache: dict[str, PolicyChoice] = field(default_factory=dict)
+    def __init__(self, config: PodSecurityConfig = DEFAULT_CONFIG,
+                 namespace_labels: dict[str, Mapping[str, str]] | None = None,
+                 assumed_labels: Mapping[str, str] | None = None,
+                 labels_origin: str = "Namespace object in the input") -> None:
+        self.config = config
+        self.namespace_labels = namespace_labels or {}
+        self.assumed_labels = assumed_labels
+        self.labels_origin = labels_origin
+        self._cache: dict[str, PolicyChoice] = {}
 
     def defaults_source(self) -> str:
         if self.config.source is None:
@@ -170,15 +166,17 @@ class PolicyResolver:
         return PolicyChoice(policy, origin, errors)
 
 
-@dataclass
 class Checker:
     """Checks one object at a time against its namespace's policy, or `level`."""
 
-    evaluator: Evaluator
-    resolver: PolicyResolver
-    default_namespace: str = "default"
-    level: LevelVersion | None = None
-    username: str | None = None
+    def __init__(self, evaluator: Evaluator, resolver: PolicyResolver,
+                 default_namespace: str = "default", level: LevelVersion | None = None,
+                 username: str | None = None) -> None:
+        self.evaluator = evaluator
+        self.resolver = resolver
+        self.default_namespace = default_namespace
+        self.level = level
+        self.username = username
 
     def check(self, obj: Mapping[str, Any], source: Mapping[str, Any]) -> Result | Skipped:
         kind, api_version = str(obj.get("kind")), str(obj.get("apiVersion"))

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 # kind -> API groups it is served from, and the path to its pod template.
 _TEMPLATE_PATHS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -26,8 +25,7 @@ class TemplateError(ValueError):
     """The object carries a pod template of the wrong shape."""
 
 
-@dataclass(frozen=True)
-class PodTemplate:
+class PodTemplate(NamedTuple):
     """The pod metadata and spec admission evaluates for an object."""
 
     metadata: Mapping[str, Any]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import IO, Any
 
 import click
@@ -24,14 +23,14 @@ from .console import Console
 from .options import common_options, output_option, parse_labels, parse_server_version
 
 
-@dataclass
 class Run:
     """What one check run has seen: results go out as they come; the rest is kept."""
 
-    console: Console
-    summary: Summary = field(default_factory=Summary)
-    skipped: list[Skipped] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.summary = Summary()
+        self.skipped: list[Skipped] = []
+        self.errors: list[str] = []
 
     def error(self, err: InputError) -> None:
         self.errors.append(str(err))

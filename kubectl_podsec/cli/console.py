@@ -5,15 +5,15 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import dataclass, field
 from typing import IO
 
 
-@dataclass
 class Console:
-    stdout: IO[str] = field(default_factory=lambda: sys.stdout)
-    stderr: IO[str] = field(default_factory=lambda: sys.stderr)
-    no_color: bool = False
+    def __init__(self, stdout: IO[str] | None = None, stderr: IO[str] | None = None,
+                 no_color: bool = False) -> None:
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+        self.no_color = no_color
 
     @property
     def color(self) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -46,15 +45,21 @@ def run_guarded(call: Any, debug: bool) -> int:
         return ExitCode.OK
     except PodsecError as err:
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         sys.stderr.write(f"error: {err}\n")
         return err.exit_code
     except Exception as err:  # the one catch-all: an internal error, never a bare traceback
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         sys.stderr.write(f"error: internal error: {type(err).__name__}: {err} "
                          "(rerun with --debug for the traceback)\n")
         return ExitCode.USAGE
+
+
+def _print_traceback() -> None:
+    import traceback  # only with --debug
+
+    traceback.print_exc()
 
 
 @click.group(cls=Podsec, context_settings={"help_option_names": ["-h", "--help"],

@@ -3,8 +3,9 @@
 Behaviour follows Kubernetes v1.24 (the plugin was frozen from 1.21 and removed in 1.25):
 pkg/security/podsecuritypolicy/ and plugin/pkg/admission/security/podsecuritypolicy/.
 Inputs are plain dicts with the Kubernetes JSON keys (a pod, PSP objects, a pod template);
-outputs are frozen dataclasses and enums.  Standard library only; nothing here prints,
-exits, or changes a caller's dict (results carry fresh copies).
+outputs are frozen dataclasses and enums.  Standard library only (plus the pure
+``kubectl_podsec.pss`` for ``Level`` and Go's ``%q``); nothing here prints, exits, or
+changes a caller's dict (results carry fresh copies).
 
 Errors: malformed input raises ``PodDecodeError`` or ``PolicyDecodeError``, both
 ``PspInputError`` (a ``ValueError`` with ``.path`` and ``.problem``).  Nothing else is
@@ -45,8 +46,8 @@ Building blocks
     ``parse_policy(dict) -> PodSecurityPolicy`` and ``provider_errors(policy)``.
 
 ``psp map`` — ``map_policy(policy) -> PolicyMapping``
-    ``level`` (``Level``: privileged | baseline | restricted, per the official mapping
-    table), ``findings`` (every failed cell: ``Finding(field, found, required, level)``),
+    ``level`` (``kubectl_podsec.pss.Level``, re-exported here: privileged | baseline |
+    restricted, per the official mapping table), ``findings`` (every failed cell: ``Finding(field, found, required, level)``),
     ``blockers`` (the findings that keep it from the next stricter level), ``unusable``.
 
 ``psp mutated`` — ``find_drift(pod, template) -> Drift``
@@ -56,11 +57,12 @@ Building blocks
 
 from __future__ import annotations
 
+from ..pss.levels import Level
 from .authorization import Authorizer, Grants, Subject, UseRequest
 from .drift import Difference, Drift, find_drift
 from .errors import PodDecodeError, PolicyDecodeError, PspInputError
 from .evaluation import PolicyEvaluation, evaluate_policy
-from .mapping import Finding, Level, PolicyMapping, map_policy
+from .mapping import Finding, PolicyMapping, map_policy
 from .mutations import Mutation
 from .policy import PSP_ANNOTATION, PodSecurityPolicy, parse_policy, provider_errors
 from .preparation import Preparation, prepare_pod

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from ..pss.text import go_quote  # the project's one Go %q, with Go's own IsPrint table
+
 
 @dataclass(frozen=True)
 class Key:
@@ -67,29 +69,6 @@ class GoSlice:
 
 
 BadValue = None | bool | int | str | GoSlice
-
-_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
-            "\v": "\\v", '"': '\\"', "\\": "\\\\"}
-
-
-def go_quote(text: str) -> str:
-    """Go's ``%q`` (strconv.Quote) for the strings we meet in pods."""
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif ch.isprintable():
-            out.append(ch)
-        elif code < 0x80:
-            out.append(f"\\x{code:02x}")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    out.append('"')
-    return "".join(out)
-
 
 def render_value(value: BadValue) -> str:
     """How ``field.Error.ErrorBody`` prints a bad value (nil pointers become ``"null"``)."""

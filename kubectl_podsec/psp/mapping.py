@@ -19,9 +19,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
+from ..pss.levels import Level  # the levels the rest of the tool speaks
 from .policy import (
     APPARMOR_ALLOWED,
     MUST_RUN_AS,
@@ -39,12 +39,6 @@ RESTRICTED_VOLUMES = ("configMap", "csi", "downwardAPI", "emptyDir", "ephemeral"
                       "persistentVolumeClaim", "projected", "secret")
 SELINUX_TYPES = ("container_t", "container_init_t", "container_kvm_t")
 _DEFAULT_PROFILES = ("runtime/default", "docker/default")
-
-
-class Level(str, Enum):
-    PRIVILEGED = "privileged"
-    BASELINE = "baseline"
-    RESTRICTED = "restricted"
 
 
 @dataclass(frozen=True)

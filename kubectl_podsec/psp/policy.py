@@ -181,9 +181,9 @@ def _build(name: str, spec: Mapping[str, Any], notes: Mapping[str, str]) -> PodS
         read_only_root_filesystem=bool(spec.get("readOnlyRootFilesystem")),
         default_allow_privilege_escalation=spec.get("defaultAllowPrivilegeEscalation"),
         allow_privilege_escalation=True if allow_escalation is None else allow_escalation,
-        allowed_host_paths=tuple(
-            HostPath(p.get("pathPrefix") or "", bool(p.get("readOnly")))
-            for p in spec.get("allowedHostPaths") or () if p is not None),
+        allowed_host_paths=tuple(  # a null entry decodes as pathPrefix "", which matches all
+            HostPath((p or {}).get("pathPrefix") or "", bool((p or {}).get("readOnly")))
+            for p in spec.get("allowedHostPaths") or ()),
         allowed_flex_volumes=_names(spec.get("allowedFlexVolumes"), "driver"),
         allowed_csi_drivers=_names(spec.get("allowedCSIDrivers"), "name"),
         allowed_unsafe_sysctls=_strings(spec.get("allowedUnsafeSysctls")),

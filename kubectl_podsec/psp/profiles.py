@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .fielderrors import FieldError, Path, forbidden, go_quote
+from ..pss.text import go_quote
+from .fielderrors import FieldError, Path, forbidden
 from .podshape import annotations_of, container_context, pod_context
 from .policy import PodSecurityPolicy
 

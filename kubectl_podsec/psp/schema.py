@@ -57,6 +57,9 @@ def check(value: object, schema: Schema, path: Path, error: type[PspInputError])
         if not isinstance(value, list):
             raise error(str(path), f"expected a list, got {_show(value)}")
         for i, item in enumerate(value):
+            if item is None and isinstance(schema.item, Scalar):
+                # Go would decode the zero value; a null name or ID is surely a mistake
+                raise error(str(path.index(i)), f"expected {schema.item.value}, got null")
             check(item, schema.item, path.index(i), error)
     elif isinstance(schema, MapOf):
         mapping = _require_object(value, path, error)

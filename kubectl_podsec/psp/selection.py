@@ -18,10 +18,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..pss.text import go_quote
 from .authorization import Authorizer, Subject, UseRequest, service_account_user
 from .errors import PolicyDecodeError
 from .evaluation import PolicyEvaluation, evaluate_checked
-from .fielderrors import go_quote, render_list
+from .fielderrors import render_list
 from .mutations import child
 from .podshape import check_pod, plain_copy, spec_of
 from .policy import PSP_ANNOTATION, PodSecurityPolicy, parse_policy
@@ -34,6 +35,9 @@ NO_PROVIDERS = "PodSecurityPolicy: no providers available to validate pod reques
 
 @dataclass(frozen=True)
 class _Phase:
+    """One pass over the policies: ``Admit`` (mutation allowed) or ``Validate``."""
+
+    mutation_allowed: bool
     chosen: str | None
     verdicts: tuple[PolicyVerdict, ...]
     evaluations: Mapping[str, PolicyEvaluation]
@@ -56,15 +60,15 @@ def select_policy(pod: Mapping[str, Any], policies: Iterable[Mapping[str, Any]],
     if operation is Operation.UPDATE:
         hint = ((checked.get("metadata") or {}).get("annotations") or {}).get(PSP_ANNOTATION)
         phase = _run_phase(checked, psps, grants, mutation_allowed=False, hint=hint or "")
-        return _decide(operation, checked, phase, phase, "validate")
+        return _decide(operation, checked, phase, phase)
     admit = _run_phase(checked, psps, grants, mutation_allowed=True, hint="")
     if admit.chosen is None:
-        return _decide(operation, checked, admit, admit, "admit")
+        return _decide(operation, checked, admit, admit)
     admitted = plain_copy(admit.evaluations[admit.chosen].pod)
     # set after the mutated/unchanged decision, so the annotation never counts as a mutation
     child(child(admitted, "metadata"), "annotations")[PSP_ANNOTATION] = admit.chosen
     validate = _run_phase(admitted, psps, grants, mutation_allowed=False, hint=admit.chosen)
-    return _decide(operation, checked, admit, validate, "validate")
+    return _decide(operation, checked, admit, validate)
 
 
 def simulate(pod: Mapping[str, Any], policies: Iterable[Mapping[str, Any]],
@@ -102,6 +106,9 @@ def _without_gc_fields(pod: Any) -> Any:
 
 
 def parse_policies(policies: Iterable[Mapping[str, Any]]) -> list[PodSecurityPolicy]:
+    """Decode every policy; names must be unique, as they are in a cluster."""
+    if isinstance(policies, (str, bytes, Mapping)) or not isinstance(policies, Iterable):
+        raise PolicyDecodeError("", "expected a list of PodSecurityPolicy objects")
     parsed = [parse_policy(p) for p in policies]
     names = [p.name for p in parsed]
     duplicate = next((n for n in names if names.count(n) > 1), None)
@@ -146,20 +153,19 @@ def _run_phase(pod: Mapping[str, Any], psps: list[PodSecurityPolicy],
         for name, e in evaluations.items())
     errors = tuple(err for name in sorted(evaluations) if grants[name]
                    for err in evaluations[name].errors)
-    return _Phase(chosen, verdicts, evaluations, errors)
+    return _Phase(mutation_allowed, chosen, verdicts, evaluations, errors)
 
 
-def _decide(operation: Operation, pod: Mapping[str, Any], shown: _Phase, final: _Phase,
-            verb: str) -> Admission:
+def _decide(operation: Operation, pod: Mapping[str, Any], shown: _Phase,
+            final: _Phase) -> Admission:
     """The Admission: ``shown`` is the pass whose verdicts explain the choice (``Admit`` on
-    create), ``final`` the pass that must accept the pod for it to be allowed."""
+    create), ``final`` the pass that must also accept the pod (``Validate``)."""
     if all(e.unusable for e in final.evaluations.values()):
         return _forbid(operation, pod, shown, NO_PROVIDERS)
-    if shown.chosen is None or final.chosen is None:
-        failed = final if shown.chosen is not None else shown
-        word = "validate" if shown.chosen is not None else verb
-        return _forbid(operation, pod, shown, f"PodSecurityPolicy: unable to {word} pod: "
-                       + render_list(failed.errors), failed.errors)
+    if shown.chosen is None:
+        return _reject(operation, pod, shown, shown)
+    if final.chosen is None:
+        return _reject(operation, pod, shown, final)
     if operation is Operation.UPDATE:
         return Admission(operation, shown.chosen, plain_copy(pod), (), shown.verdicts,
                          validated_by=shown.chosen)
@@ -167,6 +173,13 @@ def _decide(operation: Operation, pod: Mapping[str, Any], shown: _Phase, final: 
     return Admission(operation, shown.chosen, plain_copy(admitted),
                      shown.evaluations[shown.chosen].mutations, shown.verdicts,
                      validated_by=final.chosen)
+
+
+def _reject(operation: Operation, pod: Mapping[str, Any], shown: _Phase,
+            failed: _Phase) -> Admission:
+    verb = "admit" if failed.mutation_allowed else "validate"
+    reason = f"PodSecurityPolicy: unable to {verb} pod: {render_list(failed.errors)}"
+    return _forbid(operation, pod, shown, reason, failed.errors)
 
 
 def _forbid(operation: Operation, pod: Mapping[str, Any], phase: _Phase, reason: str,

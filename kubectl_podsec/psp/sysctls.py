@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .fielderrors import FieldError, Path, forbidden, go_quote
+from ..pss.text import go_quote
+from .fielderrors import FieldError, Path, forbidden
 from .podshape import pod_context
 from .policy import PodSecurityPolicy
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .levels import Level
 from .podspec import PodMetadata, PodSpec
 
 
-@dataclass(frozen=True, slots=True)
-class CheckResult:
+class CheckResult(NamedTuple):
     allowed: bool
     reason: str = ""
     detail: str = ""
@@ -26,8 +25,7 @@ def forbidden(reason: str, detail: str) -> CheckResult:
 CheckFn = Callable[[PodMetadata, PodSpec], CheckResult]
 
 
-@dataclass(frozen=True, slots=True)
-class Variant:
+class Variant(NamedTuple):
     """The check's behaviour from policy version v1.<minimum> on."""
 
     minimum: int
@@ -35,8 +33,7 @@ class Variant:
     overrides: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
+class Check(NamedTuple):
     id: str
     level: Level
     variants: tuple[Variant, ...]

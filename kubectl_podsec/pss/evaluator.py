@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .levels import Level, LevelVersion, Version
 from .podspec import PodMetadata, PodSpec, pod_metadata, pod_spec
@@ -13,8 +12,7 @@ from .registry import REGISTRY, Registry
 UNKNOWN_FORBIDDEN_REASON = "unknown forbidden reason"
 
 
-@dataclass(frozen=True, slots=True)
-class Violation:
+class Violation(NamedTuple):
     check: str
     reason: str
     detail: str
@@ -23,8 +21,7 @@ class Violation:
         return f"{self.reason} ({self.detail})" if self.detail else self.reason
 
 
-@dataclass(frozen=True, slots=True)
-class Evaluation:
+class Evaluation(NamedTuple):
     """The result at one level:version. `level_version` is as requested (and as
     printed in messages); `resolved` is the policy version actually applied."""
 

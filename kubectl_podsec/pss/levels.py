@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _VERSION = re.compile(r"^v1\.([0-9]|[1-9][0-9]*)$")
 _INT64_MAX = 2**63 - 1
@@ -37,8 +37,7 @@ class Level(enum.Enum):
 _STRICTNESS = {Level.PRIVILEGED: 0, Level.BASELINE: 1, Level.RESTRICTED: 2}
 
 
-@dataclass(frozen=True, order=False)
-class Version:
+class Version(NamedTuple):
     """`latest` (minor is None) or v1.<minor>; `latest` is newer than every number."""
 
     minor: int | None
@@ -72,8 +71,7 @@ class Version:
         return "latest" if self.minor is None else f"v1.{self.minor}"
 
 
-@dataclass(frozen=True)
-class LevelVersion:
+class LevelVersion(NamedTuple):
     level: Level
     version: Version
 

@@ -9,8 +9,7 @@ absent field, and `false`, `0`, `""` and `{}` are present values.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class InvalidPodSpec(ValueError):
@@ -36,21 +35,18 @@ def _json_type(value: object) -> str:
     return type(value).__name__
 
 
-@dataclass(frozen=True, slots=True)
-class SELinuxOptions:
+class SELinuxOptions(NamedTuple):
     type: str
     user: str
     role: str
 
 
-@dataclass(frozen=True, slots=True)
-class Capabilities:
+class Capabilities(NamedTuple):
     add: tuple[str, ...]
     drop: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ContainerSecurityContext:
+class ContainerSecurityContext(NamedTuple):
     privileged: bool | None
     allow_privilege_escalation: bool | None
     run_as_non_root: bool | None
@@ -63,8 +59,7 @@ class ContainerSecurityContext:
     windows_host_process: bool | None
 
 
-@dataclass(frozen=True, slots=True)
-class PodSecurityContext:
+class PodSecurityContext(NamedTuple):
     run_as_non_root: bool | None
     run_as_user: int | None
     se_linux_options: SELinuxOptions | None
@@ -74,22 +69,19 @@ class PodSecurityContext:
     sysctls: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Container:
+class Container(NamedTuple):
     name: str
     security_context: ContainerSecurityContext | None
     host_ports: tuple[int, ...]
     probe_hosts: tuple[str, ...]  # non-empty httpGet/tcpSocket hosts of probes and hooks
 
 
-@dataclass(frozen=True, slots=True)
-class Volume:
+class Volume(NamedTuple):
     name: str
     sources: frozenset[str]  # every non-null key but "name"
 
 
-@dataclass(frozen=True, slots=True)
-class PodSpec:
+class PodSpec(NamedTuple):
     host_network: bool
     host_pid: bool
     host_ipc: bool
@@ -106,8 +98,7 @@ class PodSpec:
         return self.host_users is False
 
 
-@dataclass(frozen=True, slots=True)
-class PodMetadata:
+class PodMetadata(NamedTuple):
     name: str
     annotations: Mapping[str, str]
 

@@ -6,7 +6,7 @@ Never discovered by importing modules by name: the tuple below is the registry
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .check import Check, CheckFn
 from .checks import (
@@ -90,23 +90,27 @@ def validate(checks: tuple[Check, ...]) -> None:
                     raise RegistryError(f"check {check.id}: overrides restricted check {target}")
 
 
-@dataclass(frozen=True)
-class OrderedCheck:
+class OrderedCheck(NamedTuple):
     id: str
     check: CheckFn
 
 
-@dataclass(frozen=True)
 class Registry:
-    """For every v1.<minor> up to `max_minor`, the checks of each level, in message order."""
+    """The checks of each level at every v1.<minor> up to `max_minor`, in message
+    order; each table is computed on first use (start-up stays fast)."""
 
-    max_minor: int
-    baseline: tuple[tuple[OrderedCheck, ...], ...]
-    restricted: tuple[tuple[OrderedCheck, ...], ...]
+    def __init__(self, checks: tuple[Check, ...]) -> None:
+        validate(checks)
+        self.checks = checks
+        # With no checks at all every pod is allowed, as upstream's empty registry does.
+        self.max_minor = max((c.variants[-1].minimum for c in checks), default=0)
+        self._tables: dict[tuple[Level, int], tuple[OrderedCheck, ...]] = {}
 
     def checks_for(self, level: Level, minor: int) -> tuple[OrderedCheck, ...]:
-        table = self.baseline if level is Level.BASELINE else self.restricted
-        return table[minor]
+        key = (level, minor)
+        if key not in self._tables:
+            self._tables[key] = _checks_at(self.checks, level, minor)
+        return self._tables[key]
 
 
 def _checks_at(checks: tuple[Check, ...], level: Level, minor: int) -> tuple[OrderedCheck, ...]:
@@ -125,15 +129,7 @@ def _checks_at(checks: tuple[Check, ...], level: Level, minor: int) -> tuple[Ord
 
 
 def build(checks: tuple[Check, ...] = CHECKS) -> Registry:
-    validate(checks)
-    # With no checks at all every pod is allowed, as upstream's empty registry does.
-    max_minor = max((c.variants[-1].minimum for c in checks), default=0)
-    versions = range(max_minor + 1)
-    return Registry(
-        max_minor=max_minor,
-        baseline=tuple(_checks_at(checks, Level.BASELINE, m) for m in versions),
-        restricted=tuple(_checks_at(checks, Level.RESTRICTED, m) for m in versions),
-    )
+    return Registry(checks)
 
 
 REGISTRY = build()

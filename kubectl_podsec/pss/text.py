@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterable, Sized
-
-from .go_printable import RANGES
-
-_STARTS = tuple(lo for lo, _ in RANGES)
 
 _GO_ESCAPES = {
     "\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n",
@@ -49,7 +46,7 @@ def go_quote(text: str) -> str:
             out.append(_GO_ESCAPES[ch])
         elif code < 0x20 or code == 0x7F:
             out.append(f"\\x{code:02x}")
-        elif _go_printable(code):
+        elif code < 0x7F or _go_printable(code):
             out.append(ch)
         elif 0xD800 <= code <= 0xDFFF:
             out.append("\ufffd")  # Go's JSON decoding turns a lone surrogate into U+FFFD
@@ -63,5 +60,14 @@ def go_quote(text: str) -> str:
 
 def _go_printable(code: int) -> bool:
     """Go's unicode.IsPrint, from its own tables (Python's may be of another Unicode version)."""
-    i = bisect.bisect_right(_STARTS, code) - 1
-    return i >= 0 and code <= RANGES[i][1]
+    starts, ranges = _printable_table()
+    i = bisect.bisect_right(starts, code) - 1
+    return i >= 0 and code <= ranges[i][1]
+
+
+@functools.cache
+def _printable_table() -> tuple[tuple[int, ...], tuple[tuple[int, int], ...]]:
+    # Loaded on first use: almost every quoted value is plain ASCII.
+    from .go_printable import RANGES
+
+    return tuple(lo for lo, _ in RANGES), RANGES

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from colorama import Fore, Style
-
 from ..report import Result, Skipped, Summary
 from .writer import ReportWriter
 
@@ -74,6 +72,8 @@ class TableWriter(ReportWriter):
         for cell, width in zip(cells, widths):
             text = cell.ljust(width)
             if self.color and (cell == result_verdict or cell.endswith(" FAIL")):
+                from colorama import Fore, Style  # only when colouring
+
                 tone = (Fore.GREEN if cell == "allowed" else Fore.YELLOW
                         if cell.startswith(("allowed", "exempt")) else Fore.RED)
                 text = tone + text + Style.RESET_ALL

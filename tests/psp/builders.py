@@ -41,7 +41,7 @@ def container(name: str = "app", **security_context: Any) -> dict[str, Any]:
     return built
 
 
-def pod(*containers: dict[str, Any], name: str = "web", annotations: dict[str, str] | None = None,
+def pod(*containers: dict[str, Any], name: str = "web", annotations: dict[str, Any] | None = None,
         **spec: Any) -> dict[str, Any]:
     metadata: dict[str, Any] = {"name": name, "namespace": "team"}
     if annotations:

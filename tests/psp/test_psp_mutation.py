@@ -6,9 +6,9 @@ import copy
 from typing import Any
 
 import pytest
-from psp_builders import PRIVILEGED_SPEC, container, pod, psp
 
 from kubectl_podsec.psp import evaluate_policy
+from tests.psp.builders import PRIVILEGED_SPEC, container, pod, psp
 
 SC = "spec.containers[0].securityContext"
 MUST_1000 = {"rule": "MustRunAs", "ranges": [{"min": 1000, "max": 2000}, {"min": 1, "max": 5}]}

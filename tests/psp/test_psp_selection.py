@@ -6,13 +6,20 @@ import copy
 from typing import Any
 
 import pytest
-from psp_builders import container, pod, psp
 
-from kubectl_podsec.psp import (PSP_ANNOTATION, Grants, Operation, Outcome, Subject, UseRequest,
-                                select_policy)
+from kubectl_podsec.psp import (
+    PSP_ANNOTATION,
+    Grants,
+    Operation,
+    Outcome,
+    Subject,
+    UseRequest,
+    select_policy,
+)
+from tests.psp.builders import container, pod, psp
 
 ALL = Grants(user={"*"})
-MUTATING = {"runAsUser": {"rule": "MustRunAs", "ranges": [{"min": 1000, "max": 1000}]}}
+MUTATING: dict[str, Any] = {"runAsUser": {"rule": "MustRunAs", "ranges": [{"min": 1000, "max": 1000}]}}
 PRIVILEGED_ERROR = ("spec.containers[0].securityContext.privileged: Invalid value: true: "
                     "Privileged containers are not allowed")
 

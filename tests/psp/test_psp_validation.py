@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from psp_builders import container, pod, psp
 
 from kubectl_podsec.psp.policy import parse_policy
 from kubectl_podsec.psp.provider import validate_pod
+from tests.psp.builders import container, pod, psp
 
 C = "spec.containers[0]"
 SC = C + ".securityContext"
