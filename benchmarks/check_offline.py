@@ -64,9 +64,21 @@ def pod(i: int, rng: random.Random) -> str:
             "  volumes:\n    - name: config\n      configMap: {name: cfg}\n")
 
 
+NAMESPACE_LABELS = (
+    "    pod-security.kubernetes.io/enforce: restricted\n",
+    "    pod-security.kubernetes.io/enforce: baseline\n    pod-security.kubernetes.io/warn: restricted\n",
+    "    pod-security.kubernetes.io/audit: baseline\n",
+)
+
+
 def write_pods(path: str, n: int) -> None:
+    """n pods in 50 namespaces whose labels (given first) ask for every level,
+    so every pod is really evaluated, in one to three modes."""
     rng = random.Random(n)
     with open(path, "w") as f:
+        for ns in range(50):
+            f.write(f"---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns-{ns}\n"
+                    f"  labels:\n{NAMESPACE_LABELS[ns % 3]}")
         for i in range(n):
             f.write("---\n" + pod(i, rng))
 

@@ -212,13 +212,14 @@ def _evaluate_modes(
 ) -> tuple[ModeEvaluation, ...]:
     meta = pod_metadata(template.metadata, f"{template.path + '.' if template.path else ''}metadata")
     spec = pod_spec(template.spec, f"{template.path + '.' if template.path else ''}spec")
-    done: dict[LevelVersion, Evaluation] = {}
+    done: dict[tuple[str, int | None], Evaluation] = {}
     out = []
     for mode in MODES:
         lv = policy.for_mode(mode)
-        if lv not in done:  # audit and warn reuse an equal level:version's result
-            done[lv] = evaluator.evaluate_pod(lv, meta, spec)
-        out.append(ModeEvaluation(mode, done[lv], is_pod or mode != "enforce"))
+        key = (lv.level.value, lv.version.minor)
+        if key not in done:  # audit and warn reuse an equal level:version's result
+            done[key] = evaluator.evaluate_pod(lv, meta, spec)
+        out.append(ModeEvaluation(mode, done[key], is_pod or mode != "enforce"))
     return tuple(out)
 
 

@@ -20,8 +20,6 @@ from .admission_config import ConfigError, PodSecurityConfig, pod_security_confi
 from .errors import InputError
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
-_DOC_MARKER = re.compile(r"^---(\s|$)")
-_DOC_END = re.compile(r"^\.\.\.(\s|$)")
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
@@ -102,23 +100,41 @@ def spool_stdin(stream: IO[str] | None = None) -> IO[str]:
     return spool
 
 
+_MARKER = re.compile(r"^(---|\.\.\.)([ \t\r].*)?$", re.M)
+_BLOCK = 1 << 20
+
+
 def _chunks(stream: IO[str]) -> Iterator[tuple[int, str]]:
-    """(start line, text) of each YAML document, split at `---`/`...` lines."""
-    lines: list[str] = []
-    start = 1
-    for number, line in enumerate(stream, 1):
-        if line.startswith(("---", "...")) and (_DOC_MARKER.match(line) or _DOC_END.match(line)):
-            if lines:
-                yield start, "".join(lines)
+    """(start line, text) of each YAML document, split at `---`/`...` lines.
+
+    Read in blocks and split with one regex scan per block, so memory stays
+    bounded by the largest document and no Python code runs per line."""
+    doc: list[str] = []
+    doc_line = 1  # the line the current document starts on
+    line = 1  # the line `pending` starts on
+    pending = ""
+    while True:
+        block = stream.read(_BLOCK)
+        text = pending + block
+        cut = len(text) if not block else text.rfind("\n") + 1  # whole lines only
+        scan, pending = text[:cut], text[cut:]
+        pos, pos_line = 0, line
+        for m in _MARKER.finditer(scan):
+            doc.append(scan[pos:m.start()])
+            marker_line = pos_line + scan.count("\n", pos, m.start())
+            if "".join(doc):
+                yield doc_line, "".join(doc)
             # Content after `--- ` on the marker line belongs to the new document.
-            rest = line[3:].strip() if _DOC_MARKER.match(line) else ""
-            lines, start = ([rest + "\n"] if rest else []), number + (0 if rest else 1)
-        else:
-            if not lines:
-                start = number
-            lines.append(line)
-    if lines:
-        yield start, "".join(lines)
+            rest = (m.group(2) or "").strip() if m.group(1) == "---" else ""
+            doc = [rest + "\n"] if rest else []
+            doc_line = marker_line if rest else marker_line + 1
+            pos, pos_line = min(m.end() + 1, len(scan)), marker_line + 1
+        doc.append(scan[pos:])
+        line = pos_line + scan.count("\n", pos)
+        if not block:
+            break
+    if "".join(doc):
+        yield doc_line, "".join(doc)
 
 
 def _json_documents(text: str) -> Iterator[tuple[int, Any]]:

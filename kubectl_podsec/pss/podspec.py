@@ -30,7 +30,7 @@ def _json_type(value: object) -> str:
         return "string"
     if isinstance(value, (list, tuple)):
         return "array"
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return "object"
     return type(value).__name__
 
@@ -109,7 +109,7 @@ class PodMetadata(NamedTuple):
 def _object(value: Any, path: str) -> Mapping[str, Any] | None:
     if value is None:
         return None
-    if not isinstance(value, Mapping):
+    if not isinstance(value, dict):
         raise InvalidPodSpec(path, "object", value)
     return value
 

@@ -104,13 +104,15 @@ class Registry:
         self.checks = checks
         # With no checks at all every pod is allowed, as upstream's empty registry does.
         self.max_minor = max((c.variants[-1].minimum for c in checks), default=0)
-        self._tables: dict[tuple[Level, int], tuple[OrderedCheck, ...]] = {}
+        # Keyed by (level name, minor): str and int hash in C, an enum member does not.
+        self._tables: dict[tuple[str, int], tuple[OrderedCheck, ...]] = {}
 
     def checks_for(self, level: Level, minor: int) -> tuple[OrderedCheck, ...]:
-        key = (level, minor)
-        if key not in self._tables:
-            self._tables[key] = _checks_at(self.checks, level, minor)
-        return self._tables[key]
+        key = (level.value, minor)
+        table = self._tables.get(key)
+        if table is None:
+            table = self._tables[key] = _checks_at(self.checks, level, minor)
+        return table
 
 
 def _checks_at(checks: tuple[Check, ...], level: Level, minor: int) -> tuple[OrderedCheck, ...]:

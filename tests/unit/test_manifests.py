@@ -108,3 +108,40 @@ def test_any_object_is_checked_or_rejected_cleanly(body: object, kind: str) -> N
         _checker.check(obj, {"file": "f", "document": 0})
     except InputError:
         pass
+
+
+def _reference_chunks(text: str) -> list[tuple[int, str]]:
+    """The plain line-by-line split the block splitter must agree with."""
+    out, lines, start = [], [], 1
+    for number, line in enumerate(io.StringIO(text), 1):
+        marker = line.startswith(("---", "...")) and (len(line) == 3 or line[3] in " \t\r\n")
+        if marker:
+            if lines:
+                out.append((start, "".join(lines)))
+            rest = line[3:].strip() if line.startswith("---") else ""
+            lines, start = ([rest + "\n"] if rest else []), number + (0 if rest else 1)
+        else:
+            if not lines:
+                start = number
+            lines.append(line)
+    if lines:
+        out.append((start, "".join(lines)))
+    return out
+
+
+_LINES = st.lists(st.sampled_from(
+    ["---", "--- a: 1", "...", "---x", "a: 1", "", "  - b", "----", "... ", "k: '---'", "x\r"]), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LINES, st.booleans(), st.sampled_from([1, 3, 7, 1 << 20]))
+def test_block_splitter_matches_line_split(lines: list[str], final_newline: bool, block: int) -> None:
+    import kubectl_podsec.manifests as manifests
+
+    text = "\n".join(lines) + ("\n" if final_newline and lines else "")
+    saved, manifests._BLOCK = manifests._BLOCK, block
+    try:
+        got = list(manifests._chunks(io.StringIO(text)))
+    finally:
+        manifests._BLOCK = saved
+    assert got == _reference_chunks(text)
