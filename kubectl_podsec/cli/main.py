@@ -11,6 +11,7 @@ import click
 from .. import __version__
 from ..errors import ExitCode, PodsecError
 from .check import check
+from .psp import psp
 from .version import version
 
 COMPLETE_VAR = "_KUBECTL_PODSEC_COMPLETE"
@@ -72,6 +73,7 @@ def cli() -> None:
 
 cli.add_command(check)
 cli.add_command(version)
+cli.add_command(psp)
 
 
 def main() -> None:
