@@ -15,6 +15,7 @@ from __future__ import annotations
 from ..check import ALLOWED, Check, CheckResult, Variant, forbidden
 from ..levels import Level
 from ..podspec import PodMetadata, PodSpec
+from ..profiles import bad_profiles
 from ..text import containers_phrase, go_quote, join_quote, pluralize, setters
 
 ANNOTATION_PREFIX = "container.apparmor.security.beta.kubernetes.io/"
@@ -26,32 +27,19 @@ def _valid_annotation(value: str) -> bool:
 
 
 def app_armor_profile_1_0(meta: PodMetadata, spec: PodSpec) -> CheckResult:
-    bad_values: set[str] = set()
-    psc = spec.security_context
-    pod_bad = False
-    if psc is not None and psc.app_armor_profile_type is not None:
-        if psc.app_armor_profile_type not in VALID_TYPES:
-            pod_bad = True
-            bad_values.add(psc.app_armor_profile_type)
-    bad: list[str] = []
-    for c in spec.containers:
-        sc = c.security_context
-        if sc is not None and sc.app_armor_profile_type is not None:
-            if sc.app_armor_profile_type not in VALID_TYPES:
-                bad.append(c.name)
-                bad_values.add(sc.app_armor_profile_type)
+    bad = bad_profiles(spec, "app_armor_profile_type", VALID_TYPES)
     annotations = sorted(
         f"{key}={go_quote(value)}"
         for key, value in meta.annotations.items()
         if key.startswith(ANNOTATION_PREFIX) and not _valid_annotation(value)
     )
-    if not pod_bad and not bad and not annotations:
+    if not bad.found and not annotations:
         return ALLOWED
-    values = sorted(bad_values) + annotations
+    values = sorted(bad.types) + annotations
     annotation_setter = pluralize("annotation", "annotations", annotations) if annotations else ""
     return forbidden(
         pluralize("forbidden AppArmor profile", "forbidden AppArmor profiles", values),
-        f"{setters('pod' if pod_bad else '', containers_phrase(bad), annotation_setter)} "
+        f"{setters('pod' if bad.pod else '', containers_phrase(bad.containers), annotation_setter)} "
         f"must not set AppArmor profile type to {join_quote(values)}",
     )
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from ..check import ALLOWED, Check, CheckResult, Variant, forbidden
 from ..levels import Level
 from ..podspec import PodMetadata, PodSpec
+from ..profiles import bad_profiles
 from ..text import containers_phrase, go_quote, join_quote, pluralize, setters
 
 POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod"
@@ -42,26 +43,13 @@ def seccomp_profile_baseline_1_0(meta: PodMetadata, spec: PodSpec) -> CheckResul
 
 
 def seccomp_profile_baseline_1_19(meta: PodMetadata, spec: PodSpec) -> CheckResult:
-    bad_values: set[str] = set()
-    psc = spec.security_context
-    pod_bad = False
-    if psc is not None and psc.seccomp_profile_type is not None:
-        if psc.seccomp_profile_type not in VALID_TYPES:
-            pod_bad = True
-            bad_values.add(psc.seccomp_profile_type)
-    bad: list[str] = []
-    for c in spec.containers:
-        sc = c.security_context
-        if sc is not None and sc.seccomp_profile_type is not None:
-            if sc.seccomp_profile_type not in VALID_TYPES:
-                bad.append(c.name)
-                bad_values.add(sc.seccomp_profile_type)
-    if not pod_bad and not bad:
+    bad = bad_profiles(spec, "seccomp_profile_type", VALID_TYPES)
+    if not bad.found:
         return ALLOWED
     return forbidden(
         "seccompProfile",
-        f"{setters('pod' if pod_bad else '', containers_phrase(bad))} must not set "
-        f"securityContext.seccompProfile.type to {join_quote(sorted(bad_values))}",
+        f"{setters('pod' if bad.pod else '', containers_phrase(bad.containers))} must not set "
+        f"securityContext.seccompProfile.type to {join_quote(sorted(bad.types))}",
     )
 
 
