@@ -6,7 +6,7 @@ versioned CheckReport document (`podsec.kubectl.io/v1alpha1`) via `to_dict`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from .admission import Admission, ModeEvaluation, admit, check_level, default_template
@@ -60,7 +60,8 @@ class Result(NamedTuple):
 
     @property
     def denied(self) -> bool:
-        return not self.admission.pods_allowed
+        """Its pods would be denied, or (with --server) the server would refuse it."""
+        return not self.admission.pods_allowed or bool(self.server and self.server.get("denied"))
 
     def to_dict(self) -> dict[str, Any]:
         adm = self.admission
@@ -134,9 +135,9 @@ class PolicyResolver:
     objects, else the assumed `--namespace-labels`, else the cluster defaults."""
 
     def __init__(self, config: PodSecurityConfig = DEFAULT_CONFIG,
-                 namespace_labels: dict[str, Mapping[str, str]] | None = None,
+                 namespace_labels: Mapping[str, Mapping[str, str]] | None = None,
                  assumed_labels: Mapping[str, str] | None = None,
-                 labels_origin: str = "Namespace object in the input") -> None:
+                 labels_origin: str | Callable[[str], str] = "Namespace object in the input") -> None:
         self.config = config
         self.namespace_labels = namespace_labels or {}
         self.assumed_labels = assumed_labels
@@ -155,7 +156,8 @@ class PolicyResolver:
 
     def _choose(self, namespace: str) -> PolicyChoice:
         if namespace in self.namespace_labels:
-            labels, origin = self.namespace_labels[namespace], f"labels of {self.labels_origin}"
+            where = self.labels_origin(namespace) if callable(self.labels_origin) else self.labels_origin
+            labels, origin = self.namespace_labels[namespace], f"labels of {where}"
         elif self.assumed_labels is not None:
             labels, origin = self.assumed_labels, "--namespace-labels"
         else:

@@ -1,4 +1,9 @@
-"""`kubectl podsec check`: will these pods be admitted, and under which policy?"""
+"""`kubectl podsec check`: will these pods be admitted, and under which policy?
+
+Offline with `-f` alone. Against the cluster without `-f` (its objects), or
+with `-f` plus any connection flag or `--server` (the files, under the live
+namespaces' labels and the server's version).
+"""
 
 from __future__ import annotations
 
@@ -19,8 +24,14 @@ from ..manifests import (
 from ..pss import Evaluator, LevelVersion
 from ..render import WRITERS
 from ..report import Checker, PolicyResolver, Result, Skipped, Summary
+from ..resources import parse_kinds
 from .console import Console
-from .options import common_options, output_option, parse_labels, parse_server_version
+from .options import (
+    cluster_flags_given, cluster_options, common_options, connect, output_option, parse_labels,
+    parse_server_version,
+)
+
+Item = tuple[Any, dict[str, Any], str, "InputError | None"]  # object, source, where, error
 
 
 class Run:
@@ -31,16 +42,32 @@ class Run:
         self.summary = Summary()
         self.skipped: list[Skipped] = []
         self.errors: list[str] = []
+        self.partial = 0  # objects or namespaces that could not be read or answered for
+        self.pages_read: int | None = None  # counted on cluster scans
+        self.fatal = False
 
     def error(self, err: InputError) -> None:
         self.errors.append(str(err))
         self.summary.errors += 1
         self.console.err(f"error: {err}")
 
+    def unreadable(self, what: object) -> None:
+        self.errors.append(str(what))
+        self.partial += 1
+        self.console.err(f"error: {what}")
+
+    def lost(self, err: Exception) -> None:
+        self.errors.append(str(err))
+        self.fatal = True
+        self.console.err(f"error: {err}")
+
     @property
     def exit_code(self) -> ExitCode:
+        nothing_read = self.pages_read == 0 and self.partial > 0
         return ExitCode.worst(
-            ExitCode.USAGE if self.errors else ExitCode.OK,
+            ExitCode.USAGE if self.summary.errors else ExitCode.OK,
+            ExitCode.CLUSTER if self.fatal or nothing_read else ExitCode.OK,
+            ExitCode.PARTIAL if self.partial else ExitCode.OK,
             ExitCode.FINDINGS if self.summary.denied else ExitCode.OK,
         )
 
@@ -85,10 +112,11 @@ def _opened(item: Input, stdin: IO[str] | None) -> Iterator[IO[str]]:
             yield f
 
 
-def _documents(inputs: list[Input], stdin: IO[str] | None) -> Iterator[Document]:
+def _documents(inputs: list[Input], stdin: IO[str] | None) -> Iterator[Item]:
     for item in inputs:
         with _opened(item, stdin) as f:
-            yield from documents(item.display, f)
+            for doc in documents(item.display, f):
+                yield doc.obj, _source(doc), doc.source.describe(), doc.error
 
 
 def _level(level: str | None, version: str | None) -> LevelVersion | None:
@@ -103,67 +131,128 @@ def _level(level: str | None, version: str | None) -> LevelVersion | None:
         raise UsageError(f"{bad}: {err}") from None
 
 
+def _namespaces(values: tuple[str, ...], all_namespaces: bool, files: tuple[str, ...],
+                scan_flags: bool) -> list[str]:
+    names = [n for v in values for n in (p.strip() for p in v.split(",")) if n]
+    if all_namespaces and names:
+        raise UsageError("-A and -n cannot be used together")
+    if files and (all_namespaces or scan_flags):
+        raise UsageError("-A, -l and --kind choose objects in the cluster; they do not go with -f")
+    if files and len(names) > 1:
+        raise UsageError("with -f, -n takes one namespace: the one for objects that name none")
+    return names
+
+
 @click.command()
-@click.option("-f", "--filename", "files", multiple=True, required=True, metavar="FILE|DIR|-",
-              help="Manifests to check (YAML or JSON, multi-document, Lists); repeatable.")
+@click.option("-f", "--filename", "files", multiple=True, metavar="FILE|DIR|-",
+              help="Manifests to check (YAML or JSON, multi-document, Lists); repeatable. "
+                   "Without -f, the objects in the cluster are checked.")
 @click.option("-R", "--recursive", is_flag=True, help="Recurse into directories given with -f.")
-@click.option("-n", "--namespace", default="default", show_default=True,
-              help="Namespace for objects that name none.")
+@click.option("-n", "--namespace", "namespaces", multiple=True, metavar="NS",
+              help="Namespaces to check in the cluster (repeatable, or a,b); with -f, the one for "
+                   "objects that name none. Default: the context's namespace (offline: default).")
+@click.option("-A", "--all-namespaces", is_flag=True, help="Check the objects of every namespace.")
+@click.option("-l", "--selector", metavar="SELECTOR", help="Only objects with these labels (cluster).")
+@click.option("--kind", "kinds", multiple=True, metavar="KIND",
+              help="Only these kinds from the cluster (repeatable, or a,b; e.g. pods, deploy).")
+@click.option("--server", "server_dry_run", is_flag=True,
+              help="Also ask the API server: may the identity create each object, and would it "
+                   "(and the pods of a workload) be admitted? Server-side dry runs, nothing stored.")
 @click.option("--level", type=click.Choice(["privileged", "baseline", "restricted"]),
               help="Check against this Pod Security Standard only, not the namespace policy.")
 @click.option("--version", "policy_version", metavar="V", help="Policy version for --level (latest or v1.N).")
 @click.option("--namespace-labels", metavar="K=V,...",
-              help="Labels assumed for namespaces not defined in the input.")
+              help="Labels assumed for namespaces not defined in the input (nor in the cluster).")
 @click.option("--admission-config", type=click.Path(dir_okay=False), metavar="FILE",
               help="The API server's AdmissionConfiguration: cluster defaults and exemptions.")
 @click.option("--server-version", metavar="v1.N",
-              help="What `latest` means: the target server's version (default: newest known).")
+              help="What `latest` means (default: the cluster's version, offline the newest known).")
+@cluster_options
 @output_option(("table", "wide", "json", "yaml", "sarif"))
 @common_options
-def check(files: tuple[str, ...], recursive: bool, namespace: str, level: str | None,
-          policy_version: str | None, namespace_labels: str | None,
-          admission_config: str | None, server_version: str | None, output: str,
-          no_color: bool, debug: bool) -> None:
+def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], all_namespaces: bool,
+          selector: str | None, kinds: tuple[str, ...], server_dry_run: bool, level: str | None,
+          policy_version: str | None, namespace_labels: str | None, admission_config: str | None,
+          server_version: str | None, output: str, no_color: bool, debug: bool,
+          **connection: Any) -> None:
     """Will these pods be admitted, and under which policy?
 
     Every object that carries a pod spec is checked exactly as Pod Security
     Admission would: Pods against enforce, audit and warn; workload templates
     against audit and warn, with enforce shown for the pods they will create.
+
+    -f alone is offline. Without -f, the cluster's objects are checked; with
+    -f and any connection flag (--kubeconfig, --context, --as, ...) or
+    --server, the files are checked under the live namespaces' labels and
+    the server's version.
     """
     console = Console(no_color=no_color)
     run = Run(console)
-    inputs = expand(list(files), recursive)
-    stdin = spool_stdin() if any(i.path == "-" for i in inputs) else None
+    names = _namespaces(namespaces, all_namespaces, files, bool(selector or kinds))
+    resources = parse_kinds(kinds)
+    lv = _level(level, policy_version)
+    minor = parse_server_version(server_version)
     resolver = PolicyResolver(
         config=read_admission_config(admission_config) if admission_config else DEFAULT_CONFIG,
-        assumed_labels=parse_labels(namespace_labels),
-    )
-    checker = Checker(Evaluator(parse_server_version(server_version)), resolver, namespace,
-                      _level(level, policy_version))
-    if checker.level is None:
-        resolver.namespace_labels = _namespace_labels(inputs, stdin, run)
+        assumed_labels=parse_labels(namespace_labels))
     writer = WRITERS[output](wide=output == "wide", color=console.color)
-    _check_all(checker, _documents(inputs, stdin), writer, run)
+    inputs = expand(list(files), recursive)
+    stdin = spool_stdin() if any(i.path == "-" for i in inputs) else None
+    input_labels = _namespace_labels(inputs, stdin, run) if lv is None else {}
+    items = _documents(inputs, stdin) if files else None
+    if not (items is None or server_dry_run or cluster_flags_given(connection)):
+        resolver.namespace_labels = input_labels
+        checker = Checker(Evaluator(minor), resolver, names[0] if names else "default", lv)
+        _check_all(checker, items, writer, run)
+    else:
+        from .check_cluster import check_cluster
+
+        check_cluster(connect(connection), run, resolver, writer, lv, minor, input_labels, items,
+                      names, all_namespaces, selector, resources, server_dry_run)
     raise click.exceptions.Exit(run.exit_code)
 
 
-def _check_all(checker: Checker, docs: Iterator[Document], writer: Any, run: Run) -> None:
+def _check_all(checker: Checker, items: Iterator[Item], writer: Any, run: Run,
+               server: Any = None) -> None:
+    """Check each item, stream its result; with `server`, add the server's
+    answers (several objects at a time, results in order)."""
+    from ..cluster import ApiError  # no client import: the module loads it lazily
+
     console, progress = run.console, run.console.progress("checked")
     console.out(writer.begin())
-    for doc in docs:
-        progress.tick()
-        if doc.error is not None or doc.obj is None:
-            run.error(doc.error or InputError(doc.source.describe(), "empty"))
-            continue
-        try:
-            item = checker.check(doc.obj, _source(doc))
-        except InputError as err:
-            run.error(InputError(f"{doc.source.describe()}: {err.where}", err.message))
-            continue
-        run.summary.add(item)
-        if isinstance(item, Result):
-            console.out(writer.result(item))
-        else:
-            run.skipped.append(item)
+    try:
+        pairs = _offline(checker, items, run, progress)
+        results = (r for _, r in pairs) if server is None else server.answer(pairs, run)
+        for result in results:
+            run.summary.add(result)
+            console.out(writer.result(result))
+    except ApiError as err:  # the server is gone: finish the report, then exit 3
+        run.lost(err)
     progress.done()
     console.out(writer.end(run.skipped, run.errors, run.summary))
+
+
+def _offline(checker: Checker, items: Iterator[Item], run: Run, progress: Any) -> Iterator[Any]:
+    """(object, Result) for each object with a pod spec; the rest is recorded."""
+    for obj, source, where, error in items:
+        progress.tick()
+        if error is not None or obj is None:
+            run.error(error or InputError(where, "empty"))
+            continue
+        try:
+            item = checker.check(obj, source)
+        except InputError as err:
+            where = where or _describe(obj)
+            bad = InputError(f"{where}: {err.where}" if source.get("file") else where, err.message)
+            run.error(bad) if source.get("file") else run.unreadable(bad)
+            continue
+        if isinstance(item, Result):
+            yield obj, item
+        else:
+            run.summary.add(item)
+            run.skipped.append(item)
+
+
+def _describe(obj: Any) -> str:
+    meta = obj.get("metadata") or {}
+    return f"{obj.get('kind')} {meta.get('namespace')}/{meta.get('name')}"

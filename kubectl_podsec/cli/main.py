@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -13,6 +14,7 @@ from ..errors import ExitCode, PodsecError
 from .check import check
 from .psp import psp
 from .version import version
+from .whoami import whoami
 
 COMPLETE_VAR = "_KUBECTL_PODSEC_COMPLETE"
 
@@ -25,9 +27,12 @@ class Podsec(click.Group):
              complete_var: str | None = None, standalone_mode: bool = True,
              **extra: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
+        complete_var = complete_var or COMPLETE_VAR
+        # Completion scripts register for the executable (kubectl-podsec); help says `kubectl podsec`.
+        prog_name = prog_name or ("kubectl-podsec" if os.environ.get(complete_var) else "kubectl podsec")
         code = run_guarded(lambda: super(Podsec, self).main(
-            args=argv, prog_name=prog_name or "kubectl podsec",
-            complete_var=complete_var or COMPLETE_VAR, standalone_mode=False, **extra),
+            args=argv, prog_name=prog_name, complete_var=complete_var, standalone_mode=False,
+            **extra),
             debug="--debug" in argv)
         sys.exit(int(code))
 
@@ -73,6 +78,7 @@ def cli() -> None:
 
 cli.add_command(check)
 cli.add_command(version)
+cli.add_command(whoami)
 cli.add_command(psp)
 
 

@@ -53,3 +53,44 @@ def parse_labels(text: str | None) -> dict[str, str] | None:
     if errors:
         raise UsageError("--namespace-labels: " + "; ".join(str(e) for e in errors))
     return labels
+
+
+CLUSTER_FLAGS = ("kubeconfig", "context", "cluster", "user", "as_user", "as_groups", "as_uid", "sa",
+                 "request_timeout")
+
+
+def cluster_options(f: F) -> F:
+    """kubectl's connection and impersonation flags."""
+    for decorator in reversed((
+        click.option("--kubeconfig", metavar="FILE", help="Path to the kubeconfig file (default: KUBECONFIG, ~/.kube/config)."),
+        click.option("--context", metavar="NAME", help="The kubeconfig context to use."),
+        click.option("--cluster", metavar="NAME", help="The kubeconfig cluster to use."),
+        click.option("--user", metavar="NAME", help="The kubeconfig user to use."),
+        click.option("--as", "as_user", metavar="USER", help="Impersonate this user or service account."),
+        click.option("--as-group", "as_groups", multiple=True, metavar="GROUP",
+                     help="Impersonate this group (repeatable)."),
+        click.option("--as-uid", metavar="UID", help="Impersonate this UID."),
+        click.option("--sa", metavar="NS/NAME",
+                     help="Act as this service account (--as system:serviceaccount:NS:NAME); "
+                          "check also sets it as the pods' service account."),
+        click.option("--request-timeout", metavar="DURATION",
+                     help="Give up on a request after this long (e.g. 5s, 1m; 0: never)."),
+    )):
+        f = decorator(f)
+    return f
+
+
+def cluster_flags_given(params: dict[str, Any]) -> bool:
+    return any(params.get(name) for name in CLUSTER_FLAGS)
+
+
+def connect(params: dict[str, Any]) -> Any:
+    """A `Cluster` for these flags (imports the client: cluster commands only)."""
+    from ..cluster import Cluster, ConnectionOptions, impersonation, parse_timeout
+
+    identity = impersonation(params.get("as_user"), tuple(params.get("as_groups") or ()),
+                             params.get("as_uid"), params.get("sa"))
+    return Cluster(ConnectionOptions(
+        kubeconfig=params.get("kubeconfig"), context=params.get("context"),
+        cluster=params.get("cluster"), user=params.get("user"), identity=identity,
+        request_timeout=parse_timeout(params.get("request_timeout"))))

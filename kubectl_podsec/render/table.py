@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..dry_run import server_lines, server_verdict
 from ..report import Result, Skipped, Summary
 from .writer import ReportWriter
 
@@ -52,20 +53,23 @@ class TableWriter(ReportWriter):
         self._pending: list[tuple[list[str], str]] = []
         self._widths: list[int] | None = None
         self._level_mode = False
+        self._server_mode = False  # --server: the server's verdict beside ours
         self._details: list[str] = []
         self._more_details = 0
 
     def _header(self) -> list[str]:
         modes = ["LEVEL"] if self._level_mode else ["ENFORCE", "AUDIT", "WARN"]
         extra = ["FAILING CHECKS", "SOURCE"] if self.wide else []
-        return ["NAMESPACE", "KIND", "NAME", *modes, "RESULT", *extra]
+        server = ["SERVER"] if self._server_mode else []
+        return ["NAMESPACE", "KIND", "NAME", *modes, "RESULT", *server, *extra]
 
     def _row(self, result: Result) -> list[str]:
         modes = ["level"] if self._level_mode else ["enforce", "audit", "warn"]
         extra = [failing_checks(result), _source(result)] if self.wide else []
+        server = [server_verdict(result.server) if result.server else "-"] if self._server_mode else []
         ref = result.object
         return [ref.namespace or "-", ref.kind, ref.name or "-",
-                *(_mode_cell(result, m) for m in modes), verdict(result), *extra]
+                *(_mode_cell(result, m) for m in modes), verdict(result), *server, *extra]
 
     def _paint(self, cells: list[str], widths: list[int], result_verdict: str) -> str:
         parts = []
@@ -99,8 +103,10 @@ class TableWriter(ReportWriter):
             if m.message:
                 by_lv.setdefault(m.evaluation.level_version, []).append(m.mode)
                 texts.setdefault(m.evaluation.level_version, m.message)
-        lines = [f"{', '.join(modes)}: {texts[lv]}" for lv, modes in by_lv.items()]
-        if not lines or result.admission.exempt:
+        lines = [] if result.admission.exempt else [
+            f"{', '.join(modes)}: {texts[lv]}" for lv, modes in by_lv.items()]
+        lines += server_lines(result.server) if result.server else []
+        if not lines:
             return
         if len(self._details) >= MAX_DETAILS:
             self._more_details += 1
@@ -114,6 +120,7 @@ class TableWriter(ReportWriter):
     def result(self, result: Result) -> str:
         if self._widths is None and not self._pending:
             self._level_mode = result.admission.evaluations[0].mode == "level"
+            self._server_mode = result.server is not None
         self._pending.append((self._row(result), verdict(result)))
         self._note(result)
         if self._widths is None and len(self._pending) < WIDTH_SAMPLE:

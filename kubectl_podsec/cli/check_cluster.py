@@ -1,0 +1,103 @@
+"""`check` against a live cluster: its objects (or the files given), the live
+namespaces' labels, `latest` as the server's version, and with `--server` the
+server's own answers beside the offline ones."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from ..cluster import ApiError, Cluster
+from ..errors import UsageError
+from ..pss import Evaluator, LevelVersion
+from ..report import Checker, PolicyResolver, Result
+from ..resources import Resource
+from ..scan import NamespaceLabels, Unreadable, fatal, objects
+from ..server_check import ServerChecker, ordered_map
+from .check import Item, Run, _check_all
+from .options import parse_server_version
+
+
+def check_cluster(cluster: Cluster, run: Run, resolver: PolicyResolver, writer: Any,
+                  level: LevelVersion | None, minor: int | None, input_labels: Mapping[str, Any],
+                  items: Iterator[Item] | None, names: list[str], all_namespaces: bool,
+                  selector: str | None, resources: tuple[Resource, ...], server_dry_run: bool) -> None:
+    server_minor = _server_minor(cluster)
+    if server_dry_run and cluster.identity.user:  # a refused impersonation fails here, before any output
+        cluster.access({"verb": "create", "resource": "pods", "namespace": cluster.namespace})
+    live = NamespaceLabels(cluster, _on_labels_error(run, resolver), input_labels)
+    resolver.namespace_labels, resolver.labels_origin = live, live.origin
+    default_namespace = names[0] if names and items is not None else cluster.namespace
+    checker = Checker(Evaluator(server_minor if minor is None else minor), resolver,
+                      default_namespace, level, username=cluster.identity.user)
+    if items is None:
+        if all_namespaces:
+            live.load_all()  # their labels in a request or two, instead of one per namespace
+        scope = None if all_namespaces else live.existing(names or [cluster.namespace], run.unreadable)
+        items = _cluster_items(cluster, resources, scope, selector, live, run)
+    _check_all(checker, items, writer, run, ServerAnswers(cluster) if server_dry_run else None)
+
+
+def _on_labels_error(run: Run, resolver: PolicyResolver) -> Callable[[Unreadable], None]:
+    """Unreadable labels leave the policy unknown (a partial result), unless
+    --namespace-labels says what to assume."""
+    if resolver.assumed_labels is None:
+        return run.unreadable
+
+    def assume(item: Unreadable) -> None:
+        run.console.err(f"warning: {item}; assuming --namespace-labels")
+
+    return assume
+
+
+def _server_minor(cluster: Cluster) -> int | None:
+    """`latest` as the server knows it: its minor version (also the first
+    request, so a wrong context or identity fails here, before any output)."""
+    version = cluster.version()
+    try:
+        return parse_server_version(str(version.get("gitVersion") or ""))
+    except UsageError:  # a server with an odd version string: the newest known
+        return None
+
+
+def _cluster_items(cluster: Cluster, resources: tuple[Resource, ...], namespaces: list[str] | None,
+                   selector: str | None, labels: NamespaceLabels, run: Run) -> Iterator[Item]:
+    run.pages_read = 0
+    for page in objects(cluster, resources, namespaces, selector, labels, run.unreadable):
+        run.pages_read += 1
+        for obj in page:
+            yield obj, {"cluster": True}, "", None  # where: only worked out on a failure
+
+
+class ServerAnswers:
+    """Adds the server's answers to each result; what it cannot answer for is
+    a partial result."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.checker = ServerChecker(cluster)
+
+    def _ask(self, pair: tuple[Any, Result]) -> dict[str, Any]:
+        try:
+            return self.checker.check(*pair)
+        except ApiError as err:
+            if fatal(err):
+                raise
+            return {"identity": self.checker.identity, "error": str(err), "unknown": True,
+                    "denied": False, "agrees": None, "disagreements": []}
+
+    def answer(self, pairs: Iterator[tuple[Any, Result]], run: Run) -> Iterator[Result]:
+        for (_, result), server in ordered_map(self._ask, pairs):
+            if server.get("unknown"):
+                run.unreadable(f"{result.object.describe()}: no complete answer from the server: "
+                               f"{_unknown_reason(server)}")
+            yield result._replace(server=server)
+
+
+def _unknown_reason(server: Mapping[str, Any]) -> str:
+    if server.get("error"):
+        return str(server["error"])
+    for part in ("object", "pods"):
+        answer = server.get(part) or {}
+        if answer.get("outcome") in ("error", "forbidden"):
+            return f"{part}: {answer.get('message')}"
+    return "unknown"

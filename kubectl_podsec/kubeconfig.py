@@ -1,0 +1,168 @@
+"""Which cluster, user and namespace to use, resolved exactly as kubectl does.
+
+client-go's rules (clientcmd.ClientConfigLoadingRules and ConfigOverrides):
+
+* `--kubeconfig FILE` alone, which must exist; else every file in `KUBECONFIG`
+  (missing ones skipped, duplicates dropped); else `~/.kube/config`.
+* Merged first-wins: the first file to name a cluster, user or context keeps
+  it, and the first file to set `current-context` decides it.
+* Relative file paths (certificate-authority, client-certificate, client-key,
+  tokenFile, and an exec command containing a slash) are relative to the file
+  that holds them.
+* `--context` picks the context; `--cluster` and `--user` replace its cluster
+  and user; the namespace is the context's (default `default`).
+* With no usable kubeconfig, the in-cluster configuration when running in a pod.
+
+This module only reads files; `cluster.py` hands the result to the client.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+import yaml
+
+from .errors import ClusterError, InputError
+
+IN_CLUSTER_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
+OVERRIDE_CONTEXT = "kubectl-podsec-override"
+
+
+class Resolved(NamedTuple):
+    """A kubeconfig ready for the client (or the in-cluster configuration)."""
+
+    config: dict[str, Any] | None  # merged kubeconfig; None means in-cluster
+    context: str | None  # the context to activate in `config`
+    context_name: str  # as the user knows it, for messages
+    namespace: str
+    files: tuple[str, ...]  # where it came from, for messages
+
+
+def kubeconfig_files(explicit: str | None, environ: Mapping[str, str]) -> tuple[str, ...]:
+    if explicit:
+        path = os.path.expanduser(explicit)
+        if not os.path.exists(path):
+            raise InputError(f"--kubeconfig {explicit}", "no such file")
+        return (path,)
+    if environ.get("KUBECONFIG"):
+        found: dict[str, None] = {}
+        for part in environ["KUBECONFIG"].split(os.pathsep):
+            path = os.path.expanduser(part) if part else ""
+            if path and os.path.exists(path):
+                found[path] = None
+        return tuple(found)
+    default = os.path.join(os.path.expanduser("~"), ".kube", "config")
+    return (default,) if os.path.exists(default) else ()
+
+
+def _load(path: str) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = yaml.safe_load(f)
+    except OSError as err:
+        raise InputError(path, f"cannot read kubeconfig: {err.strerror}") from None
+    except yaml.YAMLError as err:
+        raise InputError(path, f"invalid kubeconfig: {err}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError(path, "invalid kubeconfig: not a mapping")
+    return data
+
+
+def _absolute(base: str, value: Any) -> Any:
+    if isinstance(value, str) and value and not os.path.isabs(value):
+        return os.path.normpath(os.path.join(base, value))  # as Go's filepath.Join
+    return value
+
+
+def _resolve_paths(section: str, entry: dict[str, Any], base: str) -> dict[str, Any]:
+    """The entry with its file references made absolute (client-go's ResolveLocalPaths)."""
+    body = dict(entry.get(section[:-1]) or {})
+    if section == "clusters":
+        body["certificate-authority"] = _absolute(base, body.get("certificate-authority"))
+    elif section == "users":
+        for key in ("client-certificate", "client-key", "tokenFile"):
+            body[key] = _absolute(base, body.get(key))
+        exec_ = body.get("exec")
+        if isinstance(exec_, dict) and "/" in str(exec_.get("command") or ""):
+            body["exec"] = {**exec_, "command": _absolute(base, exec_["command"])}
+    return {**entry, section[:-1]: {k: v for k, v in body.items() if v is not None}}
+
+
+def merge(files: tuple[str, ...]) -> dict[str, Any]:
+    """The files merged first-wins, as client-go does."""
+    merged: dict[str, Any] = {"clusters": [], "users": [], "contexts": []}
+    seen: dict[str, set[str]] = {section: set() for section in merged}
+    for path in files:
+        data = _load(path)
+        base = os.path.dirname(os.path.abspath(path))
+        for section in ("clusters", "users", "contexts"):
+            entries = data.get(section) or []
+            if not isinstance(entries, list):
+                raise InputError(path, f"invalid kubeconfig: {section} must be a list")
+            for entry in entries:
+                if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+                    raise InputError(path, f"invalid kubeconfig: every entry in {section} needs a name")
+                if entry["name"] not in seen[section]:
+                    seen[section].add(entry["name"])
+                    merged[section].append(_resolve_paths(section, entry, base))
+        if data.get("current-context") and "current-context" not in merged:
+            merged["current-context"] = data["current-context"]
+    return merged
+
+
+def _named(config: dict[str, Any], section: str, name: str) -> dict[str, Any] | None:
+    return next((e for e in config[section] if e["name"] == name), None)
+
+
+def _in_cluster_possible(environ: Mapping[str, str]) -> bool:
+    return bool(environ.get("KUBERNETES_SERVICE_HOST") and environ.get("KUBERNETES_SERVICE_PORT")
+                and os.path.exists(os.path.join(IN_CLUSTER_DIR, "token")))
+
+
+def _in_cluster_namespace(environ: Mapping[str, str]) -> str:
+    if environ.get("POD_NAMESPACE"):
+        return environ["POD_NAMESPACE"]
+    try:
+        with open(os.path.join(IN_CLUSTER_DIR, "namespace"), encoding="utf-8") as f:
+            return f.read().strip() or "default"
+    except OSError:
+        return "default"
+
+
+def resolve(kubeconfig: str | None = None, context: str | None = None, cluster: str | None = None,
+            user: str | None = None, environ: Mapping[str, str] | None = None) -> Resolved:
+    """The configuration kubectl would use with these flags."""
+    env = os.environ if environ is None else environ
+    files = kubeconfig_files(kubeconfig, env)
+    config = merge(files)
+    where = ", ".join(files) if files else "no kubeconfig file"
+    name = context or config.get("current-context") or ""
+    if not name and not (cluster and user):
+        if not kubeconfig and _in_cluster_possible(env):
+            return Resolved(None, None, "in-cluster", _in_cluster_namespace(env), ())
+        if not files:
+            raise ClusterError("no cluster configured: no kubeconfig found (KUBECONFIG is unset or "
+                               "names no existing file, and there is no ~/.kube/config); "
+                               "pass --kubeconfig or set KUBECONFIG")
+        raise ClusterError(f"no current context in {where}; pass --context")
+    chosen: dict[str, Any] | None = (_named(config, "contexts", name) if name
+                                     else {"name": name, "context": {}})
+    if chosen is None:
+        raise InputError("--context" if context else where,
+                         f'context "{name}" not found in the kubeconfig ({where})')
+    body = dict(chosen.get("context") or {})
+    body["cluster"] = cluster or body.get("cluster")
+    body["user"] = user or body.get("user")
+    if not body["cluster"] or _named(config, "clusters", body["cluster"]) is None:
+        flag = "--cluster" if cluster else f'context "{name}"'
+        raise InputError(flag, f'cluster "{body["cluster"] or ""}" not found in the kubeconfig ({where})')
+    if body["user"] and _named(config, "users", body["user"]) is None:
+        flag = "--user" if user else f'context "{name}"'
+        raise InputError(flag, f'user "{body["user"]}" not found in the kubeconfig ({where})')
+    config["contexts"] = [*config["contexts"], {"name": OVERRIDE_CONTEXT, "context": body}]
+    return Resolved(config, OVERRIDE_CONTEXT, name or "(none)", body.get("namespace") or "default",
+                    files)

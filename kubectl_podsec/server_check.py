@@ -1,0 +1,78 @@
+"""`check --server`: ask the API server about each object, as the chosen identity.
+
+For each object: a SelfSubjectAccessReview for creating it, a dry-run create,
+and for a workload a dry-run create of a Pod built from its template. The
+requests for several objects run on a few threads; results keep their order.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from .cluster import Cluster
+from .dry_run import Answer, server_report, strip_for_create, template_pod, with_service_account
+from .report import Result
+from .resources import POD, resource_for
+from .workloads import pod_template
+
+T = TypeVar("T")
+R = TypeVar("R")
+WORKERS = 8
+
+
+class ServerChecker:
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        sa = cluster.identity.service_account
+        self.service_account = sa[1] if sa else None
+        self.identity = cluster.identity.user or f'yourself (context "{cluster.context}")'
+
+    def check(self, obj: Mapping[str, Any], result: Result) -> dict[str, Any]:
+        """The `server` part of the result for `obj`."""
+        namespace = str(result.object.namespace)
+        kind, api_version = str(obj.get("kind")), str(obj.get("apiVersion"))
+        resource = resource_for(kind, api_version)
+        if resource is None:  # carries a pod spec, but not at a version we can post
+            return {"identity": self.identity, "error": f"{api_version} {kind} cannot be dry-run"}
+        template = pod_template(obj)
+        body = strip_for_create(obj, namespace)
+        if self.service_account and template is not None:
+            body = with_service_account(body, template.path, self.service_account)
+        access = self.cluster.access({"namespace": namespace, "verb": "create",
+                                      "group": resource.group, "resource": resource.plural})
+        obj_answer = self.cluster.dry_run_create(resource, namespace, body)
+        pods_answer = None
+        if kind != "Pod" and template is not None:
+            pods_answer = self._template_pod(obj, template, namespace)
+        return server_report(result.admission, access, obj_answer, pods_answer, self.identity)
+
+    def _template_pod(self, obj: Mapping[str, Any], template: Any, namespace: str) -> Answer:
+        """Its pods are created by a controller, not by the identity: when the
+        identity may not create pods, ask again as yourself."""
+        pod = template_pod(obj, template, namespace, self.service_account)
+        answer = self.cluster.dry_run_create(POD, namespace, pod)
+        if answer.outcome == "forbidden" and self.cluster.identity.user:
+            answer = self.cluster.dry_run_create(POD, namespace, pod, impersonate=False)
+        return answer
+
+
+def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int = WORKERS) -> Iterator[tuple[T, R]]:
+    """(item, fn(item)) in input order, with up to `workers` calls running at
+    once and a bounded number of items held."""
+    pending: deque[tuple[T, Future[R]]] = deque()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        try:
+            for item in items:
+                pending.append((item, pool.submit(fn, item)))
+                while len(pending) > 2 * workers or (pending and pending[0][1].done()):
+                    head, future = pending.popleft()
+                    yield head, future.result()
+            while pending:
+                head, future = pending.popleft()
+                yield head, future.result()
+        finally:
+            for _, future in pending:
+                future.cancel()

@@ -1,0 +1,219 @@
+"""cluster.py over real HTTP, through the real client, against a scripted server:
+retries and Retry-After, each failure's message, pagination, Warning headers,
+impersonation header lines, credentials from an exec plugin."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import socket
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from kubectl_podsec.cluster import ApiError, Cluster, ConnectionOptions, impersonation
+from kubectl_podsec.errors import ClusterError
+from kubectl_podsec.resources import POD
+
+from .fake_apiserver import FakeApiServer, Reply, running, status
+
+VERSION = {"major": "1", "minor": "37", "gitVersion": "v1.37.2"}
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeApiServer]:
+    with running() as server:
+        yield server
+
+
+def connect(fake: FakeApiServer, tmp_path: pathlib.Path, **options: object) -> tuple[Cluster, list[float]]:
+    cluster = Cluster(ConnectionOptions(kubeconfig=fake.kubeconfig(tmp_path), **options))  # type: ignore[arg-type]
+    waits: list[float] = []
+    cluster.sleep = waits.append  # type: ignore[assignment]
+    return cluster, waits
+
+
+def test_429_is_retried_after_the_time_the_server_asks(fake: FakeApiServer, tmp_path: pathlib.Path) -> None:
+    fake.on("GET", "/version", Reply(429, {"kind": "Status"}, [("Retry-After", "3")]), Reply(200, VERSION))
+    cluster, waits = connect(fake, tmp_path)
+
+    assert cluster.version() == VERSION
+    assert waits == [3.0]
+    assert len(fake.requests("/version")) == 2
+
+
+def test_5xx_is_retried_with_growing_waits_then_reported(fake: FakeApiServer, tmp_path: pathlib.Path) -> None:
+    fake.on("GET", "/version", status(503, "ServiceUnavailable", "etcd is unhappy"))
+    cluster, waits = connect(fake, tmp_path)
+
+    with pytest.raises(ApiError) as raised:
+        cluster.version()
+
+    assert str(raised.value) == f"{fake.url} answered 503 to GET /version after 5 attempts: etcd is unhappy"
+    assert raised.value.exit_code == 3
+    assert len(waits) == 4 and waits == sorted(waits) and waits[0] < 0.5 and waits[-1] > 1.0
+
+
+def test_an_unreachable_server_is_retried_then_named(tmp_path: pathlib.Path) -> None:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()  # nothing listens here now
+    server = FakeApiServer()
+    server.url = f"http://127.0.0.1:{port}"
+    server.httpd.server_close()
+    cluster, waits = connect(server, tmp_path)
+
+    with pytest.raises(ApiError) as raised:
+        cluster.version()
+
+    assert str(raised.value) == (f"cannot reach http://127.0.0.1:{port} (connection refused); "
+                                 "check --context or KUBECONFIG")
+    assert len(waits) == 4
+
+
+def test_a_slow_answer_times_out_with_request_timeout(fake: FakeApiServer, tmp_path: pathlib.Path) -> None:
+    fake.on("GET", "/version", Reply(200, VERSION, delay=3))
+    cluster, waits = connect(fake, tmp_path, request_timeout=0.5)
+
+    started = time.monotonic()
+    with pytest.raises(ApiError) as raised:
+        cluster.version()
+
+    assert time.monotonic() - started < 2.5
+    assert str(raised.value) == (f"timed out after 0.5s waiting for {fake.url} (GET /version); "
+                                 "raise --request-timeout or check the connection")
+    assert waits == []  # a timeout is not retried: it would only multiply the wait
+
+
+@pytest.mark.parametrize("reply,message", [
+    (status(401, "Unauthorized", "Unauthorized"),
+     ('unauthorized: {url} rejected the credentials of context "fake" (Unauthorized); '
+      "check --context, --user or KUBECONFIG")),
+    (status(403, "Forbidden", 'namespaces "team" is forbidden: User "bob" cannot get resource "namespaces" '
+                              'in API group "" in the namespace "team"'),
+     'forbidden: User "bob" cannot get resource "namespaces" in API group "" in the namespace "team"'),
+    (status(404, "NotFound", 'namespaces "team" not found'), 'namespaces "team" not found'),
+    (Reply(404, None), "{url} does not serve GET /api/v1/namespaces/team (404 Not Found)"),
+])
+def test_each_refusal_says_what_and_where(fake: FakeApiServer, tmp_path: pathlib.Path, reply: Reply,
+                                          message: str) -> None:
+    fake.on("GET", "/api/v1/namespaces/team", reply)
+    cluster, waits = connect(fake, tmp_path)
+
+    with pytest.raises(ApiError) as raised:
+        cluster.namespace_object("team")
+
+    assert str(raised.value) == message.format(url=fake.url)
+    assert waits == []
+
+
+def test_lists_are_read_page_by_page(fake: FakeApiServer, tmp_path: pathlib.Path) -> None:
+    path = "/api/v1/pods"
+    fake.on("GET", path,
+            Reply(200, {"metadata": {"continue": "c1"}, "items": [{"metadata": {"name": "a"}}]}),
+            Reply(410, {"kind": "Status", "reason": "Expired", "code": 410, "metadata": {"continue": "c2"}}),
+            Reply(200, {"metadata": {}, "items": [{"metadata": {"name": "b"}}]}))
+    cluster, _ = connect(fake, tmp_path)
+
+    pages = list(cluster.list_pages(POD, None, selector="app=web", limit=1))
+
+    assert [[item["metadata"]["name"] for item in page] for page in pages] == [["a"], ["b"]]
+    assert pages[0][0]["kind"] == "Pod" and pages[0][0]["apiVersion"] == "v1"
+    assert [r.query for r in fake.requests(path)] == [
+        {"limit": "1", "labelSelector": "app=web"},
+        {"limit": "1", "labelSelector": "app=web", "continue": "c1"},
+        {"limit": "1", "labelSelector": "app=web", "continue": "c2"}]  # the token the 410 handed back
+
+
+def test_dry_run_sends_dry_run_all_and_keeps_every_warning(fake: FakeApiServer, tmp_path: pathlib.Path) -> None:
+    path = "/api/v1/namespaces/team/pods"
+    fake.on("POST", path, Reply(201, {"metadata": {"name": "p-x1"}}, [
+        ("Warning", '299 - "would violate PodSecurity \\"restricted:latest\\": runAsNonRoot != true"'),
+        ("Warning", '299 - "second, with comma"')]))
+    cluster, _ = connect(fake, tmp_path)
+
+    got = cluster.dry_run_create(POD, "team", {"apiVersion": "v1", "kind": "Pod", "metadata": {"generateName": "p-"}})
+
+    assert got.outcome == "accepted" and got.name == "p-x1"
+    assert got.warnings == ('would violate PodSecurity "restricted:latest": runAsNonRoot != true',
+                            "second, with comma")
+    (seen,) = fake.requests(path)
+    assert seen.query == {"dryRun": "All", "fieldManager": "kubectl-podsec"}
+    assert seen.body == {"apiVersion": "v1", "kind": "Pod", "metadata": {"generateName": "p-"}}
+    assert seen.header("Authorization") == ["Bearer t0ken"]
+
+
+def test_impersonation_sends_one_header_line_per_group(fake: FakeApiServer, tmp_path: pathlib.Path) -> None:
+    fake.on("GET", "/version", Reply(200, VERSION))
+    fake.on("POST", "/api/v1/namespaces/team/pods", Reply(201, {}))
+    fake.on("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", Reply(201, {"status": {"allowed": True}}))
+    identity = impersonation("alice", ("devs", "qa,ops"), "u-7", None)
+    cluster, _ = connect(fake, tmp_path, identity=identity)
+
+    assert cluster.access({"verb": "create", "resource": "pods"}).allowed
+    cluster.dry_run_create(POD, "team", {})
+    cluster.dry_run_create(POD, "team", {}, impersonate=False)
+    cluster.version()  # reads are made as yourself
+
+    review, as_alice, as_me, read = fake.seen
+    for seen in (review, as_alice):
+        assert seen.header("Impersonate-User") == ["alice"]
+        assert seen.header("Impersonate-Group") == ["devs", "qa,ops"]
+        assert seen.header("Impersonate-Uid") == ["u-7"]
+    for seen in (as_me, read):
+        assert seen.header("Impersonate-User") == [] and seen.header("Impersonate-Group") == []
+
+
+def test_refused_impersonation_ends_the_run(fake: FakeApiServer, tmp_path: pathlib.Path) -> None:
+    fake.on("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", status(
+        403, "Forbidden", 'users "alice" is forbidden: User "bob" cannot impersonate resource "users" '
+                          'in API group "" at the cluster scope'))
+    cluster, _ = connect(fake, tmp_path, identity=impersonation("alice", (), None, None))
+
+    with pytest.raises(ApiError) as raised:
+        cluster.access({"verb": "create", "resource": "pods"})
+
+    assert str(raised.value) == 'forbidden: User "bob" cannot impersonate resource "users" in API group "" at the cluster scope'
+    assert raised.value.fatal
+
+
+def test_self_subject_review_missing_is_none(fake: FakeApiServer, tmp_path: pathlib.Path) -> None:
+    cluster, _ = connect(fake, tmp_path)
+    assert cluster.who_am_i() is None
+    assert [s.path for s in fake.seen] == [f"/apis/authentication.k8s.io/{v}/selfsubjectreviews"
+                                           for v in ("v1", "v1beta1", "v1alpha1")]
+
+
+def exec_kubeconfig(fake: FakeApiServer, tmp_path: pathlib.Path, script: str) -> str:
+    plugin = tmp_path / "plugin.py"
+    plugin.write_text(script)
+    path = tmp_path / "exec-kubeconfig"
+    path.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "x",
+        "clusters": [{"name": "c", "cluster": {"server": fake.url}}],
+        "users": [{"name": "u", "user": {"exec": {
+            "apiVersion": "client.authentication.k8s.io/v1", "command": sys.executable,
+            "args": [str(plugin)], "interactiveMode": "Never"}}}],
+        "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}]}))
+    return str(path)
+
+
+def test_exec_credential_plugins_supply_the_token(fake: FakeApiServer, tmp_path: pathlib.Path) -> None:
+    fake.on("GET", "/version", Reply(200, VERSION))
+    config = exec_kubeconfig(fake, tmp_path, (
+        "import json\nprint(json.dumps({'apiVersion': 'client.authentication.k8s.io/v1', "
+        "'kind': 'ExecCredential', 'status': {'token': 'from-plugin'}}))\n"))
+
+    Cluster(ConnectionOptions(kubeconfig=config)).version()
+
+    assert fake.requests("/version")[0].header("Authorization") == ["Bearer from-plugin"]
+
+
+def test_a_failing_exec_plugin_is_a_cluster_error(fake: FakeApiServer, tmp_path: pathlib.Path) -> None:
+    config = exec_kubeconfig(fake, tmp_path, "import sys\nsys.stderr.write('no login')\nsys.exit(3)\n")
+
+    with pytest.raises(ClusterError, match='cannot get credentials for context "x": exec: process returned 3'):
+        Cluster(ConnectionOptions(kubeconfig=config))
