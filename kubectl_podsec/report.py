@@ -183,7 +183,7 @@ class Checker:
     def check(self, obj: Mapping[str, Any], source: Mapping[str, Any]) -> Result | Skipped:
         kind, api_version = str(obj.get("kind")), str(obj.get("apiVersion"))
         meta = obj.get("metadata") or {}
-        if not isinstance(meta, Mapping) or not all(
+        if not isinstance(meta, dict) or not all(
                 isinstance(meta.get(k) or "", str) for k in ("name", "generateName", "namespace")):
             raise InputError(f"{kind}", "metadata: name and namespace must be strings in an object")
         namespaced = kind != "Namespace" and not kind.startswith("Cluster")

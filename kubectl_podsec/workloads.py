@@ -51,17 +51,17 @@ def pod_template(obj: Mapping[str, Any]) -> PodTemplate | None:
     path = _TEMPLATE_PATHS[kind][1]
     node: Any = obj
     for i, key in enumerate(path):
-        if not isinstance(node, Mapping):
+        if not isinstance(node, dict):
             raise TemplateError(f"{'.'.join(path[:i]) or 'object'}: expected an object")
         node = node.get(key)
         if node is None:
             return None
-    if not isinstance(node, Mapping):
+    if not isinstance(node, dict):
         raise TemplateError(f"{'.'.join(path)}: expected an object")
     meta, spec = node.get("metadata") or {}, node.get("spec") or {}
     where = ".".join(path)
-    if not isinstance(meta, Mapping):
+    if not isinstance(meta, dict):
         raise TemplateError(f"{where + '.' if where else ''}metadata: expected an object")
-    if not isinstance(spec, Mapping):
+    if not isinstance(spec, dict):
         raise TemplateError(f"{where + '.' if where else ''}spec: expected an object")
     return PodTemplate(meta, spec, where)

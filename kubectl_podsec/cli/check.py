@@ -15,7 +15,7 @@ import click
 
 from ..admission import invalid_namespace_message
 from ..admission_config import DEFAULT_CONFIG
-from ..errors import ExitCode, InputError, UsageError
+from ..errors import ClusterError, ExitCode, InputError, UsageError
 from ..labels import policy_from_labels
 from ..manifests import (
     Document, Input, documents, expand, namespace_objects, open_input,
@@ -216,8 +216,6 @@ def _check_all(checker: Checker, items: Iterator[Item], writer: Any, run: Run,
                server: Any = None) -> None:
     """Check each item, stream its result; with `server`, add the server's
     answers (several objects at a time, results in order)."""
-    from ..cluster import ApiError  # no client import: the module loads it lazily
-
     console, progress = run.console, run.console.progress("checked")
     console.out(writer.begin())
     try:
@@ -226,7 +224,7 @@ def _check_all(checker: Checker, items: Iterator[Item], writer: Any, run: Run,
         for result in results:
             run.summary.add(result)
             console.out(writer.result(result))
-    except ApiError as err:  # the server is gone: finish the report, then exit 3
+    except ClusterError as err:  # the server is gone: finish the report, then exit 3
         run.lost(err)
     progress.done()
     console.out(writer.end(run.skipped, run.errors, run.summary))

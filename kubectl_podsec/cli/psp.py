@@ -11,15 +11,12 @@ import yaml
 
 from ..errors import ExitCode, InputError, UsageError
 from ..manifests import Document, documents, expand, open_input
-from ..owners import owned_pods
-from ..psp import Grants, PspInputError, map_policy, parse_policy, simulate
-from ..psp.drift import find_drift
-from ..render.psp import (
-    drift_document, drift_text, map_document, map_text, which_document, which_text,
-)
 from ..workloads import carries_pod_spec, pod_template
 from .console import Console
 from .options import common_options, output_option
+
+# The PSP engine and its renderers are imported by the commands that use them,
+# so other commands start without loading them.
 
 PSP_KINDS = {("PodSecurityPolicy", "policy/v1beta1"), ("PodSecurityPolicy", "extensions/v1beta1")}
 
@@ -37,6 +34,8 @@ def _objects(paths: tuple[str, ...], recursive: bool, console: Console,
 
 
 def _policies(paths: tuple[str, ...], console: Console, errors: list[str]) -> list[dict[str, Any]]:
+    from ..psp import PspInputError, parse_policy
+
     found = []
     for doc in _objects(paths, False, console, errors):
         if (doc.obj.get("kind"), doc.obj.get("apiVersion")) not in PSP_KINDS:
@@ -103,7 +102,8 @@ def which(files: tuple[str, ...], psp_files: tuple[str, ...], allow: str | None,
           debug: bool) -> None:
     """Which PodSecurityPolicy would admit these pods, how it would mutate them,
     and why every other policy was passed over."""
-    from ..psp import Operation
+    from ..psp import Grants, Operation, PspInputError, simulate
+    from ..render.psp import which_document, which_text
 
     console, errors = Console(no_color=no_color), []
     policies = _policies(psp_files, console, errors)
@@ -137,6 +137,9 @@ def which(files: tuple[str, ...], psp_files: tuple[str, ...], allow: str | None,
 def map_(psp_files: tuple[str, ...], output: str, no_color: bool, debug: bool) -> None:
     """Each policy's strictest equivalent Pod Security Standard, and what keeps
     it from the next stricter level."""
+    from ..psp import map_policy
+    from ..render.psp import map_document, map_text
+
     console, errors = Console(no_color=no_color), []
     mappings = [map_policy(p) for p in _policies(psp_files, console, errors)]
     _emit(console, output, [map_document(m) for m in mappings], map_text(mappings, output == "wide"),
@@ -154,6 +157,10 @@ def map_(psp_files: tuple[str, ...], output: str, no_color: bool, debug: bool) -
 def mutated(files: tuple[str, ...], recursive: bool, output: str, no_color: bool, debug: bool) -> None:
     """Pods whose spec differs from their owner's template in the fields a
     PodSecurityPolicy mutates: the first step of every move off PSP."""
+    from ..owners import owned_pods
+    from ..psp.drift import find_drift
+    from ..render.psp import drift_document, drift_text
+
     console, errors = Console(no_color=no_color), []
     objects = [d.obj for d in _objects(files, recursive, console, errors)]
     pods = [o for o in objects if o.get("kind") == "Pod"]
