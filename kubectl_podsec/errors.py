@@ -41,6 +41,10 @@ class InputError(PodsecError):
         self.message = message
         super().__init__(f"{where}: {message}" if where else message)
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        # Pickled whole when a check runs in a worker process (cli/fanout.py).
+        return (type(self), (self.where, self.message))
+
 
 class ClusterError(PodsecError):
     exit_code = ExitCode.CLUSTER

@@ -181,6 +181,30 @@ def _raw_documents(display: str, stream: IO[str]) -> Iterator[tuple[Source, Any,
             yield Source(display, index, line), None, str(err)
 
 
+def is_json(stream: IO[str]) -> bool:
+    """Whether a stream holds JSON (read whole) rather than YAML documents (split);
+    the stream is left at its start."""
+    head = stream.read(4096)
+    stream.seek(0)
+    return head.lstrip().startswith(("{", "["))
+
+
+def yaml_chunks(stream: IO[str]) -> Iterator[tuple[int, int, str]]:
+    """(index, start line, text) of each YAML document, unparsed."""
+    for index, (line, text) in enumerate(_chunks(stream)):
+        yield index, line, text
+
+
+def chunk_documents(display: str, index: int, line: int, text: str) -> list[Document]:
+    """The objects of one YAML document (a List gives several), as `documents` would."""
+    source = Source(display, index, line)
+    try:
+        value = _parse_yaml(text, line)
+    except ValueError as err:
+        return [Document(source, error=InputError(source.describe(), str(err)))]
+    return [] if value is None else list(_objects(source, value))
+
+
 def _check_object(value: Any, source: Source) -> str | None:
     if not isinstance(value, dict):
         kind = "a list" if isinstance(value, list) else f"a {type(value).__name__}"

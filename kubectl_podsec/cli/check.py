@@ -25,6 +25,7 @@ from ..pss import Evaluator, LevelVersion
 from ..render import WRITERS
 from ..report import Checker, PolicyResolver, Result, Skipped, Summary
 from ..resources import parse_kinds
+from . import fanout
 from .console import Console
 from .options import (
     cluster_flags_given, cluster_options, common_options, connect, output_option, parse_labels,
@@ -203,7 +204,10 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
     if not (items is None or server_dry_run or cluster_flags_given(connection)):
         resolver.namespace_labels = input_labels
         checker = Checker(Evaluator(minor), resolver, names[0] if names else "default", lv)
-        _check_all(checker, items, writer, run)
+        if fanout.worthwhile(inputs):
+            _check_all(checker, None, writer, run, outcomes=fanout.outcomes(checker, inputs))
+        else:
+            _check_all(checker, items, writer, run)
     else:
         from .check_cluster import check_cluster
 
@@ -212,14 +216,15 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
     raise click.exceptions.Exit(run.exit_code)
 
 
-def _check_all(checker: Checker, items: Iterator[Item], writer: Any, run: Run,
-               server: Any = None) -> None:
+def _check_all(checker: Checker, items: Iterator[Item] | None, writer: Any, run: Run,
+               server: Any = None, outcomes: Iterator[Any] | None = None) -> None:
     """Check each item, stream its result; with `server`, add the server's
     answers (several objects at a time, results in order)."""
     console, progress = run.console, run.console.progress("checked")
     console.out(writer.begin())
     try:
-        pairs = _offline(checker, items, run, progress)
+        pairs = (_offline(checker, items, run, progress) if outcomes is None
+                 else _collected(outcomes, run, progress))
         results = (r for _, r in pairs) if server is None else server.answer(pairs, run)
         for result in results:
             run.summary.add(result)
@@ -249,6 +254,19 @@ def _offline(checker: Checker, items: Iterator[Item], run: Run, progress: Any) -
         else:
             run.summary.add(item)
             run.skipped.append(item)
+
+
+def _collected(outcomes: Iterator[Any], run: Run, progress: Any) -> Iterator[Any]:
+    """(None, Result) for outcomes checked elsewhere (cli/fanout.py)."""
+    for kind, value in outcomes:
+        progress.tick()
+        if kind == "error":
+            run.error(value)
+        elif kind == "skipped":
+            run.summary.add(value)
+            run.skipped.append(value)
+        else:
+            yield None, value
 
 
 def _describe(obj: Any) -> str:

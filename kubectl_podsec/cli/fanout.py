@@ -1,0 +1,101 @@
+"""Offline `check` of large inputs on every core.
+
+YAML parsing is most of the work, and each document parses on its own, so
+worker processes (forked, so they share the checker already built) parse and
+check batches of documents while this process splits the files, renders and
+writes, in input order. At most a few batches are in flight, so memory stays
+bounded whatever the input size. Small inputs, JSON and single-core machines
+take the plain serial path: a pool only pays off past a few megabytes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterator
+from typing import Any
+
+from ..errors import InputError
+from ..manifests import Input, chunk_documents, is_json, open_input, yaml_chunks
+from ..report import Checker, Result
+
+MIN_BYTES = 4 << 20  # below this a pool costs more than it saves
+BATCH = 64  # documents a task
+IN_FLIGHT = 3  # tasks per worker waiting or running
+
+Task = list[tuple[str, int, int, str]]  # (file as given, document index, line, text)
+Outcome = tuple[str, Any]  # ("result" | "skipped" | "error", value)
+
+_checker: Checker | None = None  # set before the pool forks; each worker inherits it
+
+
+def worthwhile(inputs: list[Input]) -> bool:
+    """More than one core, files (not stdin) of YAML, and enough of them."""
+    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    if any(i.path == "-" for i in inputs):
+        return False
+    try:
+        if sum(os.path.getsize(i.path) for i in inputs) < MIN_BYTES:
+            return False
+        for item in inputs:
+            with open_input(item, None) as stream:
+                if is_json(stream):
+                    return False
+    except (OSError, InputError, UnicodeDecodeError):
+        return False  # the serial path reports it
+    return True
+
+
+def _source(doc: Any) -> dict[str, Any]:
+    src: dict[str, Any] = {"file": doc.source.file, "document": doc.source.document,
+                           "line": doc.source.line}
+    if doc.source.item is not None:
+        src["item"] = doc.source.item
+    return src
+
+
+def _work(task: Task) -> list[Outcome]:
+    assert _checker is not None
+    out: list[Outcome] = []
+    for display, index, line, text in task:
+        for doc in chunk_documents(display, index, line, text):
+            if doc.error is not None or doc.obj is None:
+                out.append(("error", doc.error or InputError(doc.source.describe(), "empty")))
+                continue
+            try:
+                item = _checker.check(doc.obj, _source(doc))
+            except InputError as err:
+                out.append(("error", InputError(f"{doc.source.describe()}: {err.where}", err.message)))
+                continue
+            out.append(("result" if isinstance(item, Result) else "skipped", item))
+    return out
+
+
+def _tasks(inputs: list[Input]) -> Iterator[Task]:
+    for item in inputs:
+        with open_input(item, None) as stream:
+            batch: Task = []
+            for index, line, text in yaml_chunks(stream):
+                batch.append((item.display, index, line, text))
+                if len(batch) == BATCH:
+                    yield batch
+                    batch = []
+            if batch:
+                yield batch
+
+
+def outcomes(checker: Checker, inputs: list[Input]) -> Iterator[Outcome]:
+    """Every outcome, in input order (inputs that `worthwhile` accepted)."""
+    global _checker
+    _checker = checker
+    workers = min(os.cpu_count() or 2, 8)
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pending: deque[Any] = deque()
+        for task in _tasks(inputs):
+            pending.append(pool.apply_async(_work, (task,)))
+            if len(pending) >= IN_FLIGHT * workers:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()

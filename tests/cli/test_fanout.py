@@ -1,0 +1,54 @@
+"""Large inputs are checked by worker processes: the report must be the same,
+byte for byte and exit code for exit code, as the serial path's."""
+
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+from click.testing import CliRunner
+
+from kubectl_podsec.cli import fanout
+from kubectl_podsec.cli.main import cli
+from tests.conftest import ROOT
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "sarif"])
+def test_workers_give_the_serial_report(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path,
+                                        fmt: str) -> None:
+    bundle = tmp_path / "bundle.yaml"
+    bundle.write_text("".join(
+        (ROOT / "examples" / name).read_text() + "\n---\n"
+        for name in ("chart-output.yaml", "pods-list.yaml", "privileged-daemonset.yaml")) * 40
+        + "kind: [\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: late}\nspec: {containers: [{name: c}]}\n")
+    args = ("check", "-f", str(bundle), "--level", "baseline", "-o", fmt)
+    monkeypatch.setattr(fanout, "MIN_BYTES", 1 << 60)
+    assert not fanout.worthwhile(fanout_inputs(bundle))
+    serial = run(*args)
+    monkeypatch.setattr(fanout, "MIN_BYTES", 1)
+    monkeypatch.setattr(fanout, "BATCH", 7)
+    assert fanout.worthwhile(fanout_inputs(bundle))
+    parallel = run(*args)
+    assert serial[0] == 2  # the malformed document
+    assert parallel == serial
+
+
+def fanout_inputs(path: pathlib.Path) -> list:
+    from kubectl_podsec.manifests import expand
+
+    return expand([str(path)], False)
+
+
+def test_json_and_stdin_stay_serial(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kubectl_podsec.manifests import Input
+
+    monkeypatch.setattr(fanout, "MIN_BYTES", 1)
+    doc = tmp_path / "a.json"
+    doc.write_text('{"apiVersion": "v1", "kind": "Pod"}')
+    assert not fanout.worthwhile([Input(str(doc), str(doc))])
+    assert not fanout.worthwhile([Input("-", "-")])
