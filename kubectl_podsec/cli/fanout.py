@@ -10,7 +10,6 @@ take the plain serial path: a pool only pays off past a few megabytes.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterator
@@ -32,12 +31,14 @@ _checker: Checker | None = None  # set before the pool forks; each worker inheri
 
 def worthwhile(inputs: list[Input]) -> bool:
     """More than one core, files (not stdin) of YAML, and enough of them."""
-    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return False
-    if any(i.path == "-" for i in inputs):
+    if (os.cpu_count() or 1) < 2 or any(i.path == "-" for i in inputs):
         return False
     try:
         if sum(os.path.getsize(i.path) for i in inputs) < MIN_BYTES:
+            return False
+        import multiprocessing  # only for large inputs: start-up stays lean
+
+        if "fork" not in multiprocessing.get_all_start_methods():
             return False
         for item in inputs:
             with open_input(item, None) as stream:
@@ -88,6 +89,8 @@ def _tasks(inputs: list[Input]) -> Iterator[Task]:
 
 def outcomes(checker: Checker, inputs: list[Input]) -> Iterator[Outcome]:
     """Every outcome, in input order (inputs that `worthwhile` accepted)."""
+    import multiprocessing
+
     global _checker
     _checker = checker
     workers = min(os.cpu_count() or 2, 8)
