@@ -27,6 +27,7 @@ from ..report import Checker, PolicyResolver, Result, Skipped, Summary
 from ..resources import parse_kinds
 from . import fanout
 from .console import Console
+from .serialize import dump_yaml
 from .options import (
     cluster_flags_given, cluster_options, common_options, connect, output_option, parse_labels,
     parse_server_version,
@@ -196,7 +197,7 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
     resolver = PolicyResolver(
         config=read_admission_config(admission_config) if admission_config else DEFAULT_CONFIG,
         assumed_labels=parse_labels(namespace_labels))
-    writer = WRITERS[output](wide=output == "wide", color=console.color)
+    writer = WRITERS[output](wide=output == "wide", color=console.color, yaml_dump=dump_yaml)
     inputs = expand(list(files), recursive)
     stdin = spool_stdin() if any(i.path == "-" for i in inputs) else None
     input_labels = _namespace_labels(inputs, stdin, run) if lv is None else {}

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 import click
-import yaml
 
 from ..errors import ExitCode, InputError, UsageError
 from ..manifests import Document, documents, expand, open_input
 from ..workloads import carries_pod_spec, pod_template
 from .console import Console
 from .options import common_options, output_option
+from .serialize import dump
 
 # The PSP engine and its renderers are imported by the commands that use them,
 # so other commands start without loading them.
@@ -72,9 +71,8 @@ def _names(text: str | None) -> list[str]:
 
 def _emit(console: Console, output: str, docs: list[dict[str, Any]], text: str, kind: str) -> None:
     if output in ("json", "yaml"):
-        body = {"apiVersion": "podsec.kubectl.io/v1alpha1", "kind": kind, "items": docs}
-        console.out(json.dumps(body, indent=2, ensure_ascii=False) + "\n" if output == "json"
-                    else yaml.safe_dump(body, sort_keys=False, allow_unicode=True))
+        console.out(dump({"apiVersion": "podsec.kubectl.io/v1alpha1", "kind": kind, "items": docs},
+                         output))
     else:
         console.out(text)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
@@ -10,6 +9,7 @@ import click
 from .. import __version__
 from ..errors import ClusterError, InputError
 from ..pss import NEWEST_MINOR
+from .serialize import dump
 from .options import cluster_options, common_options, connect, output_option
 
 VERSION_TIMEOUT = "5s"  # a version query should not hang on an unreachable server
@@ -39,12 +39,8 @@ def version(client: bool, output: str, no_color: bool, debug: bool, **connection
     info: dict[str, Any] = {"clientVersion": __version__, "newestPolicyVersion": f"v1.{NEWEST_MINOR}"}
     if not client:
         info["serverVersion"] = server_version(connection)
-    if output == "json":
-        click.echo(json.dumps(info, indent=2))
-    elif output == "yaml":
-        import yaml
-
-        click.echo(yaml.safe_dump(info, sort_keys=False), nl=False)
+    if output in ("json", "yaml"):
+        click.echo(dump(info, output), nl=False)
     else:
         click.echo(f"kubectl-podsec {__version__}\nPod Security Standards: up to v1.{NEWEST_MINOR}")
         server = info.get("serverVersion")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 import click
 
@@ -10,6 +9,7 @@ from ..admission_config import DEFAULT_CONFIG
 from ..manifests import read_admission_config
 from ..render.whoami import whoami_text
 from .console import Console
+from .serialize import dump
 from .options import cluster_options, common_options, connect, output_option
 
 
@@ -35,11 +35,7 @@ def whoami(namespace: str | None, all_namespaces: bool, admission_config: str | 
     cluster = connect(connection)
     doc = Whoami(cluster, config).collect(None if all_namespaces else namespace or cluster.namespace)
     console = Console(no_color=no_color)
-    if output == "json":
-        console.out(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-    elif output == "yaml":
-        import yaml
-
-        console.out(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+    if output in ("json", "yaml"):
+        console.out(dump(doc, output))
     else:
         console.out(whoami_text(doc, color=console.color))

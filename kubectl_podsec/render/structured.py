@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
-
-import yaml
 
 from ..report import Result, Skipped, Summary, report_header
 from .writer import ReportWriter
 
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 class JsonWriter(ReportWriter):
@@ -37,24 +35,25 @@ class JsonWriter(ReportWriter):
         return close + body + "\n"
 
 
-def _yaml(data: Any) -> str:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 30)
-
-
 class YamlWriter(ReportWriter):
+    """Needs `yaml_dump` (data -> YAML text), which the command provides."""
+
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         self._any = False
+        if self.yaml_dump is None:
+            raise TypeError("YamlWriter needs yaml_dump")
+        self._yaml: Callable[[Any], str] = self.yaml_dump
 
     def begin(self) -> str:
-        return _yaml(report_header())
+        return self._yaml(report_header())
 
     def result(self, result: Result) -> str:
         head = "" if self._any else "results:\n"
         self._any = True
-        return head + _yaml([result.to_dict()])
+        return head + self._yaml([result.to_dict()])
 
     def end(self, skipped: list[Skipped], errors: list[str], summary: Summary) -> str:
         tail = {"skipped": [s.to_dict() for s in skipped], "errors": errors,
                 "summary": summary.to_dict()}
-        return ("" if self._any else "results: []\n") + _yaml(tail)
+        return ("" if self._any else "results: []\n") + self._yaml(tail)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from ..report import Result, Skipped, Summary
 
 
 class ReportWriter:
     """Subclasses turn a report into text, piece by piece."""
 
-    def __init__(self, *, wide: bool = False, color: bool = False) -> None:
+    def __init__(self, *, wide: bool = False, color: bool = False,
+                 yaml_dump: Callable[[Any], str] | None = None) -> None:
         self.wide = wide
         self.color = color
+        self.yaml_dump = yaml_dump
 
     def begin(self) -> str:
         return ""
