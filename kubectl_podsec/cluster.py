@@ -24,6 +24,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
 from . import kubeconfig
@@ -159,7 +160,7 @@ class Cluster:
 
     def request(self, method: str, path: str, query: list[tuple[str, Any]] | None = None,
                 body: Any = None, impersonate: bool = False, content_type: str = JSON,
-                retry: bool = True) -> Response:
+                retry: bool = True, decode: bool = True) -> Response:
         """One request, retried while safe (retry=False: sent once); any HTTP
         status is returned, and only the absence of an answer raises (ApiError,
         reason NOT_SENT when no connection was made, so nothing reached the server)."""
@@ -172,7 +173,7 @@ class Cluster:
             with self._lock:
                 self.requests += 1
             try:
-                response = self._send(method, path, query, body, impersonate, content_type)
+                response = self._send(method, path, query, body, impersonate, content_type, decode)
             except (HTTPError, ApiException, OSError) as err:
                 kind = _failure_kind(err)
                 if kind == "timeout":
@@ -190,7 +191,7 @@ class Cluster:
         raise AssertionError("unreachable")
 
     def _send(self, method: str, path: str, query: list[tuple[str, Any]] | None, body: Any,
-              impersonate: bool, content_type: str = JSON) -> _Raw:
+              impersonate: bool, content_type: str = JSON, decode: bool = True) -> _Raw:
         api = self._api
         headers = {"Accept": "application/json", "Content-Type": content_type}
         _, url, headers, body, _ = api.param_serialize(
@@ -200,12 +201,9 @@ class Cluster:
         raw = api.call_api(method, url, headers, body, _request_timeout=timeout,
                            impersonate=impersonate)
         data = raw.read()
-        try:
-            decoded = json.loads(data) if data else None
-        except ValueError:
-            decoded = data.decode("utf-8", "replace")
         retry_after = raw.headers.get("Retry-After")
-        return _Raw(raw.status, decoded, tuple(raw.headers.getlist("Warning")), retry_after)
+        return _Raw(raw.status, _decode(data) if decode else data, tuple(raw.headers.getlist("Warning")),
+                    retry_after)
 
     def _timeout(self, method: str, path: str) -> ApiError:
         limit = f"{self.timeout:g}s" if self.timeout else f"{CONNECT_TIMEOUT:g}s to connect"
@@ -256,32 +254,47 @@ class Cluster:
     def list_pages(self, resource: Resource, namespace: str | None = None,
                    selector: str | None = None, limit: int = PAGE_SIZE) -> Iterator[list[dict[str, Any]]]:
         """The collection page by page (limit/continue); each item gets its
-        apiVersion and kind, which list items do not carry."""
+        apiVersion and kind, which list items do not carry. The next page is
+        asked for as soon as this one's continue token is read from the head of
+        the answer, so the server prepares it while this one is decoded."""
         path = resource.collection_path(namespace)
-        token: str | None = None
-        while True:
+
+        def fetch(token: str | None) -> Response:
             query: list[tuple[str, Any]] = [("limit", limit)]
             if selector:
                 query.append(("labelSelector", selector))
             if token:
                 query.append(("continue", token))
-            response = self.request("GET", path, query)
-            if response.status == 410 and token:
-                # The continue token expired: carry on from where the server says,
-                # as client-go's pager does (the rest of the list may then be newer).
-                token = _continue_token(response.body)
-                if token:
-                    continue
-            if not 200 <= response.status < 300:
-                raise self.fail("GET", path, response)
-            page = response.body
-            items = page.get("items") or []
-            for item in items:
-                item["apiVersion"], item["kind"] = resource.api_version, resource.kind
-            yield items
-            token = _continue_token(page)
-            if not token:
-                return
+            return self.request("GET", path, query, decode=False)
+
+        with ThreadPoolExecutor(max_workers=1) as ahead:
+            token: str | None = None
+            pending = ahead.submit(fetch, token)
+            while True:
+                response = pending.result()
+                peeked = _peek_continue(response.body) if 200 <= response.status < 300 else None
+                if peeked:
+                    pending = ahead.submit(fetch, peeked)
+                response = response._replace(body=_decode(response.body))
+                if response.status == 410 and token:
+                    # The continue token expired: carry on from where the server says,
+                    # as client-go's pager does (the rest of the list may then be newer).
+                    token = _continue_token(response.body)
+                    if token:
+                        pending = ahead.submit(fetch, token)
+                        continue
+                if not 200 <= response.status < 300:
+                    raise self.fail("GET", path, response)
+                page = response.body
+                items = page.get("items") or []
+                for item in items:
+                    item["apiVersion"], item["kind"] = resource.api_version, resource.kind
+                yield items
+                token = _continue_token(page)
+                if not token:
+                    return
+                if token != peeked:  # the head did not show it: ask now
+                    pending = ahead.submit(fetch, token)
 
     def access(self, attributes: Mapping[str, Any]) -> Access:
         """A SelfSubjectAccessReview for these resourceAttributes, as the chosen identity."""
@@ -364,6 +377,35 @@ class _Raw(NamedTuple):
     body: Any
     warnings: tuple[str, ...]
     retry_after: str | None
+
+
+def _decode(data: bytes) -> Any:
+    try:
+        return json.loads(data) if data else None
+    except ValueError:
+        return data.decode("utf-8", "replace")
+
+
+_HEAD = 4096
+_METADATA = b'"metadata":'
+
+
+def _peek_continue(data: Any) -> str | None:
+    """A list's continue token from the head of its raw JSON (the API server
+    writes kind, apiVersion, metadata, then items), without decoding the page;
+    None when the head does not show it."""
+    if not isinstance(data, bytes):
+        return None
+    start = data.find(_METADATA, 0, _HEAD)
+    if start < 0:
+        return None
+    try:
+        meta, _ = json.JSONDecoder().raw_decode(data[:_HEAD].decode("utf-8", "replace"),
+                                                start + len(_METADATA))
+    except ValueError:
+        return None
+    token = meta.get("continue") if isinstance(meta, dict) else None
+    return token if isinstance(token, str) and token else None
 
 
 def _continue_token(body: Any) -> str | None:

@@ -131,13 +131,16 @@ class Skip(NamedTuple):
     reason: str
 
 
-def skip_reason(namespace: Mapping[str, Any], named: bool, exempt: frozenset[str]) -> str | None:
+def skip_reason(namespace: Mapping[str, Any], named: bool, exempt: frozenset[str],
+                force: bool = False) -> str | None:
     """Why a namespace is left alone unless --force (or, for system namespaces,
     unless named)."""
     meta = namespace.get("metadata") or {}
     name = str(meta.get("name") or "")
     if name in SYSTEM_NAMESPACES and not named:
         return "system namespace (name it to include it)"
+    if force:
+        return None
     if name in exempt:
         return "exempt by the cluster's PodSecurity configuration"
     if (meta.get("labels") or {}).get(OPENSHIFT_LABEL_SYNC) == "true":
@@ -173,27 +176,83 @@ class NamespacePlan(NamedTuple):
     level: Level
     version: Version
     objects: int
-    blockers: tuple[Blocker, ...]
+    blockers: tuple[Blocker, ...]  # the first few objects that violate level:version
     skip: str | None
+    blocked: int = 0  # every object that violates level:version
+    exempt: int = 0  # objects with an exempt runtime class (never evaluated)
+    errors: tuple[str, ...] = ()  # the first few objects or lists that could not be read
+    error_count: int = 0
 
     @property
     def next_step(self) -> str:
         if self.skip:
             return f"skipped: {self.skip}"
         if self.stage is Stage.ENFORCE:
-            return f"done: enforcing {self.level.value}"
-        if self.stage is Stage.AUDIT and self.blockers:
-            return f"fix {len(self.blockers)} object(s) before enforcing {self.level.value}"
+            still = f" ({self.blocked} object(s) violate it)" if self.blocked else ""
+            return f"done: enforcing {self.level.value}{still}"
+        if self.stage is Stage.AUDIT and self.blocked:
+            return f"fix {self.blocked} object(s) before enforcing {self.level.value}"
+        if self.stage is Stage.AUDIT and self.error_count:
+            return f"evaluate every object before enforcing {self.level.value}"
         return f"{Stage(self.stage + 1).mode} {self.level.value}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "namespace": self.namespace, "labels": self.labels, "stage": self.stage.mode,
-            "strictestPassing": self.strictest.value, "level": self.level.value,
-            "version": str(self.version), "objects": self.objects,
+            "namespace": self.namespace, "labels": self.labels, "modes": modes(self.labels),
+            "stage": self.stage.mode, "strictestPassing": None if self.skip else self.strictest.value,
+            "level": self.level.value, "version": str(self.version), "objects": self.objects,
+            "exempt": self.exempt, "blocked": self.blocked,
             "blockers": [b._asdict() | {"checks": list(b.checks)} for b in self.blockers],
-            "skipped": self.skip, "nextStep": self.next_step,
+            "errors": list(self.errors), "skipped": self.skip, "nextStep": self.next_step,
         }
+
+
+def modes(labels: Mapping[str, str]) -> dict[str, str | None]:
+    """mode -> "level:version" as labelled (None when the mode has no level label)."""
+    out: dict[str, str | None] = {}
+    for mode in MODES:
+        level = labels.get(LEVEL_LABELS[mode])
+        out[mode] = None if level is None else f"{level}:{labels.get(VERSION_LABELS[mode], 'latest')}"
+    return out
+
+
+_STRICTER = {Level.PRIVILEGED: Level.BASELINE, Level.BASELINE: Level.RESTRICTED,
+             Level.RESTRICTED: Level.RESTRICTED}
+
+
+def default_level(labels: Mapping[str, str] | None, enforced: Level = Level.PRIVILEGED) -> Level:
+    """The level a namespace is heading to when none is asked for: the
+    strictest level its modes name, when stricter than what it enforces (a
+    rollout under way); otherwise the next level stricter than it enforces.
+    `enforced` applies when the namespace has no valid enforce label."""
+    labels = labels or {}
+    enforce = _level(labels, "enforce") or enforced
+    named = [lv for lv in (_level(labels, m) for m in MODES) if lv is not None]
+    heading = max(named, key=lambda lv: lv.strictness, default=enforce)
+    return heading if heading.strictness > enforce.strictness else _STRICTER[enforce]
+
+
+def run_stage(stages: Iterable[Stage], to: Stage | None) -> Stage:
+    """The stage one run moves its namespaces to: `to`, or one past the least
+    advanced of them. Namespaces already there stay, so running an interrupted
+    run again completes it instead of moving the finished ones further."""
+    if to is not None:
+        return to
+    return next_stage(min(stages, default=Stage.NONE), None)
+
+
+def undo_index(history: list[Entry]) -> int | None:
+    """The step `undo` reverts: the last one not already undone (each undo
+    entry cancels the step before it)."""
+    pending = 0
+    for i in range(len(history) - 1, -1, -1):
+        if history[i].stage == "undo":
+            pending += 1
+        elif pending:
+            pending -= 1
+        else:
+            return i
+    return None
 
 
 def strictest_passing(failures: Mapping[Level, int]) -> Level:

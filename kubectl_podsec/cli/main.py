@@ -13,6 +13,7 @@ from .. import __version__
 from ..errors import ExitCode, PodsecError
 from .check import check
 from .psp import psp
+from .rollout import rollout
 from .version import version
 from .whoami import whoami
 
@@ -80,6 +81,7 @@ cli.add_command(check)
 cli.add_command(version)
 cli.add_command(whoami)
 cli.add_command(psp)
+cli.add_command(rollout)
 
 
 def main() -> None:

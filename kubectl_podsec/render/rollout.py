@@ -1,0 +1,222 @@
+"""The rollout documents (plan, run, status) and their tables (pure).
+
+`-o json|yaml` give versioned documents (`podsec.kubectl.io/v1alpha1`, kinds
+RolloutPlan, RolloutRun, RolloutStatus); tables are for people, `-o wide`
+adds every blocker's message and every recorded step.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import yaml
+
+from ..labels import PREFIX
+from ..pss import Level, Version
+from ..rollout import Blocker, NamespacePlan, modes
+from ..rollout_steps import Outcome, Status, Step
+
+API_VERSION = "podsec.kubectl.io/v1alpha1"
+TABLE_BLOCKERS = 3  # per namespace in the table; -o wide shows all that were kept
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def structured(doc: Mapping[str, Any], output: str) -> str:
+    if output == "json":
+        return _json(doc)
+    return str(yaml.dump(dict(doc), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 30))
+
+
+def _json(doc: Mapping[str, Any]) -> str:
+    """Indented, but each object in a top-level list on one line: the C encoder
+    (which indent= would bypass) keeps a thousand namespaces fast, and each
+    line stays greppable."""
+    fields = []
+    for key, value in doc.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            items = ",\n    ".join(json.dumps(v, ensure_ascii=False) for v in value)
+            fields.append(f"  {json.dumps(key)}: [\n    {items}\n  ]")
+        else:
+            text = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+            fields.append(f"  {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(fields) + "\n}\n"
+
+
+def _table(header: Sequence[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in [list(header), *rows]) for i in range(len(header))]
+    return ["   ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in [list(header), *rows]]
+
+
+def _paint(text: str, tone: str, color: bool) -> str:
+    if not color or not tone:
+        return text
+    from colorama import Fore, Style  # only when colouring
+
+    return f"{getattr(Fore, tone)}{text}{Style.RESET_ALL}"
+
+
+def _mode_cells(labels: Mapping[str, str]) -> list[str]:
+    return [m or "-" for m in modes(labels).values()]
+
+
+def _blocker_lines(blockers: Iterable[Blocker], blocked: int, wide: bool, indent: str = "  ") -> list[str]:
+    shown = list(blockers) if wide else list(blockers)[:TABLE_BLOCKERS]
+    out = [f"{indent}{b.object}: {', '.join(b.checks)}" + (f"\n{indent}  {b.message}" if wide else "")
+           for b in shown]
+    if blocked > len(shown):
+        out.append(f"{indent}... and {blocked - len(shown)} more" + ("" if wide else " (-o wide)"))
+    return out
+
+
+# --- plan ---------------------------------------------------------------------------
+
+
+def plan_document(plans: Iterable[NamespacePlan], level: Level | None, version: Version,
+                  errors: list[str]) -> dict[str, Any]:
+    items = list(plans)
+    active = [p for p in items if not p.skip]
+    return {
+        "apiVersion": API_VERSION, "kind": "RolloutPlan",
+        "level": level.value if level else None, "version": str(version),
+        "namespaces": [p.to_dict() for p in items], "errors": errors,
+        "summary": {"namespaces": len(items), "skipped": len(items) - len(active),
+                    "ready": sum(1 for p in active if not p.blocked and not p.error_count),
+                    "blocked": sum(1 for p in active if p.blocked),
+                    "objects": sum(p.objects for p in active)},
+    }
+
+
+PLAN_HEADER = ("NAMESPACE", "ENFORCE", "AUDIT", "WARN", "OBJECTS", "PASSES", "TARGET", "STAGE",
+               "BLOCKED", "NEXT STEP")
+
+
+def plan_table(plans: Iterable[NamespacePlan], wide: bool = False, color: bool = False) -> str:
+    items = list(plans)
+    rows = [[p.namespace, *_mode_cells(p.labels), "-" if p.skip else str(p.objects),
+             "-" if p.skip else p.strictest.value, f"{p.level.value}:{p.version}", p.stage.mode,
+             "-" if p.skip else str(p.blocked), p.next_step] for p in items]
+    lines = _table(PLAN_HEADER, rows)
+    tones = ["" if p.skip else "RED" if p.blocked else "GREEN" if p.stage.name == "ENFORCE" else ""
+             for p in items]
+    out = [lines[0]] + [_paint(line, tone, color) for line, tone in zip(lines[1:], tones)]
+    for p in items:
+        if p.blocked:
+            out.append(f"\n{p.namespace}: {p.blocked} object(s) violate {p.level.value}:{p.version}")
+            out += _blocker_lines(p.blockers, p.blocked, wide)
+        if p.error_count:
+            out.append(f"\n{p.namespace}: {p.error_count} object(s) or list(s) not evaluated")
+            out += [f"  {e}" for e in p.errors]
+    return "\n".join(out) + "\n"
+
+
+# --- a run of steps (rollout ns, rollout undo) ---------------------------------------
+
+
+def changes(step: Step) -> dict[str, str | None]:
+    return {label: after for label, _, after in step.label_changes()}
+
+
+def _changes_cell(step: Step) -> str:
+    cells = [f"-{k.removeprefix(PREFIX)}" if v is None else f"{k.removeprefix(PREFIX)}={v}"
+             for k, v in changes(step).items()]
+    return ", ".join(cells) or "-"
+
+
+def _step_dict(step: Step) -> dict[str, Any]:
+    return {"namespace": step.namespace, "level": step.level.value, "version": str(step.version),
+            "from": {"stage": step.stage_before.mode, "labels": step.before},
+            "to": {"stage": step.stage_after.mode, "labels": step.after},
+            "changes": changes(step)}
+
+
+def run_document(kind: str, outcomes: Sequence[Outcome], plans: Mapping[str, NamespacePlan],
+                 dry_run: bool, errors: list[str], stage: str | None = None) -> dict[str, Any]:
+    items = []
+    for o in outcomes:
+        item = {**_step_dict(o.step), "result": o.result, "message": o.message or o.step.refused or o.step.skip,
+                "serverWarnings": list(o.warnings)}
+        plan = plans.get(o.step.namespace)
+        if plan is not None:
+            item |= {"objects": plan.objects, "blocked": plan.blocked,
+                     "blockers": plan.to_dict()["blockers"]}
+        if o.replanned is not None:
+            item["replanned"] = _step_dict(o.replanned)
+        items.append(item)
+    return {"apiVersion": API_VERSION, "kind": kind, "dryRun": dry_run, "stage": stage,
+            "namespaces": items, "errors": errors,
+            "summary": dict(Counter(o.result for o in outcomes))}
+
+
+RUN_HEADER = ("NAMESPACE", "STAGE", "LEVEL", "CHANGES", "RESULT")
+_TONES = {"applied": "GREEN", "refused": "RED", "conflict": "RED", "failed": "RED", "unknown": "YELLOW",
+          "not-written": "YELLOW", "not-started": "YELLOW"}
+
+
+def run_table(outcomes: Sequence[Outcome], plans: Mapping[str, NamespacePlan], wide: bool = False,
+              color: bool = False) -> str:
+    rows = [[o.step.namespace, f"{o.step.stage_before.mode} -> {o.step.stage_after.mode}",
+             f"{o.step.level.value}:{o.step.version}", _changes_cell(o.step), o.result] for o in outcomes]
+    lines = _table(RUN_HEADER, rows)
+    out = [lines[0]] + [_paint(line, _TONES.get(o.result, ""), color) for line, o in zip(lines[1:], outcomes)]
+    for o in outcomes:
+        notes = _notes(o, plans.get(o.step.namespace), wide)
+        if notes:
+            out += ["", f"{o.step.namespace}: {o.result}", *notes]
+    return "\n".join(out) + "\n"
+
+
+def _notes(o: Outcome, plan: NamespacePlan | None, wide: bool) -> list[str]:
+    out = []
+    message = o.message or o.step.refused or o.step.skip
+    if message:
+        out.append(f"  {message}")
+    to_enforce = o.step.stage_after.name == "ENFORCE" and o.step.changes
+    if plan is not None and plan.blocked and to_enforce and o.result != "refused":
+        out.append(f"  --force: {plan.blocked} object(s) violate {plan.level.value}:{plan.version}; "
+                   "enforcing rejects their pods")
+    if plan is not None and plan.blocked and to_enforce:
+        out += _blocker_lines(plan.blockers, plan.blocked, wide, "    ")
+    out += [f"  server: {w}" for w in o.warnings]
+    if o.replanned is not None:
+        r = o.replanned
+        out.append(f"  re-planned: {r.stage_before.mode} -> {r.stage_after.mode} ({_changes_cell(r)})")
+    return out
+
+
+# --- status -------------------------------------------------------------------------
+
+
+def status_document(statuses: Iterable[Status], errors: list[str]) -> dict[str, Any]:
+    return {"apiVersion": API_VERSION, "kind": "RolloutStatus",
+            "namespaces": [s.to_dict() for s in statuses], "errors": errors}
+
+
+STATUS_HEADER = ("NAMESPACE", "ENFORCE", "AUDIT", "WARN", "STAGE", "STEPS", "LAST STEP")
+
+
+def _last(s: Status) -> str:
+    if not s.history:
+        return "-"
+    e = s.history[-1]
+    return f"{e.stage} {e.level}:{e.version} by {e.identity or '?'} at {e.time}"
+
+
+def status_table(statuses: Iterable[Status], wide: bool = False) -> str:
+    items = list(statuses)
+    rows = [[s.namespace, *_mode_cells(s.labels),
+             f"{s.stage.mode} {s.level.value}" if s.level and s.stage.name != "NONE" else "none",
+             str(len(s.history)), _last(s)] for s in items]
+    out = _table(STATUS_HEADER, rows)
+    for s in items:
+        if s.error:
+            out += ["", f"{s.namespace}: {s.error}"]
+        if wide and s.history:
+            out += ["", f"{s.namespace}: history (oldest first)"]
+            for e in s.history:
+                before = ", ".join(f"{k.removeprefix(PREFIX)}={v}" for k, v in e.previous.items()) or "none"
+                out.append(f"  {e.time}  {e.identity or '?'}  {e.stage} {e.level}:{e.version}  "
+                           f"(labels before: {before})")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,199 @@
+"""Reading what a rollout needs from the cluster: the namespaces (named, all,
+or by label), and every pod and workload template in them, judged and
+counted per namespace as the pages arrive (bounded memory).
+
+Named namespaces (and a few selected by label) are read one by one; with -A
+(or many selected) each kind is listed once across the cluster, page by page.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple, TypeVar
+
+from .admission_config import PodSecurityConfig
+from .cluster import ApiError, Cluster
+from .pss import InvalidPodSpec, Level, Version
+from .resources import NAMESPACES, WORKLOAD_RESOURCES
+from .rollout import NamespacePlan, default_level, skip_reason
+from .rollout_tally import Judge, Tally, describe, namespace_plan
+from .scan import NamespaceLabels, Unreadable, fatal, objects
+from .workloads import TemplateError
+
+T = TypeVar("T")
+PER_NAMESPACE_UP_TO = 10  # selected namespaces read one by one; more: cluster-wide lists
+
+
+class Selection(NamedTuple):
+    names: tuple[str, ...] = ()  # named namespaces (system ones included when named)
+    all_namespaces: bool = False
+    selector: str | None = None  # a label selector on namespaces
+
+
+class Survey(NamedTuple):
+    """Each selected namespace as read, and its plan, in name order."""
+
+    namespaces: dict[str, dict[str, Any]]
+    plans: dict[str, NamespacePlan]
+    errors: list[str]  # what could not be read
+    judged: int  # objects judged
+    evaluated: int  # templates evaluated (the rest came from the cache)
+    version: Version  # the policy version judged against (pinned)
+
+
+def read_namespaces(cluster: Cluster, selection: Selection,
+                    on_error: Callable[[str], None]) -> dict[str, dict[str, Any]]:
+    """The namespace objects; a named one that does not exist is an error
+    (the run's only one: raised; among others: reported)."""
+    if not selection.names:
+        found = {}
+        for page in cluster.list_pages(NAMESPACES, selector=selection.selector):
+            for ns in page:
+                found[str((ns.get("metadata") or {}).get("name"))] = ns
+        return dict(sorted(found.items()))
+    out: dict[str, dict[str, Any]] = {}
+    for name in selection.names:
+        try:
+            out[name] = cluster.namespace_object(name)
+        except ApiError as err:
+            if fatal(err) or len(selection.names) == 1:
+                raise
+            on_error(f'namespace "{name}": {err}')
+    return out
+
+
+def survey(cluster: Cluster, selection: Selection, level: Level | None, version: Version,
+           judge: Judge, config: PodSecurityConfig, force: bool,
+           on_error: Callable[[str], None], tick: Callable[[int], None] = lambda n: None) -> Survey:
+    """Read the namespaces, judge every pod and template in those not skipped,
+    and plan each towards `level` (or, without one, its default_level)."""
+    errors: list[str] = []
+
+    def error(text: str) -> None:
+        errors.append(text)
+        on_error(text)
+
+    # With -A the lists start at once, while the namespaces are read.
+    early = Lists(cluster, None) if selection.all_namespaces else None
+    try:
+        namespaces = read_namespaces(cluster, selection, error)
+        named = bool(selection.names)
+        skips = {name: skip_reason(ns, named, config.exempt_namespaces, force)
+                 for name, ns in namespaces.items()}
+        levels = {name: level or default_level(_labels(ns), config.defaults.enforce.level)
+                  for name, ns in namespaces.items()}
+        tallies = {name: Tally(levels[name]) for name in namespaces if not skips[name]}
+        for lists in _lists(cluster, early, list(tallies)):
+            _judge(lists, tallies, judge, tick)
+            for item in lists.unreadable:
+                error(str(item))
+                for name in lists.namespaces or tallies:
+                    tallies[name].error(str(item))
+    finally:
+        if early is not None:
+            early.close()
+    plans = {name: namespace_plan(ns, tallies.get(name), levels[name], version, skips[name])
+             for name, ns in namespaces.items()}
+    judged = sum(t.objects + t.exempt for t in tallies.values())
+    return Survey(namespaces, plans, errors, judged, judge.evaluated, version)
+
+
+def _labels(namespace: dict[str, Any]) -> dict[str, str]:
+    return dict((namespace.get("metadata") or {}).get("labels") or {})
+
+
+def _lists(cluster: Cluster, early: Lists | None, names: list[str]) -> Iterator[Lists]:
+    """Cluster-wide lists (-A, or many namespaces), or one set per namespace."""
+    if not names:
+        return
+    if early is not None or len(names) > PER_NAMESPACE_UP_TO:
+        yield early or Lists(cluster, None)
+        return
+    for name in names:
+        yield Lists(cluster, [name])
+
+
+def _judge(lists: Lists, tallies: dict[str, Tally], judge: Judge, tick: Callable[[int], None]) -> None:
+    for page in lists:
+        for obj in page:
+            tally = tallies.get((obj.get("metadata") or {}).get("namespace") or "")
+            if tally is None:
+                continue
+            try:
+                tally.add(obj, judge.judge(obj))
+            except (TemplateError, InvalidPodSpec) as err:
+                tally.error(f"{describe(obj)}: {err}")
+        tick(len(page))
+
+
+class Lists:
+    """Every kind with a pod spec listed at the same time (from the moment
+    this is made), in one namespace or across the cluster, page by page. A
+    list that cannot be read is kept in `unreadable`: the namespaces it
+    covers get an error, so enforce is not advanced on a partial view."""
+
+    def __init__(self, cluster: Cluster, namespaces: list[str] | None) -> None:
+        self.namespaces = namespaces
+        self.unreadable: list[Unreadable] = []  # appended to from the listing threads
+        labels = NamespaceLabels(cluster, lambda item: None)
+        self._pages = merged([objects(cluster, [resource], namespaces, None, labels, self.unreadable.append)
+                              for resource in WORKLOAD_RESOURCES])
+
+    def __iter__(self) -> Iterator[list[dict[str, Any]]]:
+        return self._pages
+
+    def close(self) -> None:
+        self._pages.close()
+
+
+_DONE = object()
+
+
+class merged(Iterator[T]):  # noqa: N801 - used like a function
+    """The items of every source, each source read on its own thread (started
+    now), in the order they arrive, at most `depth` waiting. An exception in a
+    source is raised to the reader; close() stops the threads."""
+
+    def __init__(self, sources: list[Iterator[T]], depth: int = 4) -> None:
+        self._slot: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._running = len(sources)
+        for source in sources:
+            threading.Thread(target=self._produce, args=(source,), daemon=True).start()
+
+    def _put(self, item: tuple[Any, BaseException | None]) -> None:
+        while not self._stop.is_set():
+            try:
+                self._slot.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def _produce(self, source: Iterator[T]) -> None:
+        try:
+            for item in source:
+                if self._stop.is_set():
+                    return
+                self._put((item, None))
+        except BaseException as err:  # noqa: BLE001 - handed to the reader and raised there
+            self._put((None, err))
+            return
+        self._put((_DONE, None))
+
+    def __next__(self) -> T:
+        while self._running:
+            item, err = self._slot.get()
+            if err is not None:
+                self.close()
+                raise err
+            if item is _DONE:
+                self._running -= 1
+                continue
+            return item  # type: ignore[no-any-return]
+        self.close()
+        raise StopIteration
+
+    def close(self) -> None:
+        self._stop.set()
