@@ -11,6 +11,7 @@ import click
 from ..errors import ExitCode, UsageError
 from .console import Console
 from .options import cluster_options, common_options, output_option
+from .serialize import dump_yaml
 
 # The commands import what they use when they run: `kubectl podsec` starts
 # without loading the cluster layers.
@@ -75,7 +76,7 @@ def plan(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces: bo
     plans = list(found.plans.values())
     if output in ("json", "yaml"):
         doc = plan_document(plans, Level(level) if level else None, found.version, session.errors)
-        console.out(structured(doc, output))
+        console.out(structured(doc, output, dump_yaml))
     else:
         console.out(plan_table(plans, output == "wide", console.color))
     blocked = any(p.blocked and not p.skip for p in plans)
@@ -170,7 +171,7 @@ def status_(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces:
     found = read_namespaces(session.cluster, chosen or Selection((session.cluster.namespace,)), session.error)
     statuses = [status(namespace) for namespace in found.values()]
     if output in ("json", "yaml"):
-        console.out(structured(status_document(statuses, session.errors), output))
+        console.out(structured(status_document(statuses, session.errors), output, dump_yaml))
     else:
         console.out(status_table(statuses, output == "wide"))
     broken = session.errors or any(s.error for s in statuses)

@@ -26,6 +26,7 @@ from ..scan import fatal
 from .check_cluster import _server_minor
 from .console import Console
 from .options import connect
+from .serialize import dump_yaml
 
 
 def parse_version(text: str | None) -> Version | None:
@@ -119,7 +120,7 @@ class Run:
         console = self.session.console
         if self.output in ("json", "yaml"):
             doc = run_document(self.kind, outcomes, self.plans, dry_run, self.session.errors, self.stage)
-            console.out(structured(doc, self.output))
+            console.out(structured(doc, self.output, dump_yaml))
         else:
             console.out(run_table(outcomes, self.plans, self.output == "wide", console.color))
 

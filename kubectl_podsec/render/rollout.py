@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-import yaml
 
 from ..labels import PREFIX
 from ..pss import Level, Version
@@ -21,13 +20,13 @@ from ..rollout_steps import Outcome, Status, Step
 
 API_VERSION = "podsec.kubectl.io/v1alpha1"
 TABLE_BLOCKERS = 3  # per namespace in the table; -o wide shows all that were kept
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-def structured(doc: Mapping[str, Any], output: str) -> str:
+def structured(doc: Mapping[str, Any], output: str, dump_yaml: Callable[[Any], str]) -> str:
+    """`-o json` here; `-o yaml` through the command's `dump_yaml`."""
     if output == "json":
         return _json(doc)
-    return str(yaml.dump(dict(doc), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 30))
+    return dump_yaml(dict(doc))
 
 
 def _json(doc: Mapping[str, Any]) -> str:
