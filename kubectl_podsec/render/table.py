@@ -56,6 +56,7 @@ class TableWriter(ReportWriter):
         self._server_mode = False  # --server: the server's verdict beside ours
         self._details: list[str] = []
         self._more_details = 0
+        self._defaulted: dict[str, str] = {}  # namespace -> where its defaults came from
 
     def _header(self) -> list[str]:
         modes = ["LEVEL"] if self._level_mode else ["ENFORCE", "AUDIT", "WARN"]
@@ -118,6 +119,8 @@ class TableWriter(ReportWriter):
         self._details.append(head + "\n" + "".join(f"  {line}\n" for line in lines))
 
     def result(self, result: Result) -> str:
+        if result.policy.source.startswith("built-in defaults") and result.object.namespace:
+            self._defaulted.setdefault(result.object.namespace, result.policy.source)
         if self._widths is None and not self._pending:
             self._level_mode = result.admission.evaluations[0].mode == "level"
             self._server_mode = result.server is not None
@@ -138,6 +141,10 @@ class TableWriter(ReportWriter):
         if skipped:
             out.append("\nSkipped:\n" + "".join(
                 f"  {s.object.describe()}: {s.reason}\n" for s in skipped))
+        if self._defaulted:
+            out.append(f"\nNote: no pod-security labels known for namespace(s) {', '.join(self._defaulted)}; "
+                       "the built-in defaults (privileged:latest) applied. Pass --admission-config "
+                       "for the cluster's defaults, or --namespace-labels.\n")
         s = summary
         out.append(f"\n{s.objects} checked: {s.allowed} allowed, {s.denied} denied; "
                    f"{s.skipped} skipped" + (f"; {s.errors} invalid" if s.errors else "") + "\n")
