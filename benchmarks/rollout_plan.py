@@ -25,6 +25,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -50,13 +51,15 @@ class Sample:
 def run(cmd: list[str], env: dict[str, str], apiserver: int) -> Sample:
     """One whole process, stdout to /dev/null: wall, its CPU, the server's CPU, peak RSS (KiB)."""
     server_before = cpu_seconds(apiserver)
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        raise SystemExit(f"{' '.join(cmd)} exited {code}: {proc.stderr.read().decode()[-500:] if proc.stderr else ''}")
+    with tempfile.TemporaryFile() as err:  # not a pipe: kubectl writes thousands of warnings
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):
+            err.seek(0)
+            raise SystemExit(f"{' '.join(cmd)} exited {code}: {err.read().decode()[-500:]}")
     return Sample(wall, usage.ru_utime + usage.ru_stime, cpu_seconds(apiserver) - server_before, usage.ru_maxrss)
 
 

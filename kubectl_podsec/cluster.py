@@ -252,11 +252,13 @@ class Cluster:
         return dict(self.get(NAMESPACES.object_path(None, name)))
 
     def list_pages(self, resource: Resource, namespace: str | None = None,
-                   selector: str | None = None, limit: int = PAGE_SIZE) -> Iterator[list[dict[str, Any]]]:
+                   selector: str | None = None, limit: int = PAGE_SIZE,
+                   raw: bool = False) -> Iterator[Any]:
         """The collection page by page (limit/continue); each item gets its
-        apiVersion and kind, which list items do not carry. The next page is
-        asked for as soon as this one's continue token is read from the head of
-        the answer, so the server prepares it while this one is decoded."""
+        apiVersion and kind, which list items do not carry. raw=True: each page
+        as the list's undecoded JSON bytes instead (for decoding elsewhere).
+        The next page is asked for as soon as this one's continue token is read
+        from the head of the answer, so the server prepares it meanwhile."""
         path = resource.collection_path(namespace)
 
         def fetch(token: str | None) -> Response:
@@ -272,25 +274,30 @@ class Cluster:
             pending = ahead.submit(fetch, token)
             while True:
                 response = pending.result()
-                peeked = _peek_continue(response.body) if 200 <= response.status < 300 else None
+                head = _peek_metadata(response.body) if 200 <= response.status < 300 else None
+                peeked = _continue_token({"metadata": head}) if head is not None else None
                 if peeked:
                     pending = ahead.submit(fetch, peeked)
-                response = response._replace(body=_decode(response.body))
-                if response.status == 410 and token:
-                    # The continue token expired: carry on from where the server says,
-                    # as client-go's pager does (the rest of the list may then be newer).
-                    token = _continue_token(response.body)
-                    if token:
-                        pending = ahead.submit(fetch, token)
-                        continue
-                if not 200 <= response.status < 300:
-                    raise self.fail("GET", path, response)
-                page = response.body
-                items = page.get("items") or []
-                for item in items:
-                    item["apiVersion"], item["kind"] = resource.api_version, resource.kind
-                yield items
-                token = _continue_token(page)
+                if raw and head is not None:
+                    yield response.body
+                    token = peeked
+                else:
+                    response = response._replace(body=_decode(response.body))
+                    if response.status == 410 and token:
+                        # The continue token expired: carry on from where the server says,
+                        # as client-go's pager does (the rest of the list may then be newer).
+                        token = _continue_token(response.body)
+                        if token:
+                            pending = ahead.submit(fetch, token)
+                            continue
+                    if not 200 <= response.status < 300:
+                        raise self.fail("GET", path, response)
+                    page = response.body
+                    items = page.get("items") or []
+                    for item in items:
+                        item["apiVersion"], item["kind"] = resource.api_version, resource.kind
+                    yield json.dumps(page).encode() if raw else items
+                    token = _continue_token(page)
                 if not token:
                     return
                 if token != peeked:  # the head did not show it: ask now
@@ -390,11 +397,11 @@ _HEAD = 4096
 _METADATA = b'"metadata":'
 
 
-def _peek_continue(data: Any) -> str | None:
-    """A list's continue token from the head of its raw JSON (the API server
-    writes kind, apiVersion, metadata, then items), without decoding the page;
-    None when the head does not show it."""
-    if not isinstance(data, bytes):
+def _peek_metadata(data: Any) -> dict[str, Any] | None:
+    """A list's metadata (its continue token) from the head of its raw JSON
+    (the API server writes kind, apiVersion, metadata, then items), without
+    decoding the page; None when the head does not show it."""
+    if not isinstance(data, bytes) or not data.startswith(b'{"kind":'):
         return None
     start = data.find(_METADATA, 0, _HEAD)
     if start < 0:
@@ -404,8 +411,7 @@ def _peek_continue(data: Any) -> str | None:
                                                 start + len(_METADATA))
     except ValueError:
         return None
-    token = meta.get("continue") if isinstance(meta, dict) else None
-    return token if isinstance(token, str) and token else None
+    return meta if isinstance(meta, dict) else None
 
 
 def _continue_token(body: Any) -> str | None:

@@ -15,12 +15,12 @@ from typing import Any, NamedTuple, TypeVar
 
 from .admission_config import PodSecurityConfig
 from .cluster import ApiError, Cluster
-from .pss import InvalidPodSpec, Level, Version
-from .resources import NAMESPACES, WORKLOAD_RESOURCES
+from .pss import Level, Version
+from .resources import NAMESPACES, WORKLOAD_RESOURCES, Resource
 from .rollout import NamespacePlan, default_level, skip_reason
-from .rollout_tally import Judge, Tally, describe, namespace_plan
+from .rollout_tally import Judge, Tally, namespace_plan
+from .rollout_worker import judging
 from .scan import NamespaceLabels, Unreadable, fatal, objects
-from .workloads import TemplateError
 
 T = TypeVar("T")
 PER_NAMESPACE_UP_TO = 10  # selected namespaces read one by one; more: cluster-wide lists
@@ -75,7 +75,9 @@ def survey(cluster: Cluster, selection: Selection, level: Level | None, version:
         errors.append(text)
         on_error(text)
 
-    # With -A the lists start at once, while the namespaces are read.
+    # Cluster-wide, pages are judged in a second process (forked before any
+    # thread starts), and with -A the lists start while the namespaces are read.
+    judges = judging(judge, parallel=not selection.names)
     early = Lists(cluster, None) if selection.all_namespaces else None
     try:
         namespaces = read_namespaces(cluster, selection, error)
@@ -85,19 +87,26 @@ def survey(cluster: Cluster, selection: Selection, level: Level | None, version:
         levels = {name: level or default_level(_labels(ns), config.defaults.enforce.level)
                   for name, ns in namespaces.items()}
         tallies = {name: Tally(levels[name]) for name in namespaces if not skips[name]}
+        judges.start({name: tally.level for name, tally in tallies.items()})
         for lists in _lists(cluster, early, list(tallies)):
-            _judge(lists, tallies, judge, tick)
+            for resource, page in lists:
+                judges.page(resource, page)
+                tick(1)
             for item in lists.unreadable:
                 error(str(item))
                 for name in lists.namespaces or tallies:
                     tallies[name].error(str(item))
+        counted, evaluated = judges.finish()
     finally:
+        judges.close()
         if early is not None:
             early.close()
+    for name, tally in counted.items():
+        tallies[name].merge(tally)
     plans = {name: namespace_plan(ns, tallies.get(name), levels[name], version, skips[name])
              for name, ns in namespaces.items()}
     judged = sum(t.objects + t.exempt for t in tallies.values())
-    return Survey(namespaces, plans, errors, judged, judge.evaluated, version)
+    return Survey(namespaces, plans, errors, judged, evaluated, version)
 
 
 def _labels(namespace: dict[str, Any]) -> dict[str, str]:
@@ -115,22 +124,13 @@ def _lists(cluster: Cluster, early: Lists | None, names: list[str]) -> Iterator[
         yield Lists(cluster, [name])
 
 
-def _judge(lists: Lists, tallies: dict[str, Tally], judge: Judge, tick: Callable[[int], None]) -> None:
-    for page in lists:
-        for obj in page:
-            tally = tallies.get((obj.get("metadata") or {}).get("namespace") or "")
-            if tally is None:
-                continue
-            try:
-                tally.add(obj, judge.judge(obj))
-            except (TemplateError, InvalidPodSpec) as err:
-                tally.error(f"{describe(obj)}: {err}")
-        tick(len(page))
+Page = tuple[Resource, "bytes | list[dict[str, Any]]"]
 
 
 class Lists:
     """Every kind with a pod spec listed at the same time (from the moment
-    this is made), in one namespace or across the cluster, page by page. A
+    this is made), in one namespace or across the cluster, page by page:
+    cluster-wide pages come undecoded (bytes), for the judging process. A
     list that cannot be read is kept in `unreadable`: the namespaces it
     covers get an error, so enforce is not advanced on a partial view."""
 
@@ -138,14 +138,35 @@ class Lists:
         self.namespaces = namespaces
         self.unreadable: list[Unreadable] = []  # appended to from the listing threads
         labels = NamespaceLabels(cluster, lambda item: None)
-        self._pages = merged([objects(cluster, [resource], namespaces, None, labels, self.unreadable.append)
+        self._pages = merged([_kind_pages(cluster, resource, namespaces, labels, self.unreadable)
                               for resource in WORKLOAD_RESOURCES])
 
-    def __iter__(self) -> Iterator[list[dict[str, Any]]]:
+    def __iter__(self) -> Iterator[Page]:
         return self._pages
 
     def close(self) -> None:
         self._pages.close()
+
+
+def _kind_pages(cluster: Cluster, resource: Resource, namespaces: list[str] | None, labels: NamespaceLabels,
+                unreadable: list[Unreadable]) -> Iterator[Page]:
+    """One kind's pages: cluster-wide raw; in namespaces (or where a
+    cluster-wide list is refused, namespace by namespace, as check does) decoded."""
+    if namespaces is None:
+        started = False
+        try:
+            for raw in cluster.list_pages(resource, raw=True):
+                started = True
+                yield resource, raw
+            return
+        except ApiError as err:
+            if fatal(err):
+                raise
+            if started or err.status != 403:
+                unreadable.append(Unreadable(f"{resource.plural} in all namespaces", err))
+                return
+    for page in objects(cluster, [resource], namespaces, None, labels, unreadable.append):
+        yield resource, page
 
 
 _DONE = object()

@@ -10,14 +10,14 @@ namespace, counters and the first few blockers, never the objects.
 from __future__ import annotations
 
 import marshal
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from .admission import default_template
 from .labels import pod_security_labels
-from .pss import Evaluator, Level, LevelVersion, Version, Violation, pod_metadata, pod_spec
+from .pss import Evaluator, InvalidPodSpec, Level, LevelVersion, Version, Violation, pod_metadata, pod_spec
 from .rollout import Blocker, NamespacePlan, stage_of, strictest_passing
-from .workloads import pod_template
+from .workloads import TemplateError, pod_template
 
 MAX_BLOCKERS = 10  # per namespace; the rest are counted
 MAX_ERRORS = 5  # per namespace
@@ -143,6 +143,17 @@ class Tally:
             if len(self.blockers) < MAX_BLOCKERS:
                 self.blockers.append(Blocker(describe(obj), finding.checks, finding.message))
 
+    def merge(self, other: Tally) -> None:
+        """Add what another tally of the same namespace counted."""
+        self.objects += other.objects
+        self.exempt += other.exempt
+        self.not_restricted += other.not_restricted
+        self.not_baseline += other.not_baseline
+        self.blocked += other.blocked
+        self.blockers += other.blockers[:MAX_BLOCKERS - len(self.blockers)]
+        self.error_count += other.error_count
+        self.errors += other.errors[:MAX_ERRORS - len(self.errors)]
+
     def error(self, text: str) -> None:
         """An object (or a list of them) that could not be evaluated."""
         self.error_count += 1
@@ -164,3 +175,25 @@ def namespace_plan(namespace: Mapping[str, Any], tally: Tally | None, level: Lev
         str(meta.get("name") or ""), labels, stage_of(labels, level), tally.strictest, level, version,
         tally.objects, tuple(tally.blockers), skip, tally.blocked, tally.exempt, tuple(tally.errors),
         tally.error_count)
+
+
+def count(items: Iterable[Mapping[str, Any]], tallies: dict[str, Tally], levels: Mapping[str, Level],
+          judge: Judge) -> int:
+    """Judge each object into its namespace's tally, made on first use at the
+    namespace's level; objects of namespaces not in `levels` are passed over.
+    Returns how many objects there were."""
+    seen = 0
+    for obj in items:
+        seen += 1
+        namespace = (obj.get("metadata") or {}).get("namespace") or ""
+        tally = tallies.get(namespace)
+        if tally is None:
+            level = levels.get(namespace)
+            if level is None:
+                continue
+            tally = tallies[namespace] = Tally(level)
+        try:
+            tally.add(obj, judge.judge(obj))
+        except (TemplateError, InvalidPodSpec) as err:
+            tally.error(f"{describe(obj)}: {err}")
+    return seen

@@ -69,7 +69,7 @@ class Session:
         minor = _server_minor(self.cluster)  # the first request: a wrong context fails here
         pinned = version or Version(minor if minor is not None else NEWEST_MINOR)
         judge = Judge(Evaluator(minor), pinned, self.config.exempt_runtime_classes)
-        progress = self.console.progress("judged")
+        progress = self.console.progress("pages read")
         try:
             return survey(self.cluster, chosen or Selection((self.cluster.namespace,)), level, pinned,
                           judge, self.config, force, self.error, progress.tick)
