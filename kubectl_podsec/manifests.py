@@ -39,6 +39,13 @@ class Source(NamedTuple):
     line: int  # 1-based line where the document starts
     item: int | None = None  # index inside a List
 
+    def to_dict(self) -> dict[str, Any]:
+        """The report's `source`: file as given, 0-based document, first line (and List item)."""
+        out: dict[str, Any] = {"file": self.file, "document": self.document, "line": self.line}
+        if self.item is not None:
+            out["item"] = self.item
+        return out
+
     def describe(self) -> str:
         where = f"{self.file}: document {self.document} (line {self.line})"
         return where if self.item is None else f"{where}, item {self.item}"

@@ -74,14 +74,6 @@ class Run:
         )
 
 
-def _source(doc: Document) -> dict[str, Any]:
-    src: dict[str, Any] = {"file": doc.source.file, "document": doc.source.document,
-                           "line": doc.source.line}
-    if doc.source.item is not None:
-        src["item"] = doc.source.item
-    return src
-
-
 def _namespace_labels(inputs: list[Input], stdin: IO[str] | None, run: Run) -> dict[str, Any]:
     """Labels of the Namespace objects in the input; invalid ones are reported as
     the API server would reject them."""
@@ -118,7 +110,7 @@ def _documents(inputs: list[Input], stdin: IO[str] | None) -> Iterator[Item]:
     for item in inputs:
         with _opened(item, stdin) as f:
             for doc in documents(item.display, f):
-                yield doc.obj, _source(doc), doc.source.describe(), doc.error
+                yield doc.obj, doc.source.to_dict(), doc.source.describe(), doc.error
 
 
 def _level(level: str | None, version: str | None) -> LevelVersion | None:

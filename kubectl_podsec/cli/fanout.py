@@ -49,14 +49,6 @@ def worthwhile(inputs: list[Input]) -> bool:
     return True
 
 
-def _source(doc: Any) -> dict[str, Any]:
-    src: dict[str, Any] = {"file": doc.source.file, "document": doc.source.document,
-                           "line": doc.source.line}
-    if doc.source.item is not None:
-        src["item"] = doc.source.item
-    return src
-
-
 def _work(task: Task) -> list[Outcome]:
     assert _checker is not None
     out: list[Outcome] = []
@@ -66,7 +58,7 @@ def _work(task: Task) -> list[Outcome]:
                 out.append(("error", doc.error or InputError(doc.source.describe(), "empty")))
                 continue
             try:
-                item = _checker.check(doc.obj, _source(doc))
+                item = _checker.check(doc.obj, doc.source.to_dict())
             except InputError as err:
                 out.append(("error", InputError(f"{doc.source.describe()}: {err.where}", err.message)))
                 continue
