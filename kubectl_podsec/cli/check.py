@@ -18,7 +18,7 @@ from ..admission_config import DEFAULT_CONFIG
 from ..errors import ClusterError, ExitCode, InputError, UsageError
 from ..labels import policy_from_labels
 from ..manifests import (
-    Document, Input, documents, expand, namespace_objects, open_input,
+    Input, documents, expand, namespace_objects, open_input,
     read_admission_config, spool_stdin,
 )
 from ..pss import Evaluator, LevelVersion
