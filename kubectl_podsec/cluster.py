@@ -159,7 +159,7 @@ class Cluster:
     # --- HTTP -----------------------------------------------------------------
 
     def request(self, method: str, path: str, query: list[tuple[str, Any]] | None = None,
-                body: Any = None, impersonate: bool = False, content_type: str = JSON,
+                body: Any = None, impersonate: bool | Impersonation = False, content_type: str = JSON,
                 retry: bool = True, decode: bool = True) -> Response:
         """One request, retried while safe (retry=False: sent once); any HTTP
         status is returned, and only the absence of an answer raises (ApiError,
@@ -191,7 +191,7 @@ class Cluster:
         raise AssertionError("unreachable")
 
     def _send(self, method: str, path: str, query: list[tuple[str, Any]] | None, body: Any,
-              impersonate: bool, content_type: str = JSON, decode: bool = True) -> _Raw:
+              impersonate: bool | Impersonation, content_type: str = JSON, decode: bool = True) -> _Raw:
         api = self._api
         headers = {"Accept": "application/json", "Content-Type": content_type}
         _, url, headers, body, _ = api.param_serialize(
@@ -237,7 +237,7 @@ class Cluster:
         return response.body
 
     def post(self, path: str, body: Any, query: list[tuple[str, Any]] | None = None,
-             impersonate: bool = False) -> Any:
+             impersonate: bool | Impersonation = False) -> Any:
         response = self.request("POST", path, query, body, impersonate)
         if not 200 <= response.status < 300:
             raise self.fail("POST", path, response)
@@ -303,14 +303,21 @@ class Cluster:
                 if token != peeked:  # the head did not show it: ask now
                     pending = ahead.submit(fetch, token)
 
-    def access(self, attributes: Mapping[str, Any]) -> Access:
-        """A SelfSubjectAccessReview for these resourceAttributes, as the chosen identity."""
+    def access(self, attributes: Mapping[str, Any], identity: Impersonation | None = None) -> Access:
+        """A SelfSubjectAccessReview for these resourceAttributes, as the chosen
+        identity (or as `identity`, impersonated: needs impersonate rights)."""
         review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
                   "spec": {"resourceAttributes": dict(attributes)}}
         path = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
-        status = self.post(path, review, impersonate=True).get("status") or {}
-        return Access(bool(status.get("allowed")) and not status.get("denied"),
-                      str(status.get("reason") or ""), str(status.get("evaluationError") or ""))
+        return _access(self.post(path, review, impersonate=identity or True))
+
+    def subject_access(self, user: str, groups: tuple[str, ...],
+                       attributes: Mapping[str, Any]) -> Access:
+        """A SubjectAccessReview: may this user with exactly these groups do it?
+        Asked with your own credentials (needs create on subjectaccessreviews)."""
+        review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+                  "spec": {"user": user, "groups": list(groups), "resourceAttributes": dict(attributes)}}
+        return _access(self.post("/apis/authorization.k8s.io/v1/subjectaccessreviews", review))
 
     def who_am_i(self) -> dict[str, Any] | None:
         """The user info from a SelfSubjectReview; None where the API is not served (< 1.26)."""
@@ -377,6 +384,12 @@ class Cluster:
             raise self.fail("POST", path, response)
         who = "" if impersonate or not self.identity.user else "(your own identity)"
         return answer(response.status, response.body, response.warnings, who)
+
+
+def _access(review: Mapping[str, Any]) -> Access:
+    status = review.get("status") or {}
+    return Access(bool(status.get("allowed")) and not status.get("denied"),
+                  str(status.get("reason") or ""), str(status.get("evaluationError") or ""))
 
 
 class _Raw(NamedTuple):
@@ -468,14 +481,15 @@ def _impersonating_client_class() -> Any:
             identity = Impersonation()
 
             def call_api(self, method: str, url: str, header_params: Any = None, *args: Any,
-                         impersonate: bool = True, **kwargs: Any) -> Any:
+                         impersonate: bool | Impersonation = True, **kwargs: Any) -> Any:
                 headers = HTTPHeaderDict(header_params or {})
-                if impersonate and self.identity.user:
-                    headers["Impersonate-User"] = self.identity.user
-                    for group in self.identity.groups:
+                identity = impersonate if isinstance(impersonate, Impersonation) else self.identity
+                if impersonate and identity.user:
+                    headers["Impersonate-User"] = identity.user
+                    for group in identity.groups:
                         headers.add("Impersonate-Group", group)
-                    if self.identity.uid:
-                        headers["Impersonate-Uid"] = self.identity.uid
+                    if identity.uid:
+                        headers["Impersonate-Uid"] = identity.uid
                 return super().call_api(method, url, headers, *args, **kwargs)
 
         _CLIENT_CLASS = ImpersonatingApiClient
