@@ -17,7 +17,7 @@ from .report import PolicyResolver
 from .resources import NAMESPACES, PODSECURITYPOLICIES
 from .scan import fatal
 
-WORKERS = 8
+WORKERS = 4
 T = TypeVar("T")
 NO_REVIEW = "SelfSubjectReview is not served here"
 

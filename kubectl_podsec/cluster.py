@@ -1,9 +1,14 @@
-"""The one module that talks to the API server, through the official client.
+"""The one module that talks to the API server.
 
-Everything leaves here as plain dicts with the Kubernetes JSON keys (raw JSON,
-never client model objects), and every failure leaves as one `ApiError`
-(exit 3) that says what failed and where. `kubernetes` is imported only when a
-`Cluster` is made, so offline commands never load it.
+Requests go over the standard library's HTTP client, with keep-alive
+connections (one per concurrent request) and the TLS settings and credentials
+client-go would use (`credentials.py`). The official `kubernetes` client is
+imported only for kubeconfig users with an `auth-provider` (OIDC and the
+like), whose tokens only it knows how to refresh; importing it costs more than
+most commands take.
+
+Everything leaves here as plain dicts with the Kubernetes JSON keys, and every
+failure leaves as one `ApiError` (exit 3) that says what failed and where.
 
 The impersonated identity (--as, --as-group, --as-uid, --sa) is the one the
 questions are about: SelfSubjectReview, SelfSubjectAccessReviews and dry runs
@@ -19,15 +24,20 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import re
+import ssl
 import threading
 import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from http.client import HTTPConnection, HTTPException, HTTPSConnection, RemoteDisconnected
 from typing import Any, NamedTuple
+from urllib.parse import urlencode, urlsplit
 
 from . import kubeconfig
+from .credentials import Credentials, load as load_credentials, proxy_for
 from .dry_run import Access, Answer, answer
 from .errors import ClusterError, UsageError
 from .resources import NAMESPACES, Resource
@@ -149,8 +159,10 @@ class Cluster:
         self.context = resolved.context_name
         self.identity = options.identity
         self.timeout = options.request_timeout
-        self._api = _api_client(resolved, options.identity)
-        self.server = str(self._api.configuration.host)
+        self._credentials = _credentials(resolved, environ)
+        self._transport = _Transport(self._credentials, os.environ if environ is None else environ)
+        self.server = self._credentials.server
+        self._user_agent = f"kubectl-podsec/{_version()}"
         self.requests = 0
         self.attempts = MAX_ATTEMPTS  # per request, retries included
         self.sleep = time.sleep  # between attempts (tests record the waits)
@@ -164,17 +176,13 @@ class Cluster:
         """One request, retried while safe (retry=False: sent once); any HTTP
         status is returned, and only the absence of an answer raises (ApiError,
         reason NOT_SENT when no connection was made, so nothing reached the server)."""
-        from urllib3.exceptions import HTTPError, NewConnectionError
-
-        from kubernetes.client.exceptions import ApiException
-
         attempts = self.attempts if retry else 1
         for attempt in range(1, attempts + 1):
             with self._lock:
                 self.requests += 1
             try:
                 response = self._send(method, path, query, body, impersonate, content_type, decode)
-            except (HTTPError, ApiException, OSError) as err:
+            except (OSError, HTTPException) as err:
                 kind = _failure_kind(err)
                 if kind == "timeout":
                     raise self._timeout(method, path) from None
@@ -183,7 +191,7 @@ class Cluster:
                     continue
                 raise ApiError(f"cannot reach {self.server} ({_reason(err)}); "
                                "check --context or KUBECONFIG",
-                               reason=NOT_SENT if isinstance(err, NewConnectionError) else "") from None
+                               reason=NOT_SENT if isinstance(err, _NotConnected) else "") from None
             if response.status in _RETRY_STATUS and attempt < attempts:
                 self.sleep(_backoff(attempt, response.retry_after))
                 continue
@@ -192,18 +200,23 @@ class Cluster:
 
     def _send(self, method: str, path: str, query: list[tuple[str, Any]] | None, body: Any,
               impersonate: bool | Impersonation, content_type: str = JSON, decode: bool = True) -> _Raw:
-        api = self._api
-        headers = {"Accept": "application/json", "Content-Type": content_type}
-        _, url, headers, body, _ = api.param_serialize(
-            method=method, resource_path=path, query_params=query or [], header_params=headers,
-            body=body, auth_settings=["BearerToken"])
-        timeout = self.timeout or (CONNECT_TIMEOUT, None)
-        raw = api.call_api(method, url, headers, body, _request_timeout=timeout,
-                           impersonate=impersonate)
-        data = raw.read()
-        retry_after = raw.headers.get("Retry-After")
-        return _Raw(raw.status, _decode(data) if decode else data, tuple(raw.headers.getlist("Warning")),
-                    retry_after)
+        headers = [("Accept", JSON), ("User-Agent", self._user_agent)]
+        if self._credentials.authorization:
+            headers.append(("Authorization", self._credentials.authorization))
+        identity = impersonate if isinstance(impersonate, Impersonation) else self.identity
+        if impersonate and identity.user:
+            headers.append(("Impersonate-User", identity.user))
+            headers += [("Impersonate-Group", group) for group in identity.groups]
+            if identity.uid:
+                headers.append(("Impersonate-Uid", identity.uid))
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers += [("Content-Type", content_type), ("Content-Length", str(len(data)))]
+        target = self._transport.prefix + path + (f"?{urlencode(query)}" if query else "")
+        status, payload, reply = self._transport.send(method, target, headers, data, self.timeout)
+        return _Raw(status, _decode(payload) if decode else payload,
+                    tuple(reply.get_all("Warning") or ()), reply.get("Retry-After"))
 
     def _timeout(self, method: str, path: str) -> ApiError:
         limit = f"{self.timeout:g}s" if self.timeout else f"{CONNECT_TIMEOUT:g}s to connect"
@@ -336,17 +349,10 @@ class Cluster:
     def credentials(self) -> tuple[str | None, Any]:
         """(bearer token, client certificate subject) this connection uses,
         for guessing the identity where SelfSubjectReview is not served."""
-        import ssl
-
-        configuration = self._api.configuration
-        token = configuration.api_key.get("BearerToken") or None
-        subject = None
-        if configuration.cert_file:
-            try:  # the standard library's own PEM decoder
-                subject = ssl._ssl._test_decode_cert(configuration.cert_file).get("subject")  # type: ignore[attr-defined]
-            except (OSError, ValueError, AttributeError, ssl.SSLError):
-                subject = None
-        return token, subject
+        authorization = self._credentials.authorization or ""
+        token = authorization.removeprefix("Bearer ") if authorization.startswith("Bearer ") else None
+        pem = self._credentials.client_cert_pem
+        return token or None, _certificate_subject(pem) if pem else None
 
     def list_all(self, resource: Resource) -> list[dict[str, Any]]:
         """Every object of a small collection, all pages."""
@@ -443,74 +449,195 @@ def _backoff(attempt: int, retry_after: str | None) -> float:
 
 def _failure_kind(err: Exception) -> str:
     """retry (no connection, or it dropped), timeout, or fail (TLS and the like)."""
-    from urllib3.exceptions import NewConnectionError, ProtocolError, TimeoutError as Urllib3Timeout
-
-    if isinstance(err, (NewConnectionError, ProtocolError, ConnectionError)):
-        return "retry"
-    if isinstance(err, (Urllib3Timeout, TimeoutError)):
+    if isinstance(err, ssl.SSLError):
+        return "fail"
+    if isinstance(err, TimeoutError):
         return "timeout"
+    if isinstance(err, (_NotConnected, ConnectionError, HTTPException)):
+        return "retry"
     return "fail"
 
 
 def _reason(err: Exception) -> str:
-    text = str(getattr(err, "reason", "") or err)
-    if "SSLError" in text or "CERTIFICATE" in text.upper():
-        detail = text.split("\n")[-1].strip()
-        return f"TLS: {detail[:200]}"
+    if isinstance(err, ssl.SSLCertVerificationError):
+        return f"TLS: certificate verify failed: {err.verify_message}"
+    if isinstance(err, ssl.SSLError):
+        return f"TLS: {(err.reason or str(err)).lower().replace('_', ' ')}"
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror.lower()
+    if isinstance(err, RemoteDisconnected):
+        return "the server closed the connection"
+    text = str(err)
     match = _ERRNO.search(text)
     if match:
         return match.group(1).strip().lower()
     return f"{type(err).__name__}: {text[:200]}"
 
 
-# --- the client ------------------------------------------------------------------
+# --- the connection ---------------------------------------------------------------
 
-_CLIENT_CLASS: Any = None
-
-
-def _impersonating_client_class() -> Any:
-    """ApiClient sending the impersonation headers on every call, as repeated
-    header lines (one Impersonate-Group line per group, as the server expects)."""
-    global _CLIENT_CLASS
-    if _CLIENT_CLASS is None:
-        from urllib3._collections import HTTPHeaderDict
-
-        from kubernetes.client import ApiClient
-
-        class ImpersonatingApiClient(ApiClient):
-            identity = Impersonation()
-
-            def call_api(self, method: str, url: str, header_params: Any = None, *args: Any,
-                         impersonate: bool | Impersonation = True, **kwargs: Any) -> Any:
-                headers = HTTPHeaderDict(header_params or {})
-                identity = impersonate if isinstance(impersonate, Impersonation) else self.identity
-                if impersonate and identity.user:
-                    headers["Impersonate-User"] = identity.user
-                    for group in identity.groups:
-                        headers.add("Impersonate-Group", group)
-                    if identity.uid:
-                        headers["Impersonate-Uid"] = identity.uid
-                return super().call_api(method, url, headers, *args, **kwargs)
-
-        _CLIENT_CLASS = ImpersonatingApiClient
-    return _CLIENT_CLASS
+class _NotConnected(OSError):
+    """No connection could be made: the request never left."""
 
 
-class _Collector(logging.Handler):
-    """Keeps the errors the kubeconfig loader logs instead of raising (exec plugins)."""
+class _Transport:
+    """Keep-alive connections to one API server, one per concurrent request."""
 
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.messages: list[str] = []
+    def __init__(self, credentials: Credentials, environ: Mapping[str, str]) -> None:
+        url = urlsplit(credentials.server)
+        self.scheme = url.scheme
+        self.host = url.hostname or ""
+        self.port = url.port or (443 if url.scheme == "https" else 80)
+        self.prefix = url.path.rstrip("/")
+        self.credentials = credentials
+        self.proxy = proxy_for(self.scheme, self.host, credentials.proxy_url, environ)
+        if self.proxy and not self.proxy.startswith("http://"):
+            raise ClusterError(f"proxy {self.proxy}: only http:// proxies are supported")
+        self._context: ssl.SSLContext | None = None
+        self._idle: list[HTTPConnection] = []
+        self._lock = threading.Lock()
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+    def context(self) -> ssl.SSLContext:
+        with self._lock:
+            if self._context is None:
+                self._context = _ssl_context(self.credentials)
+            return self._context
+
+    def _connection(self, timeout: float | None) -> tuple[HTTPConnection, bool]:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop(), True
+        limit = timeout or CONNECT_TIMEOUT
+        target_host = f"[{self.host}]" if ":" in self.host else self.host
+        if self.proxy:
+            proxy = urlsplit(self.proxy)
+            host, port = proxy.hostname or "", proxy.port or 80
+        else:
+            host, port = target_host, self.port
+        connection: HTTPConnection
+        if self.scheme == "https":
+            connection = _HTTPSConnection(host, port, timeout=limit, context=self.context(),
+                                          server_hostname=self.credentials.tls_server_name)
+        else:
+            connection = HTTPConnection(host, port, timeout=limit)
+        if self.proxy:
+            connection.set_tunnel(target_host, self.port)
+        try:
+            connection.connect()
+        except ssl.SSLError:
+            connection.close()
+            raise
+        except OSError as err:
+            connection.close()
+            if isinstance(err, TimeoutError):
+                raise
+            raise _NotConnected(err.errno, err.strerror or str(err)) from None
+        assert connection.sock is not None
+        connection.sock.settimeout(timeout)  # None: no limit on reading the answer
+        return connection, False
+
+    def send(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes | None,
+             timeout: float | None) -> tuple[int, bytes, Any]:
+        """One exchange; a kept-alive connection the server has closed
+        meanwhile is replaced once (nothing reached the server on it)."""
+        for _ in range(2):
+            connection, reused = self._connection(timeout)
+            try:
+                connection.putrequest(method, target, skip_host=False, skip_accept_encoding=True)
+                for name, value in headers:
+                    connection.putheader(name, value)
+                connection.endheaders(body)
+                response = connection.getresponse()
+                payload = response.read()
+            except (RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                connection.close()
+                if reused:  # closed by the server while idle: this request never reached it
+                    continue
+                raise
+            except BaseException:
+                connection.close()
+                raise
+            if response.will_close:
+                connection.close()
+            else:
+                with self._lock:
+                    self._idle.append(connection)
+            return response.status, payload, response.headers
+        raise RemoteDisconnected("the server closed the connection")
 
 
-def _api_client(resolved: kubeconfig.Resolved, identity: Impersonation) -> Any:
+class _HTTPSConnection(HTTPSConnection):
+    """HTTPS with an optional TLS server name other than the host (tls-server-name)."""
+
+    def __init__(self, host: str, port: int, *, timeout: float, context: ssl.SSLContext,
+                 server_hostname: str | None) -> None:
+        super().__init__(host, port, timeout=timeout, context=context)
+        self._server_hostname = server_hostname
+
+    def connect(self) -> None:
+        if not self._server_hostname:
+            super().connect()
+            return
+        HTTPConnection.connect(self)
+        assert self.sock is not None
+        self.sock = self._context.wrap_socket(self.sock, server_hostname=self._server_hostname)  # type: ignore[attr-defined]
+
+
+def _ssl_context(credentials: Credentials) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if credentials.insecure:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    elif credentials.ca_pem:
+        try:
+            context.load_verify_locations(cadata=credentials.ca_pem.decode("ascii", "replace"))
+        except ssl.SSLError as err:
+            raise ClusterError(f"invalid certificate-authority for {credentials.server}: {err.reason}") from None
+    else:
+        context.load_default_certs()
+    if credentials.client_cert_pem and credentials.client_key_pem:
+        _load_client_certificate(context, credentials.client_cert_pem, credentials.client_key_pem)
+    return context
+
+
+def _load_client_certificate(context: ssl.SSLContext, cert: bytes, key: bytes) -> None:
+    """ssl only loads certificates from files: a private temporary directory, removed at once."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="kubectl-podsec-") as tmp:
+        cert_path, key_path = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+        for path, data in ((cert_path, cert), (key_path, key)):
+            with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "wb") as f:
+                f.write(data)
+        try:
+            context.load_cert_chain(cert_path, key_path)
+        except ssl.SSLError as err:
+            raise ClusterError(f"invalid client certificate or key: {err.reason}") from None
+
+
+def _certificate_subject(pem: bytes) -> Any:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".pem") as f:
+        f.write(pem)
+        f.flush()
+        try:  # the standard library's own PEM decoder
+            return ssl._ssl._test_decode_cert(f.name).get("subject")  # type: ignore[attr-defined]
+        except (OSError, ValueError, AttributeError, ssl.SSLError):
+            return None
+
+
+def _credentials(resolved: kubeconfig.Resolved, environ: Mapping[str, str] | None) -> Credentials:
+    found = load_credentials(resolved, environ)
+    if found.auth_provider and not found.authorization:
+        found = found._replace(authorization=_auth_provider_token(resolved))
+    return found
+
+
+def _auth_provider_token(resolved: kubeconfig.Resolved) -> str | None:
+    """A kubeconfig auth-provider's token (OIDC, refreshed if need be), through the official client."""
     from kubernetes.client import Configuration
     from kubernetes.config import ConfigException
-    from kubernetes.config.incluster_config import load_incluster_config
     from kubernetes.config.kube_config import KubeConfigLoader
 
     configuration = Configuration()
@@ -518,12 +645,9 @@ def _api_client(resolved: kubeconfig.Resolved, identity: Impersonation) -> Any:
     root = logging.getLogger()
     root.addHandler(collector)
     try:
-        if resolved.config is None:
-            load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
-        else:
-            loader = KubeConfigLoader(  # type: ignore[no-untyped-call]
-                resolved.config, active_context=resolved.context, config_base_path="")
-            loader.load_and_set(configuration)  # type: ignore[no-untyped-call]
+        loader = KubeConfigLoader(  # type: ignore[no-untyped-call]
+            resolved.config, active_context=resolved.context, config_base_path="")
+        loader.load_and_set(configuration)  # type: ignore[no-untyped-call]
     except ConfigException as err:
         raise ClusterError(f'invalid configuration for context "{resolved.context_name}": {err}') from None
     finally:
@@ -531,11 +655,19 @@ def _api_client(resolved: kubeconfig.Resolved, identity: Impersonation) -> Any:
     if collector.messages:
         raise ClusterError(f'cannot get credentials for context "{resolved.context_name}": '
                            f"{collector.messages[0]}")
-    configuration.retries = False  # retries are ours, and only where safe
-    client = _impersonating_client_class()(configuration)
-    client.identity = identity
-    client.user_agent = f"kubectl-podsec/{_version()}"
-    return client
+    token = configuration.api_key.get("BearerToken")
+    return str(token) if token else None
+
+
+class _Collector(logging.Handler):
+    """Keeps the errors the official loader logs instead of raising."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
 
 
 def _version() -> str:

@@ -11,18 +11,33 @@ import click
 
 from .. import __version__
 from ..errors import ExitCode, PodsecError
-from .check import check
-from .psp import psp
-from .rollout import rollout
-from .version import version
-from .whoami import whoami
 
 COMPLETE_VAR = "_KUBECTL_PODSEC_COMPLETE"
+
+# Each command's module is imported only when that command runs (or help lists
+# them all), so a command never pays for the imports of the others.
+COMMANDS = {
+    "check": "check",
+    "psp": "psp",
+    "rollout": "rollout",
+    "version": "version",
+    "whoami": "whoami",
+}
 
 
 class Podsec(click.Group):
     """A group whose `main` maps every failure to a documented exit code, so
-    tests that invoke it in-process see exactly what a user sees."""
+    tests that invoke it in-process see exactly what a user sees; its commands
+    are loaded lazily."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module = __import__(f"{__package__}.{COMMANDS[cmd_name]}", fromlist=["_"])
+            self.add_command(getattr(module, cmd_name))
+        return self.commands.get(cmd_name)
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
@@ -76,12 +91,6 @@ def cli() -> None:
     """Pod Security, before you deploy: which policy a pod gets, whether it is
     admitted, and how to roll enforcement out safely."""
 
-
-cli.add_command(check)
-cli.add_command(version)
-cli.add_command(whoami)
-cli.add_command(psp)
-cli.add_command(rollout)
 
 
 def main() -> None:

@@ -3,9 +3,11 @@ exec credential plugins and the in-cluster configuration, against the real serve
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -135,8 +137,6 @@ def test_bad_credentials(cluster: Cluster, tmp_path: Path) -> None:
 def test_in_cluster_configuration(cluster: Cluster, namespace: str, tmp_path: Path,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """No kubeconfig, and the service account files a pod would have."""
-    from kubernetes.config import incluster_config
-
     cluster.kubectl("create", "serviceaccount", "inside", "-n", namespace)
     secrets = tmp_path / "serviceaccount"
     secrets.mkdir()
@@ -144,8 +144,6 @@ def test_in_cluster_configuration(cluster: Cluster, namespace: str, tmp_path: Pa
     shutil.copy(cluster.ca, secrets / "ca.crt")
     (secrets / "namespace").write_text(namespace)
     monkeypatch.setattr(kubeconfig_module, "IN_CLUSTER_DIR", str(secrets))
-    monkeypatch.setattr(incluster_config, "SERVICE_TOKEN_FILENAME", str(secrets / "token"))
-    monkeypatch.setattr(incluster_config, "SERVICE_CERT_FILENAME", str(secrets / "ca.crt"))
     monkeypatch.setenv("HOME", str(tmp_path))
     host, port = cluster.server.removeprefix("https://").split(":")
 
@@ -155,3 +153,54 @@ def test_in_cluster_configuration(cluster: Cluster, namespace: str, tmp_path: Pa
     assert ran.code == 0, ran.err
     assert username(ran) == f"system:serviceaccount:{namespace}:inside"
     assert ran.json["namespace"] == namespace
+
+
+def _client_certificate(cluster: Cluster, tmp_path: Path, subject: str) -> tuple[bytes, bytes]:
+    """A client certificate signed by the test CA (which the server trusts for clients)."""
+    key, csr, crt = tmp_path / "client.key", tmp_path / "client.csr", tmp_path / "client.crt"
+    ca_key = cluster.ca.with_name("ca.key")
+    for args in (["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", str(key)],
+                 ["req", "-new", "-key", str(key), "-subj", subject, "-out", str(csr)],
+                 ["x509", "-req", "-in", str(csr), "-CA", str(cluster.ca), "-CAkey", str(ca_key),
+                  "-CAcreateserial", "-days", "1", "-out", str(crt)]):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=tmp_path)
+    return crt.read_bytes(), key.read_bytes()
+
+
+def test_client_certificates_tls_server_name_and_token_files(cluster: Cluster, tmp_path: Path) -> None:
+    """Inline certificate data (the CA and a client certificate: CN is the user,
+    O the groups), tls-server-name (the name the serving certificate is checked
+    against, not the address's), and a tokenFile relative to its kubeconfig."""
+    cert, key = _client_certificate(cluster, tmp_path, "/CN=carol/O=team-a/O=team-b")
+    full = config(cluster)
+    (real,) = full["clusters"]  # type: ignore[misc]
+    ca = base64.b64encode(cluster.ca.read_bytes()).decode()
+    full["clusters"] = [{"name": "inline", "cluster": {"server": cluster.server, "certificate-authority-data": ca}},
+                        {"name": "renamed", "cluster": {"server": cluster.server, "certificate-authority-data": ca,
+                                                        "tls-server-name": "localhost"}},
+                        {"name": "unnamed", "cluster": {"server": cluster.server, "certificate-authority-data": ca,
+                                                        "tls-server-name": "elsewhere.example"}}]
+    (tmp_path / "alice.token").write_text(cluster.tokens["alice"] + "\n")
+    full["users"] = [{"name": "cert", "user": {"client-certificate-data": base64.b64encode(cert).decode(),
+                                               "client-key-data": base64.b64encode(key).decode()}},
+                     {"name": "file", "user": {"tokenFile": "alice.token"}}]
+    full["contexts"] = [{"name": n, "context": {"cluster": c, "user": u}}
+                        for n, c, u in (("cert", "inline", "cert"), ("renamed", "renamed", "file"),
+                                        ("unnamed", "unnamed", "file"))]
+    full["current-context"] = "cert"
+    path = tmp_path / "kubeconfig"
+    path.write_text(json.dumps(full))
+
+    by_cert = podsec(None, "whoami", "-o", "json", "--kubeconfig", str(path))
+    assert by_cert.code == 0, by_cert.err
+    renamed = podsec(None, "whoami", "-o", "json", "--kubeconfig", str(path), "--context", "renamed")
+    unnamed = podsec(None, "whoami", "-o", "json", "--kubeconfig", str(path), "--context", "unnamed")
+
+    assert by_cert.code == 0, by_cert.err
+    assert by_cert.json["user"]["username"] == "carol"
+    assert by_cert.json["user"]["groups"] == ["team-a", "team-b", "system:authenticated"]
+    assert renamed.code == 0, renamed.err
+    assert username(renamed) == "alice"
+    assert unnamed.code == 3
+    assert unnamed.err.startswith(f"error: cannot reach {cluster.server} (TLS: certificate verify failed: "
+                                  "Hostname mismatch, certificate is not valid for 'elsewhere.example'")

@@ -4,10 +4,12 @@ impersonation header lines, credentials from an exec plugin."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import pathlib
 import socket
 import sys
+import threading
 import time
 from collections.abc import Iterator
 
@@ -212,8 +214,68 @@ def test_exec_credential_plugins_supply_the_token(fake: FakeApiServer, tmp_path:
     assert fake.requests("/version")[0].header("Authorization") == ["Bearer from-plugin"]
 
 
-def test_a_failing_exec_plugin_is_a_cluster_error(fake: FakeApiServer, tmp_path: pathlib.Path) -> None:
+def test_a_failing_exec_plugin_is_a_cluster_error(fake: FakeApiServer, tmp_path: pathlib.Path,
+                                                  capfd: pytest.CaptureFixture[str]) -> None:
     config = exec_kubeconfig(fake, tmp_path, "import sys\nsys.stderr.write('no login')\nsys.exit(3)\n")
 
-    with pytest.raises(ClusterError, match='cannot get credentials for context "x": exec: process returned 3'):
+    with pytest.raises(ClusterError) as raised:
         Cluster(ConnectionOptions(kubeconfig=config))
+
+    assert str(raised.value) == (f'cannot get credentials for context "x": exec: executable {sys.executable} '
+                                 "failed with exit code 3")
+    assert capfd.readouterr().err == "no login"  # the plugin speaks to the user directly, as with kubectl
+
+
+class ConnectProxy:
+    """A minimal HTTP CONNECT proxy that records the targets it was asked for."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.targets: list[str] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._tunnel, args=(client,), daemon=True).start()
+
+    def _tunnel(self, client: socket.socket) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += client.recv(4096)
+        target = head.split(b" ")[1].decode()
+        self.targets.append(target)
+        host, port = target.rsplit(":", 1)
+        upstream = socket.create_connection((host, int(port)))
+        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+
+        def pipe(src: socket.socket, dst: socket.socket) -> None:
+            with contextlib.suppress(OSError):
+                while data := src.recv(65536):
+                    dst.sendall(data)
+            with contextlib.suppress(OSError):
+                dst.shutdown(socket.SHUT_WR)
+
+        threading.Thread(target=pipe, args=(upstream, client), daemon=True).start()
+        pipe(client, upstream)
+
+
+def test_the_kubeconfig_proxy_url_tunnels_every_request(fake: FakeApiServer, tmp_path: pathlib.Path) -> None:
+    proxy = ConnectProxy()
+    fake.on("GET", "/version", Reply(200, VERSION))
+    path = tmp_path / "kubeconfig"
+    path.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "x",
+        "clusters": [{"name": "c", "cluster": {"server": fake.url, "proxy-url": proxy.url}}],
+        "users": [{"name": "u", "user": {"token": "t"}}],
+        "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}]}))
+
+    cluster = Cluster(ConnectionOptions(kubeconfig=str(path)))
+
+    assert cluster.version() == VERSION
+    assert proxy.targets == [fake.url.removeprefix("http://")]
+    assert fake.requests("/version")[0].header("Authorization") == ["Bearer t"]
