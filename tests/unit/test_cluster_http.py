@@ -4,6 +4,7 @@ impersonation header lines, credentials from an exec plugin."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import pathlib
@@ -279,3 +280,23 @@ def test_the_kubeconfig_proxy_url_tunnels_every_request(fake: FakeApiServer, tmp
     assert cluster.version() == VERSION
     assert proxy.targets == [fake.url.removeprefix("http://")]
     assert fake.requests("/version")[0].header("Authorization") == ["Bearer t"]
+
+
+def test_auth_provider_tokens_come_from_the_official_client(fake: FakeApiServer, tmp_path: pathlib.Path) -> None:
+    """An OIDC auth-provider whose id-token is still valid: the official loader hands it over."""
+    def part(data: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    id_token = ".".join([part({"alg": "none"}), part({"sub": "ann", "exp": int(time.time()) + 3600}), "sig"])
+    fake.on("GET", "/version", Reply(200, VERSION))
+    path = tmp_path / "kubeconfig"
+    path.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "x",
+        "clusters": [{"name": "c", "cluster": {"server": fake.url}}],
+        "users": [{"name": "u", "user": {"auth-provider": {"name": "oidc", "config": {
+            "id-token": id_token, "client-id": "k", "idp-issuer-url": "https://idp.invalid"}}}}],
+        "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}]}))
+
+    Cluster(ConnectionOptions(kubeconfig=str(path))).version()
+
+    assert fake.requests("/version")[0].header("Authorization") == [f"Bearer {id_token}"]
