@@ -268,8 +268,10 @@ class Cluster:
                    selector: str | None = None, limit: int = PAGE_SIZE,
                    raw: bool = False) -> Iterator[Any]:
         """The collection page by page (limit/continue); each item gets its
-        apiVersion and kind, which list items do not carry. raw=True: each page
-        as the list's undecoded JSON bytes instead (for decoding elsewhere).
+        apiVersion and kind, which list items do not carry, and loses its
+        managedFields, which nothing here reads (half of a list's bytes, cut
+        before decoding). raw=True: each page as the list's undecoded JSON bytes
+        instead (for decoding elsewhere).
         The next page is asked for as soon as this one's continue token is read
         from the head of the answer, so the server prepares it meanwhile."""
         path = resource.collection_path(namespace)
@@ -280,7 +282,10 @@ class Cluster:
                 query.append(("labelSelector", selector))
             if token:
                 query.append(("continue", token))
-            return self.request("GET", path, query, decode=False)
+            response = self.request("GET", path, query, decode=False)
+            if 200 <= response.status < 300:
+                response = response._replace(body=_without_managed_fields(response.body))
+            return response
 
         with ThreadPoolExecutor(max_workers=1) as ahead:
             token: str | None = None
@@ -431,6 +436,38 @@ def _peek_metadata(data: Any) -> dict[str, Any] | None:
     except ValueError:
         return None
     return meta if isinstance(meta, dict) else None
+
+
+_MANAGED_FIELDS = b',"managedFields":['
+_METADATA_END = b']},"'
+_ITEM_START = b'{"metadata":{'
+
+
+def _without_managed_fields(data: Any) -> Any:
+    """A list page's JSON without the items' metadata.managedFields, cut as
+    bytes. The API server writes ObjectMeta's fields in declaration order, so
+    managedFields comes last in metadata, and its array closes with the `]}`
+    that also closes metadata, before the item's next key (`,"`). That sequence
+    cannot occur earlier: managedFields holds no other array, `]` appears in it
+    only within field-path strings, and inside strings quotes are escaped. An
+    item whose metadata is its last key is left whole (the search would run into
+    the next item), and so is anything that is not the API server's JSON."""
+    if not isinstance(data, bytes) or not data.startswith(b'{"kind":'):
+        return data
+    find, parts, position, search = data.find, [], 0, 0
+    while (start := find(_MANAGED_FIELDS, search)) >= 0:
+        end = find(_METADATA_END, start)
+        if end < 0:
+            break
+        if find(_ITEM_START, start, end) >= 0:  # this item has no spec: left whole
+            search = start + 1
+            continue
+        parts.append(data[position:start])
+        position = search = end + 1  # keep the "}" that closes metadata
+    if not parts:
+        return data
+    parts.append(data[position:])
+    return b"".join(parts)
 
 
 def _continue_token(body: Any) -> str | None:

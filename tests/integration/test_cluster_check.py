@@ -231,3 +231,22 @@ def test_sa_sets_the_pods_service_account(cluster: Cluster, namespace: str, tmp_
         assert outcome("--sa", f"{namespace}/robot")["outcome"] == "accepted"
     finally:
         cluster.kubectl("delete", "validatingadmissionpolicybinding,validatingadmissionpolicy", name, check=False)
+
+
+def test_lists_come_as_kubectl_shows_them_less_managed_fields(cluster: Cluster, namespace: str) -> None:
+    """managedFields are cut from the raw list JSON before decoding: every other
+    byte of every kind must survive, as `kubectl get -o json` shows it."""
+    from kubectl_podsec.cluster import Cluster as Client, ConnectionOptions
+    from kubectl_podsec.resources import NAMESPACES, WORKLOAD_RESOURCES
+
+    apply(cluster, namespace, workloads(PRIVILEGED))
+    client = Client(ConnectionOptions(kubeconfig=str(cluster.kubeconfig), context="admin"))
+    for resource in (*WORKLOAD_RESOURCES, NAMESPACES):
+        scope = None if resource is NAMESPACES else namespace
+        ours = [item for page in client.list_pages(resource, scope, limit=2) for item in page]
+        shown = json.loads(cluster.kubectl("get", resource.plural, *(["-n", namespace] if scope else []),
+                                           "-o", "json", "--show-managed-fields").stdout)["items"]
+        assert shown and all(item["metadata"].get("managedFields") for item in shown), resource.kind
+        for item in shown:
+            del item["metadata"]["managedFields"]
+        assert ours == shown, resource.kind

@@ -58,7 +58,7 @@ class FakeApiServer:
                 fake.seen.append(seen)
                 reply = fake.reply(seen)
                 time.sleep(reply.delay)
-                data = b"" if reply.body is None else json.dumps(reply.body).encode()
+                data = b"" if reply.body is None else json.dumps(reply.body, separators=(",", ":")).encode()  # as Go writes it
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))

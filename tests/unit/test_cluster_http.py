@@ -300,3 +300,31 @@ def test_auth_provider_tokens_come_from_the_official_client(fake: FakeApiServer,
     Cluster(ConnectionOptions(kubeconfig=str(path))).version()
 
     assert fake.requests("/version")[0].header("Authorization") == [f"Bearer {id_token}"]
+
+
+def test_list_items_lose_their_managed_fields_and_nothing_else(fake: FakeApiServer, tmp_path: pathlib.Path) -> None:
+    managed = [{"manager": "kubectl", "operation": "Update", "apiVersion": "v1", "time": "2026-01-01T00:00:00Z",
+                "fieldsType": "FieldsV1", "fieldsV1": {"f:metadata": {"f:labels": {".": {}, "f:app": {}}},
+                                                      "f:spec": {"k:{\"name\":\"app\"}": {".": {}, "f:image": {}},
+                                                                 "f:x": {"v:\"]},\\\"spec\\\":\"": {}}}}}]
+    pods = [
+        {"metadata": {"name": "a", "labels": {"app": "]},\"spec\":"}, "managedFields": managed},
+         "spec": {"containers": [{"name": "app", "image": "i"}]}, "status": {}},
+        {"metadata": {"name": "no-spec", "managedFields": managed}, "status": {"phase": "Pending"}},
+        {"metadata": {"name": "only-metadata", "managedFields": managed}},
+        {"metadata": {"name": "c", "annotations": {"x": ',"managedFields":['}, "managedFields": managed},
+         "spec": {"containers": []}},
+        {"metadata": {"name": "d"}, "spec": {}},
+    ]
+    body = {"kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": "9"}, "items": pods}
+    fake.on("GET", "/api/v1/pods", Reply(200, body))
+    cluster, _ = connect(fake, tmp_path)
+
+    (page,) = cluster.list_pages(POD)
+    (raw,) = cluster.list_pages(POD, raw=True)
+
+    expected = [{**p, "metadata": {k: v for k, v in p["metadata"].items() if k != "managedFields"},  # type: ignore[attr-defined]
+                 "apiVersion": "v1", "kind": "Pod"} for p in pods]
+    expected[2]["metadata"]["managedFields"] = managed  # metadata ends the item: left as it came
+    assert page == expected
+    assert [i["metadata"] for i in json.loads(raw)["items"]] == [e["metadata"] for e in expected]
