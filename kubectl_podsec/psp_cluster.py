@@ -14,15 +14,20 @@ which any cluster answers: RBAC does not care whether the resource is served.
   not system:authenticated); where you may not create SubjectAccessReviews,
   a SelfSubjectAccessReview impersonating it (the server then adds
   system:authenticated, which `notes` says).
+
+`psp mutated` reads Pods and the objects that may own them (`PodsAndOwners`),
+page by page, recording the lists it may not read instead of stopping.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from .cluster import ApiError, Cluster, Impersonation
+from .cluster import IMPERSONATION_REFUSED, ApiError, Cluster, Impersonation
 from .psp.authorization import Subject, UseRequest, service_account_user
-from .resources import PODSECURITYPOLICIES
+from .resources import NAMESPACES, PODSECURITYPOLICIES, WORKLOAD_RESOURCES, Resource
+from .scan import NamespaceLabels, Unreadable, objects
 
 API_GROUPS = ("policy", "extensions")
 AUTHENTICATED = "system:authenticated"
@@ -102,4 +107,83 @@ class ClusterAuthorizer:
                 self.notes.append(
                     "you may not create SubjectAccessReviews, so other identities were asked "
                     "about by impersonating them (the server adds system:authenticated to their groups)")
-        return self.cluster.access(attributes, Impersonation(user, tuple(g for g in groups if g != AUTHENTICATED))).allowed
+        identity = Impersonation(user, tuple(g for g in groups if g != AUTHENTICATED))
+        try:
+            return self.cluster.access(attributes, identity).allowed
+        except ApiError as err:
+            if err.reason != IMPERSONATION_REFUSED:
+                raise
+            raise ApiError(f'cannot ask whether {user} may use PodSecurityPolicy "{policy}": you may '
+                           f"neither create SubjectAccessReviews nor impersonate it ({err}); "
+                           "say who may use which policy with --allow and --sa-allow instead",
+                           err.status, err.reason) from None
+
+
+class ClusterAuthorizers:
+    """The `ClusterAuthorizer` for each object: a Pod is created by the chosen
+    identity, a workload's pods by its controller. Answers are shared between
+    objects with the same requester."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self._by_requester: dict[tuple[str, tuple[str, ...]] | None, ClusterAuthorizer] = {}
+        self._notes: list[str] = []
+
+    def for_kind(self, kind: str) -> ClusterAuthorizer:
+        requester = controller_requester(kind)
+        if requester not in self._by_requester:
+            self._by_requester[requester] = ClusterAuthorizer(self.cluster, requester)
+            if requester is not None:
+                self._notes.append(f"the requesting user for the pods of a {kind} is the controller "
+                                   f"that creates them, {requester[0]}")
+        return self._by_requester[requester]
+
+    @property
+    def notes(self) -> list[str]:
+        found = self._notes + [n for a in self._by_requester.values() for n in a.notes]
+        return list(dict.fromkeys(found))
+
+
+# The kinds whose controllers create pods from their own template (a Deployment's
+# pods are owned by its ReplicaSets, a CronJob's by its Jobs).
+OWNER_RESOURCES = tuple(r for r in WORKLOAD_RESOURCES
+                        if r.kind in ("ReplicationController", "ReplicaSet", "StatefulSet", "DaemonSet", "Job"))
+POD_RESOURCES = tuple(r for r in WORKLOAD_RESOURCES if r.kind == "Pod")
+
+
+class PodsAndOwners:
+    """The Pods of one namespace (None: all of them) and the objects that may
+    own them, page by page. A list that may not be read is recorded in
+    `unreadable` and the rest is read; only losing the server stops it."""
+
+    def __init__(self, cluster: Cluster, namespace: str | None, selector: str | None) -> None:
+        self.cluster = cluster
+        self.namespaces = None if namespace is None else [namespace]
+        self.selector = selector
+        self.unreadable: list[Unreadable] = []
+        self.pages_read = 0
+        self._labels = NamespaceLabels(cluster, self.unreadable.append)
+
+    def check_namespace(self) -> None:
+        """A namespace that does not exist is an error (its lists would just be
+        empty); one you may not get is read all the same."""
+        for name in self.namespaces or ():
+            try:
+                self.cluster.get(NAMESPACES.object_path(None, name))
+            except ApiError as err:
+                if err.status == 404 or err.fatal:
+                    raise
+
+    def owners(self) -> Iterator[dict[str, Any]]:
+        """Every ReplicationController, ReplicaSet, StatefulSet, DaemonSet and Job
+        (the selector is for Pods: an owner's own labels need not match its pods')."""
+        return self._read(OWNER_RESOURCES, None)
+
+    def pods(self) -> Iterator[dict[str, Any]]:
+        return self._read(POD_RESOURCES, self.selector)
+
+    def _read(self, resources: tuple[Resource, ...], selector: str | None) -> Iterator[dict[str, Any]]:
+        for page in objects(self.cluster, resources, self.namespaces, selector, self._labels,
+                            self.unreadable.append):
+            self.pages_read += 1
+            yield from page

@@ -7,7 +7,7 @@ versioned CheckReport document (`podsec.kubectl.io/v1alpha1`) via `to_dict`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .admission import Admission, ModeEvaluation, admit, check_level, default_template
 from .admission_config import DEFAULT_CONFIG, PodSecurityConfig
@@ -15,6 +15,9 @@ from .errors import InputError
 from .labels import LabelError, Policy, policy_from_labels
 from .pss import Evaluator, InvalidPodSpec, LevelVersion
 from .workloads import TemplateError, carries_pod_spec, pod_template
+
+if TYPE_CHECKING:  # the PSP engine is loaded only by runs that admit under PodSecurityPolicies
+    from .psp import Mutation
 
 API_VERSION = "podsec.kubectl.io/v1alpha1"
 
@@ -51,17 +54,50 @@ class PolicyChoice(NamedTuple):
     label_errors: tuple[LabelError, ...] = ()
 
 
+class PspVerdict(NamedTuple):
+    """PodSecurityPolicy admission (a CREATE) of the pod an object makes."""
+
+    chosen: str | None  # the policy that admits it (its kubernetes.io/psp annotation)
+    mutations: tuple[Mutation, ...]  # what the chosen policy writes into the pod
+    message: str | None = None  # the denial: 'pods "x" is forbidden: PodSecurityPolicy: ...'
+
+    @property
+    def allowed(self) -> bool:
+        return self.message is None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "chosen": self.chosen,
+            "allowed": self.allowed,
+            "mutations": [{"path": m.path, "old": m.old, "new": m.new} for m in self.mutations],
+        }
+        if self.message is not None:
+            out["message"] = self.message
+        return out
+
+
+# The PodSecurityPolicy verdict for (object, namespace), e.g. psp_admission.PspAdmission.
+PspCheck = Callable[[Mapping[str, Any], str], "PspVerdict | None"]
+
+
 class Result(NamedTuple):
     source: Mapping[str, Any]
     object: ObjectRef
     admission: Admission
     policy: PolicyChoice
     server: Mapping[str, Any] | None = None
+    psp: PspVerdict | None = None
+
+    @property
+    def psp_denied(self) -> bool:
+        return self.psp is not None and not self.psp.allowed
 
     @property
     def denied(self) -> bool:
-        """Its pods would be denied, or (with --server) the server would refuse it."""
-        return not self.admission.pods_allowed or bool(self.server and self.server.get("denied"))
+        """Its pods would be denied (by Pod Security, or by every PodSecurityPolicy),
+        or (with --server) the server would refuse it."""
+        return (not self.admission.pods_allowed or self.psp_denied
+                or bool(self.server and self.server.get("denied")))
 
     def to_dict(self) -> dict[str, Any]:
         adm = self.admission
@@ -79,6 +115,8 @@ class Result(NamedTuple):
             out["warnings"] = list(adm.warnings)
         if self.policy.label_errors:
             out["labelErrors"] = [str(e) for e in self.policy.label_errors]
+        if self.psp is not None:
+            out["psp"] = self.psp.to_dict()
         if self.server is not None:
             out["server"] = dict(self.server)
         return out
@@ -169,16 +207,18 @@ class PolicyResolver:
 
 
 class Checker:
-    """Checks one object at a time against its namespace's policy, or `level`."""
+    """Checks one object at a time against its namespace's policy, or `level`;
+    with `psp`, also under PodSecurityPolicies."""
 
     def __init__(self, evaluator: Evaluator, resolver: PolicyResolver,
                  default_namespace: str = "default", level: LevelVersion | None = None,
-                 username: str | None = None) -> None:
+                 username: str | None = None, psp: PspCheck | None = None) -> None:
         self.evaluator = evaluator
         self.resolver = resolver
         self.default_namespace = default_namespace
         self.level = level
         self.username = username
+        self.psp = psp
 
     def check(self, obj: Mapping[str, Any], source: Mapping[str, Any]) -> Result | Skipped:
         kind, api_version = str(obj.get("kind")), str(obj.get("apiVersion"))
@@ -196,9 +236,15 @@ class Checker:
             if template is None:
                 return Skipped(source, ref, f"{kind} has no pod template")
             template = default_template(template, is_pod=kind == "Pod")
-            return self._admit(template, kind == "Pod", str(namespace), ref, source)
+            result = self._admit(template, kind == "Pod", str(namespace), ref, source)
         except (TemplateError, InvalidPodSpec) as err:
             raise InputError(ref.describe(), str(err)) from None
+        if self.psp is None:
+            return result
+        try:
+            return result._replace(psp=self.psp(obj, str(namespace)))
+        except InputError as err:  # a pod the PodSecurityPolicy engine cannot decode
+            raise InputError(ref.describe(), err.message) from None
 
     def _admit(self, template: Any, is_pod: bool, namespace: str, ref: ObjectRef,
                source: Mapping[str, Any]) -> Result:

@@ -23,7 +23,7 @@ from ..manifests import (
 )
 from ..pss import Evaluator, LevelVersion
 from ..render import WRITERS
-from ..report import Checker, PolicyResolver, Result, Skipped, Summary
+from ..report import Checker, PolicyResolver, PspCheck, Result, Skipped, Summary
 from ..resources import parse_kinds
 from . import fanout
 from .console import Console
@@ -161,13 +161,23 @@ def _namespaces(values: tuple[str, ...], all_namespaces: bool, files: tuple[str,
               help="The API server's AdmissionConfiguration: cluster defaults and exemptions.")
 @click.option("--server-version", metavar="v1.N",
               help="What `latest` means (default: the cluster's version, offline the newest known).")
+@click.option("--psp-file", "psp_files", multiple=True, metavar="FILE",
+              help="PodSecurityPolicy objects (repeatable): also say which policy would admit each "
+                   "pod, what it would change, or that none would (a finding, exit 1). A cluster "
+                   "that still serves PodSecurityPolicies (up to v1.24) has its own used without it.")
+@click.option("--psp-allow", metavar="NAME,...",
+              help="Offline: the policies whoever creates the pods may `use` (for a workload, its "
+                   "controller). Default: all of them.")
+@click.option("--psp-sa-allow", metavar="NAME,...",
+              help="Offline: the policies the pods' service account may `use`. Default: none.")
 @cluster_options
 @output_option(("table", "wide", "json", "yaml", "sarif"))
 @common_options
 def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], all_namespaces: bool,
           selector: str | None, kinds: tuple[str, ...], server_dry_run: bool, level: str | None,
           policy_version: str | None, namespace_labels: str | None, admission_config: str | None,
-          server_version: str | None, output: str, no_color: bool, debug: bool,
+          server_version: str | None, psp_files: tuple[str, ...], psp_allow: str | None,
+          psp_sa_allow: str | None, output: str, no_color: bool, debug: bool,
           **connection: Any) -> None:
     """Will these pods be admitted, and under which policy?
 
@@ -179,6 +189,15 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
     -f and any connection flag (--kubeconfig, --context, --as, ...) or
     --server, the files are checked under the live namespaces' labels and
     the server's version.
+
+    With --psp-file, or against a cluster that serves PodSecurityPolicies,
+    each result also says which PodSecurityPolicy would admit its pod and
+    how it would mutate it; a pod no policy admits is denied (exit 1). Who
+    may use which policy: offline, see --psp-allow and --psp-sa-allow;
+    against a cluster, its RBAC says.
+
+    Exit codes: 0 nothing would be denied, 1 something would be denied,
+    2 invalid input or usage, 3 cluster error, 4 partial result.
     """
     console = Console(no_color=no_color)
     run = Run(console)
@@ -194,9 +213,13 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
     stdin = spool_stdin() if any(i.path == "-" for i in inputs) else None
     input_labels = _namespace_labels(inputs, stdin, run) if lv is None else {}
     items = _documents(inputs, stdin) if files else None
-    if not (items is None or server_dry_run or cluster_flags_given(connection)):
+    offline = not (items is None or server_dry_run or cluster_flags_given(connection))
+    _grant_flags(psp_allow, psp_sa_allow, psp_files, offline)
+    policies = _file_policies(psp_files, console)
+    if offline:
         resolver.namespace_labels = input_labels
-        checker = Checker(Evaluator(minor), resolver, names[0] if names else "default", lv)
+        checker = Checker(Evaluator(minor), resolver, names[0] if names else "default", lv,
+                          psp=_offline_psp(policies, psp_allow, psp_sa_allow, console))
         if fanout.worthwhile(inputs):
             _check_all(checker, None, writer, run, outcomes=fanout.outcomes(checker, inputs))
         else:
@@ -205,8 +228,36 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
         from .check_cluster import check_cluster
 
         check_cluster(connect(connection), run, resolver, writer, lv, minor, input_labels, items,
-                      names, all_namespaces, selector, resources, server_dry_run)
+                      names, all_namespaces, selector, resources, server_dry_run, policies)
     raise click.exceptions.Exit(run.exit_code)
+
+
+def _grant_flags(allow: str | None, sa_allow: str | None, psp_files: tuple[str, ...],
+                 offline: bool) -> None:
+    if allow is None and sa_allow is None:
+        return
+    if not offline:
+        raise UsageError("--psp-allow and --psp-sa-allow are for offline checks: against a "
+                         "cluster, its RBAC says who may use each PodSecurityPolicy")
+    if not psp_files:
+        raise UsageError("--psp-allow and --psp-sa-allow need --psp-file")
+
+
+def _file_policies(psp_files: tuple[str, ...], console: Console) -> list[dict[str, Any]] | None:
+    if not psp_files:
+        return None
+    from .check_psp import file_policies  # the PSP engine, only when asked for
+
+    return file_policies(psp_files, console)
+
+
+def _offline_psp(policies: list[dict[str, Any]] | None, allow: str | None, sa_allow: str | None,
+                 console: Console) -> PspCheck | None:
+    if policies is None:
+        return None
+    from .check_psp import offline_admission
+
+    return offline_admission(policies, allow, sa_allow, console)
 
 
 def _check_all(checker: Checker, items: Iterator[Item] | None, writer: Any, run: Run,

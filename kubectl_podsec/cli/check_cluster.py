@@ -11,7 +11,7 @@ from ..cluster import ApiError, Cluster
 from ..errors import UsageError
 from ..pss import Evaluator, LevelVersion
 from ..report import Checker, PolicyResolver, Result
-from ..resources import Resource
+from ..resources import PODSECURITYPOLICIES, Resource
 from ..scan import NamespaceLabels, Unreadable, fatal, objects
 from ..server_check import ServerChecker, ordered_map
 from .check import Item, Run, _check_all
@@ -21,21 +21,26 @@ from .options import parse_server_version
 def check_cluster(cluster: Cluster, run: Run, resolver: PolicyResolver, writer: Any,
                   level: LevelVersion | None, minor: int | None, input_labels: Mapping[str, Any],
                   items: Iterator[Item] | None, names: list[str], all_namespaces: bool,
-                  selector: str | None, resources: tuple[Resource, ...], server_dry_run: bool) -> None:
+                  selector: str | None, resources: tuple[Resource, ...], server_dry_run: bool,
+                  psp_policies: list[dict[str, Any]] | None) -> None:
     server_minor = _server_minor(cluster)
     if server_dry_run and cluster.identity.user:  # a refused impersonation fails here, before any output
         cluster.access({"verb": "create", "resource": "pods", "namespace": cluster.namespace})
+    psp = ClusterPsp.of(cluster, run, psp_policies)
     live = NamespaceLabels(cluster, _on_labels_error(run, resolver), input_labels)
     resolver.namespace_labels, resolver.labels_origin = live, live.origin
     default_namespace = names[0] if names and items is not None else cluster.namespace
     checker = Checker(Evaluator(server_minor if minor is None else minor), resolver,
-                      default_namespace, level, username=cluster.identity.user)
+                      default_namespace, level, username=cluster.identity.user,
+                      psp=psp.admission if psp else None)
     if items is None:
         if all_namespaces:
             live.load_all()  # their labels in a request or two, instead of one per namespace
         scope = None if all_namespaces else live.existing(names or [cluster.namespace], run.unreadable)
         items = _cluster_items(cluster, resources, scope, selector, live, run)
     _check_all(checker, items, writer, run, ServerAnswers(cluster) if server_dry_run else None)
+    for note in psp.authorizers.notes if psp else ():
+        run.console.err(f"note: {note}")
 
 
 def _on_labels_error(run: Run, resolver: PolicyResolver) -> Callable[[Unreadable], None]:
@@ -67,6 +72,53 @@ def _cluster_items(cluster: Cluster, resources: tuple[Resource, ...], namespaces
         run.pages_read += 1
         for obj in page:
             yield obj, {"cluster": True}, "", None  # where: only worked out on a failure
+
+
+class ClusterPsp:
+    """PodSecurityPolicy admission against a cluster: its policies (or those of
+    --psp-file), and who may use each answered by its access reviews
+    (psp_cluster.ClusterAuthorizers: for a Pod the chosen identity, for a
+    workload the controller that creates its pods; the pods' service account)."""
+
+    def __init__(self, cluster: Cluster, policies: list[dict[str, Any]]) -> None:
+        from ..psp_admission import PspAdmission
+        from ..psp_cluster import ClusterAuthorizers
+
+        sa = cluster.identity.service_account
+        self.authorizers = ClusterAuthorizers(cluster)
+        self.admission = PspAdmission(policies, self.authorizers.for_kind, sa[1] if sa else None)
+
+    @classmethod
+    def of(cls, cluster: Cluster, run: Run, policies: list[dict[str, Any]] | None) -> ClusterPsp | None:
+        """With the cluster's own policies, where it serves some: one discovery
+        request, and the PSP engine stays unloaded, where it does not."""
+        if policies is None:
+            policies = _served_policies(cluster, run)
+            if policies is None:
+                return None
+            from ..psp_admission import check_policies
+
+            check_policies(policies, "the cluster's PodSecurityPolicies")
+        return cls(cluster, policies)
+
+
+def _served_policies(cluster: Cluster, run: Run) -> list[dict[str, Any]] | None:
+    """The cluster's PodSecurityPolicies; None where it serves none, has none
+    (the admission plugin is then taken to be off) or they cannot be listed
+    (a partial result)."""
+    if not cluster.serves(PODSECURITYPOLICIES.api_version, PODSECURITYPOLICIES.plural):
+        return None
+    try:
+        policies = cluster.list_all(PODSECURITYPOLICIES)
+    except ApiError as err:
+        if fatal(err):
+            raise
+        run.unreadable(Unreadable("podsecuritypolicies", err))
+        return None
+    if not policies:
+        run.console.err("note: the cluster serves PodSecurityPolicies but has none: "
+                        "PodSecurityPolicy admission is taken to be off")
+    return policies or None
 
 
 class ServerAnswers:

@@ -2,71 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import click
 
-from ..errors import ExitCode, InputError, UsageError
-from ..manifests import Document, documents, expand, open_input
-from ..workloads import carries_pod_spec, pod_template
+from ..errors import ExitCode, UsageError
+from ..manifests import Document
+from ..workloads import admitted_pod
 from .console import Console
-from .options import common_options, output_option
+from .options import cluster_flags_given, cluster_options, common_options, connect, output_option
+from .psp_input import policy_names, read_objects, read_policies
 from .serialize import dump
 
 # The PSP engine and its renderers are imported by the commands that use them,
 # so other commands start without loading them.
-
-PSP_KINDS = {("PodSecurityPolicy", "policy/v1beta1"), ("PodSecurityPolicy", "extensions/v1beta1")}
-
-
-def _objects(paths: tuple[str, ...], recursive: bool, console: Console,
-             errors: list[str]) -> Iterator[Document]:
-    for item in expand(list(paths), recursive):
-        with open_input(item, None) as f:
-            for doc in documents(item.display, f):
-                if doc.error is not None:
-                    errors.append(str(doc.error))
-                    console.err(f"error: {doc.error}")
-                elif doc.obj is not None:
-                    yield doc
-
-
-def _policies(paths: tuple[str, ...], console: Console, errors: list[str]) -> list[dict[str, Any]]:
-    from ..psp import PspInputError, parse_policy
-
-    found = []
-    for doc in _objects(paths, False, console, errors):
-        if (doc.obj.get("kind"), doc.obj.get("apiVersion")) not in PSP_KINDS:
-            console.err(f"note: {doc.source.describe()}: not a PodSecurityPolicy; ignored")
-            continue
-        try:
-            parse_policy(doc.obj)
-        except PspInputError as err:
-            raise InputError(doc.source.describe(), str(err)) from None
-        found.append(doc.obj)
-    if not found:
-        raise UsageError("no PodSecurityPolicy objects in --psp-file")
-    return found
-
-
-def _pod_for(obj: dict[str, Any], namespace: str) -> dict[str, Any] | None:
-    """The pod admission would see: the Pod itself, or one built from a template."""
-    if not carries_pod_spec(str(obj.get("kind")), str(obj.get("apiVersion"))):
-        return None
-    meta = obj.get("metadata") or {}
-    ns = meta.get("namespace") or namespace
-    if obj.get("kind") == "Pod":
-        return {**obj, "metadata": {**meta, "namespace": ns}}
-    template = pod_template(obj)
-    if template is None:
-        return None
-    pod_meta = {**template.metadata, "namespace": ns, "name": f"{meta.get('name', 'pod')}-xxxxx"}
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": pod_meta, "spec": dict(template.spec)}
-
-
-def _names(text: str | None) -> list[str]:
-    return [n.strip() for n in (text or "").split(",") if n.strip()]
 
 
 def _emit(console: Console, output: str, docs: list[dict[str, Any]], text: str, kind: str) -> None:
@@ -85,36 +35,114 @@ def psp() -> None:
 @psp.command()
 @click.option("-f", "--filename", "files", multiple=True, required=True, metavar="FILE|DIR",
               help="Pods (or workloads, whose pod template is used) to admit.")
-@click.option("--psp-file", "psp_files", multiple=True, required=True, metavar="FILE",
-              help="The PodSecurityPolicy objects of the cluster.")
+@click.option("--psp-file", "psp_files", multiple=True, metavar="FILE",
+              help="The PodSecurityPolicy objects (default: the cluster's, where it still serves them).")
 @click.option("--allow", metavar="NAME,...",
-              help="Policies the requesting user may `use` (default: all). For workloads the "
+              help="Policies the requesting user may `use`, offline (default: all; with the cluster's "
+                   "policies, --online or a connection flag, the cluster says). For workloads the "
                    "requester is the controller that creates the pods.")
-@click.option("--sa-allow", metavar="NAME,...", help="Policies the pod's service account may `use`.")
-@click.option("-n", "--namespace", default="default", show_default=True)
+@click.option("--sa-allow", metavar="NAME,...", help="Policies the pod's service account may `use`, offline.")
+@click.option("--online", is_flag=True,
+              help="Ask the cluster who may `use` each policy (access reviews), also with --psp-file.")
+@click.option("-n", "--namespace", metavar="NS",
+              help="The namespace of objects that name none (default: the context's; offline: default).")
 @click.option("--update", is_flag=True, help="Admit as an UPDATE of an existing pod (no mutation).")
+@cluster_options
 @output_option(("table", "json", "yaml"))
 @common_options
 def which(files: tuple[str, ...], psp_files: tuple[str, ...], allow: str | None,
-          sa_allow: str | None, namespace: str, update: bool, output: str, no_color: bool,
-          debug: bool) -> None:
+          sa_allow: str | None, online: bool, namespace: str | None, update: bool, output: str,
+          no_color: bool, debug: bool, **connection: Any) -> None:
     """Which PodSecurityPolicy would admit these pods, how it would mutate them,
-    and why every other policy was passed over."""
-    from ..psp import Grants, Operation, PspInputError, simulate
-    from ..render.psp import which_document, which_text
+    and why every other policy was passed over.
+
+    The policies come from --psp-file, else from the cluster (up to v1.24).
+    Who may `use` each: --allow and --sa-allow; otherwise, with the cluster's
+    policies, --online or any connection flag, the cluster's access reviews
+    for the pod's service account and the requesting user (the chosen
+    identity for a Pod, the controller that creates the pods of a workload);
+    otherwise every policy, for the user."""
+    from ..psp import Grants, Operation
 
     console, errors = Console(no_color=no_color), []
-    policies = _policies(psp_files, console, errors)
-    grants = Grants(user=_names(allow) if allow is not None else ["*"], service_account=_names(sa_allow))
+    offline = allow is not None or sa_allow is not None
+    if online and offline:
+        raise UsageError("--online asks the cluster who may use each policy; "
+                         "it does not go with --allow or --sa-allow")
+    ask = not offline and (online or not psp_files or cluster_flags_given(connection))
+    cluster = connect(connection) if ask or not psp_files else None
+    policies = read_policies(psp_files, console, errors) if psp_files else _cluster_policies(cluster)
+    if not policies:
+        console.err("note: the cluster has no PodSecurityPolicy objects: where their admission plugin "
+                    "is enabled, it admits no pod")
+    if ask:
+        from ..psp_cluster import ClusterAuthorizers
+
+        authorizers: Any = ClusterAuthorizers(cluster)
+    else:
+        authorizers = _Offline(Grants(user=policy_names(allow) if allow is not None else ["*"],
+                                      service_account=policy_names(sa_allow)))
+    operation = Operation.UPDATE if update else Operation.CREATE
+    default_namespace = namespace or (cluster.namespace if cluster is not None else "default")
+    docs, texts, denied = _admit_all(read_objects(files, False, console, errors), policies, authorizers,
+                                     default_namespace, operation, console, errors)
+    for note in authorizers.notes:
+        console.err(f"note: {note}")
+    _emit(console, output, docs, "\n".join(texts), "PSPWhichReport")
+    raise click.exceptions.Exit(ExitCode.worst(ExitCode.USAGE if errors else ExitCode.OK,
+                                               ExitCode.FINDINGS if denied else ExitCode.OK))
+
+
+def _cluster_policies(cluster: Any) -> list[dict[str, Any]]:
+    """The cluster's PodSecurityPolicies; a usage error where it serves none."""
+    from ..cluster import ApiError
+    from ..psp_admission import check_policies
+    from ..psp_cluster import cluster_policies
+
+    try:
+        found = cluster_policies(cluster)
+    except ApiError as err:
+        if err.status != 403:
+            raise
+        raise ApiError(f"cannot list the cluster's PodSecurityPolicies ({err}); "
+                       "pass them with --psp-file", err.status, err.reason) from None
+    if found is None:
+        raise UsageError(f"{cluster.server} does not serve PodSecurityPolicy (policy/v1beta1, removed "
+                         "in Kubernetes 1.25); pass the policies with --psp-file")
+    for policy in found:
+        check_policies([policy], f'PodSecurityPolicy "{(policy.get("metadata") or {}).get("name", "")}" '
+                                 "in the cluster")
+    return found
+
+
+class _Offline:
+    """The same offline grants for every object (--allow, --sa-allow, or all)."""
+
+    def __init__(self, grants: Any) -> None:
+        self.grants = grants
+        self.notes: list[str] = []
+
+    def for_kind(self, kind: str) -> Any:
+        return self.grants
+
+
+def _admit_all(objects: Iterator[Document], policies: list[dict[str, Any]], authorizers: Any,
+               namespace: str, operation: Any, console: Console,
+               errors: list[str]) -> tuple[list[dict[str, Any]], list[str], bool]:
+    """Each object's admission: its document, its text, and whether any was denied."""
+    from ..psp import PspInputError, simulate
+    from ..render.psp import which_document, which_text
+
     docs, texts, denied = [], [], False
-    for doc in _objects(files, False, console, errors):
-        pod = _pod_for(doc.obj, namespace)
+    for doc in objects:
+        pod = admitted_pod(doc.obj, namespace)
         if pod is None:
             continue
-        subject = f"{doc.obj.get('kind')} {pod['metadata']['namespace']}/{(doc.obj.get('metadata') or {}).get('name', '')}"
+        kind, pod_namespace = str(doc.obj.get("kind")), pod["metadata"]["namespace"]
+        subject = f"{kind} {pod_namespace}/{(doc.obj.get('metadata') or {}).get('name', '')}"
         try:
-            admission = simulate(pod, policies, grants, namespace=pod["metadata"]["namespace"],
-                                 operation=Operation.UPDATE if update else Operation.CREATE)
+            admission = simulate(pod, policies, authorizers.for_kind(kind), namespace=pod_namespace,
+                                 operation=operation)
         except PspInputError as err:
             errors.append(f"{doc.source.describe()}: {err}")
             console.err(f"error: {doc.source.describe()}: {err}")
@@ -122,9 +150,7 @@ def which(files: tuple[str, ...], psp_files: tuple[str, ...], allow: str | None,
         denied = denied or not admission.allowed
         docs.append(which_document(subject, admission))
         texts.append(which_text(subject, admission))
-    _emit(console, output, docs, "\n".join(texts), "PSPWhichReport")
-    raise click.exceptions.Exit(ExitCode.worst(ExitCode.USAGE if errors else ExitCode.OK,
-                                               ExitCode.FINDINGS if denied else ExitCode.OK))
+    return docs, texts, denied
 
 
 @psp.command(name="map")
@@ -139,35 +165,87 @@ def map_(psp_files: tuple[str, ...], output: str, no_color: bool, debug: bool) -
     from ..render.psp import map_document, map_text
 
     console, errors = Console(no_color=no_color), []
-    mappings = [map_policy(p) for p in _policies(psp_files, console, errors)]
+    mappings = [map_policy(p) for p in read_policies(psp_files, console, errors)]
     _emit(console, output, [map_document(m) for m in mappings], map_text(mappings, output == "wide"),
           "PSPMapReport")
     raise click.exceptions.Exit(ExitCode.USAGE if errors else ExitCode.OK)
 
 
 @psp.command()
-@click.option("-f", "--filename", "files", multiple=True, required=True, metavar="FILE|DIR",
+@click.option("-f", "--filename", "files", multiple=True, metavar="FILE|DIR",
               help="Pods and their owners (ReplicaSets, StatefulSets, DaemonSets, Jobs, ...), "
-                   "e.g. `kubectl get pods,rs,sts,ds,jobs,rc -A -o yaml`.")
-@click.option("-R", "--recursive", is_flag=True)
+                   "e.g. `kubectl get pods,rs,sts,ds,jobs,rc -A -o yaml`. Without -f, they are "
+                   "read from the cluster.")
+@click.option("-R", "--recursive", is_flag=True, help="Recurse into directories given with -f.")
+@click.option("-n", "--namespace", metavar="NS", help="The namespace to read (default: the context's).")
+@click.option("-A", "--all-namespaces", is_flag=True, help="Read every namespace.")
+@click.option("-l", "--selector", metavar="SELECTOR", help="Only pods with these labels.")
+@cluster_options
 @output_option(("table", "json", "yaml"))
 @common_options
-def mutated(files: tuple[str, ...], recursive: bool, output: str, no_color: bool, debug: bool) -> None:
+def mutated(files: tuple[str, ...], recursive: bool, namespace: str | None, all_namespaces: bool,
+            selector: str | None, output: str, no_color: bool, debug: bool, **connection: Any) -> None:
     """Pods whose spec differs from their owner's template in the fields a
-    PodSecurityPolicy mutates: the first step of every move off PSP."""
-    from ..owners import owned_pods
-    from ..psp.drift import find_drift
+    PodSecurityPolicy mutates: the first step of every move off PSP. From a
+    dump (-f), or from the cluster: the context's namespace, -n NS or -A."""
     from ..render.psp import drift_document, drift_text
 
+    if files and (namespace or all_namespaces or selector):
+        raise UsageError("-f reads a dump, -n, -A and -l read the cluster: use one or the other")
+    if namespace and all_namespaces:
+        raise UsageError("-A and -n cannot be used together")
     console, errors = Console(no_color=no_color), []
-    objects = [d.obj for d in _objects(files, recursive, console, errors)]
-    pods = [o for o in objects if o.get("kind") == "Pod"]
+    if files:
+        objects = [d.obj for d in read_objects(files, recursive, console, errors)]
+        found = _drifted((o for o in objects if o.get("kind") == "Pod"), objects)
+        code = ExitCode.USAGE if errors else ExitCode.OK
+    else:
+        found, code = _drifted_in_cluster(connect(connection), namespace, all_namespaces, selector,
+                                          console, errors)
+    if output in ("json", "yaml"):
+        console.out(dump({"apiVersion": "podsec.kubectl.io/v1alpha1", "kind": "PSPMutatedReport",
+                          "items": [drift_document(p, d) | {"owner": o} for p, o, d in found],
+                          "errors": errors}, output))
+    elif code != ExitCode.CLUSTER:  # nothing could be read: no verdict to give
+        console.out(drift_text(found))
+    raise click.exceptions.Exit(code)
+
+
+def _drifted_in_cluster(cluster: Any, namespace: str | None, all_namespaces: bool, selector: str | None,
+                        console: Console, errors: list[str]) -> tuple[list[Any], ExitCode]:
+    """`_drifted` over the cluster's Pods and owners; lists that cannot be read
+    make a partial result (nothing read at all: a cluster error)."""
+    from ..psp_cluster import PodsAndOwners
+
+    read = PodsAndOwners(cluster, None if all_namespaces else namespace or cluster.namespace, selector)
+    read.check_namespace()
+    progress = console.progress("pods read")
+
+    def pods() -> Iterator[dict[str, Any]]:
+        for pod in read.pods():
+            progress.tick()
+            yield pod
+
+    found = _drifted(pods(), read.owners())
+    progress.done()
+    for item in read.unreadable:
+        errors.append(str(item))
+        console.err(f"error: {item}")
+    nothing_read = read.pages_read == 0 and bool(read.unreadable)
+    return found, ExitCode.worst(ExitCode.CLUSTER if nothing_read else ExitCode.OK,
+                                 ExitCode.PARTIAL if read.unreadable else ExitCode.OK)
+
+
+def _drifted(pods: Iterable[dict[str, Any]], owners: Iterable[dict[str, Any]]) -> list[Any]:
+    """(pod, owner, Drift) for each pod that differs from its owner's template.
+    The owners are read first, then the pods one by one."""
+    from ..owners import owned_pods
+    from ..psp.drift import find_drift
+
     found = []
-    for owned in owned_pods(pods, objects):
+    for owned in owned_pods(pods, owners):
         drift = find_drift(owned.pod, {"metadata": owned.template.metadata, "spec": owned.template.spec})
         if drift.differences:
             meta = owned.pod.get("metadata") or {}
             found.append((f"Pod {meta.get('namespace', '')}/{meta.get('name', '')}", owned.owner, drift))
-    _emit(console, output, [drift_document(p, d) | {"owner": o} for p, o, d in found],
-          drift_text(found), "PSPMutatedReport")
-    raise click.exceptions.Exit(ExitCode.USAGE if errors else ExitCode.OK)
+    return found

@@ -13,6 +13,17 @@ from .writer import ReportWriter
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _RULE_INDEX = {c.id: i for i, c in enumerate(CHECKS)}
+PSP_HELP = "https://kubernetes.io/docs/concepts/security/pod-security-policy/"
+# With PodSecurityPolicies: a pod no policy admits, and a pod the chosen policy changes.
+PSP_RULES = (
+    ("PodSecurityPolicy", "error", "No PodSecurityPolicy would admit the pod",
+     "No PodSecurityPolicy that the pod's creator or its service account may use would admit "
+     "the pod, so the API server would refuse it."),
+    ("PodSecurityPolicyMutation", "note", "The PodSecurityPolicy that admits the pod would change it",
+     "The pod would be admitted under a PodSecurityPolicy that first sets some of its fields "
+     "(its defaults), so the pod that runs differs from the manifest."),
+)
+_PSP_INDEX = {rule[0]: len(CHECKS) + i for i, rule in enumerate(PSP_RULES)}
 
 
 def _rules() -> list[dict[str, Any]]:
@@ -27,6 +38,42 @@ def _rules() -> list[dict[str, Any]]:
         }
         for check in CHECKS
     ]
+
+
+def _psp_rules() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": rule_id,
+            "name": rule_id,
+            "shortDescription": {"text": short},
+            "fullDescription": {"text": full},
+            "helpUri": PSP_HELP,
+            "defaultConfiguration": {"level": level},
+        }
+        for rule_id, level, short, full in PSP_RULES
+    ]
+
+
+def _psp_item(result: Result) -> dict[str, Any] | None:
+    """The result's PodSecurityPolicy finding: a denial, or the chosen policy's
+    mutations; none when a policy admits the pod as it is."""
+    psp = result.psp
+    if psp is None or (psp.allowed and not psp.mutations):
+        return None
+    rule_id = "PodSecurityPolicy" if not psp.allowed else "PodSecurityPolicyMutation"
+    if psp.allowed:
+        fields = ", ".join(m.path for m in psp.mutations)
+        text = f'{result.object.describe()}: PodSecurityPolicy "{psp.chosen}" would admit it after setting {fields}'
+    else:
+        text = f"{result.object.describe()}: {psp.message}"
+    return {
+        "ruleId": rule_id,
+        "ruleIndex": _PSP_INDEX[rule_id],
+        "level": "error" if not psp.allowed else "note",
+        "message": {"text": text},
+        "locations": [_location(result)],
+        "properties": psp.to_dict(),
+    }
 
 
 def _location(result: Result) -> dict[str, Any]:
@@ -47,6 +94,7 @@ class SarifWriter(ReportWriter):
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         self._first = True
+        self._psp = False  # PodSecurityPolicy results: their rules are listed too
 
     def begin(self) -> str:
         return '{\n  "$schema": "%s",\n  "version": "2.1.0",\n  "runs": [\n    {\n      "results": [' % SCHEMA
@@ -65,6 +113,10 @@ class SarifWriter(ReportWriter):
                     "locations": [_location(result)],
                     "properties": {"mode": e.mode, "levelVersion": str(e.evaluation.level_version)},
                 })
+        psp_item = _psp_item(result)
+        if psp_item is not None:
+            items.append(psp_item)
+        self._psp = self._psp or result.psp is not None
         out = []
         for item in items:
             text = json.dumps(item, ensure_ascii=False)
@@ -75,6 +127,6 @@ class SarifWriter(ReportWriter):
     def end(self, skipped: list[Skipped], errors: list[str], summary: Summary) -> str:
         tool = {"driver": {"name": "kubectl-podsec", "version": __version__,
                            "informationUri": "https://github.com/kubectl-podsec/kubectl-podsec",
-                           "rules": _rules()}}
+                           "rules": _rules() + (_psp_rules() if self._psp else [])}}
         tail = json.dumps(tool, indent=2, ensure_ascii=False).replace("\n", "\n      ")
         return ("\n      ],\n" if not self._first else "],\n") + f'      "tool": {tail}\n    }}\n  ]\n}}\n'

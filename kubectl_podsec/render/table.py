@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..dry_run import server_lines, server_verdict
@@ -14,6 +15,8 @@ MAX_DETAILS = 50  # denial messages shown below the table
 
 def verdict(result: Result) -> str:
     adm = result.admission
+    if result.psp_denied and adm.pods_allowed:  # PodSecurityPolicy never rejects a workload itself
+        return "DENIED" if adm.is_pod else "PODS DENIED"
     if adm.exempt:
         return f"exempt ({adm.exempt})"
     if not adm.pods_allowed:
@@ -29,6 +32,32 @@ def _mode_cell(result: Result, mode: str) -> str:
         return "-"
     text = str(e.evaluation.level_version)
     return text if e.allowed else f"{text} FAIL"
+
+
+def psp_cell(result: Result) -> str:
+    """The PodSecurityPolicy that would admit the pod, or `denied`."""
+    psp = result.psp
+    if psp is None:
+        return "-"
+    if not psp.allowed:
+        return "denied"
+    return f"{psp.chosen} +mutates" if psp.mutations else str(psp.chosen)
+
+
+def _psp_lines(result: Result, wide: bool) -> list[str]:
+    """The denial; with -o wide, also each field the chosen policy would set."""
+    psp = result.psp
+    if psp is None:
+        return []
+    if not psp.allowed:
+        return [f"psp: {psp.message}"]
+    if not wide:
+        return []
+    return [f"psp: {psp.chosen} sets {m.path}: {_json(m.old)} -> {_json(m.new)}" for m in psp.mutations]
+
+
+def _json(value: Any) -> str:
+    return "(unset)" if value is None else json.dumps(value, ensure_ascii=False)
 
 
 def failing_checks(result: Result) -> str:
@@ -54,6 +83,7 @@ class TableWriter(ReportWriter):
         self._widths: list[int] | None = None
         self._level_mode = False
         self._server_mode = False  # --server: the server's verdict beside ours
+        self._psp_mode = False  # PodSecurityPolicies: the policy that would admit each pod
         self._details: list[str] = []
         self._more_details = 0
         self._defaulted: dict[str, str] = {}  # namespace -> where its defaults came from
@@ -62,15 +92,17 @@ class TableWriter(ReportWriter):
         modes = ["LEVEL"] if self._level_mode else ["ENFORCE", "AUDIT", "WARN"]
         extra = ["FAILING CHECKS", "SOURCE"] if self.wide else []
         server = ["SERVER"] if self._server_mode else []
-        return ["NAMESPACE", "KIND", "NAME", *modes, "RESULT", *server, *extra]
+        psp = ["PSP"] if self._psp_mode else []
+        return ["NAMESPACE", "KIND", "NAME", *modes, *psp, "RESULT", *server, *extra]
 
     def _row(self, result: Result) -> list[str]:
         modes = ["level"] if self._level_mode else ["enforce", "audit", "warn"]
         extra = [failing_checks(result), _source(result)] if self.wide else []
         server = [server_verdict(result.server) if result.server else "-"] if self._server_mode else []
+        psp = [psp_cell(result)] if self._psp_mode else []
         ref = result.object
         return [ref.namespace or "-", ref.kind, ref.name or "-",
-                *(_mode_cell(result, m) for m in modes), verdict(result), *server, *extra]
+                *(_mode_cell(result, m) for m in modes), *psp, verdict(result), *server, *extra]
 
     def _paint(self, cells: list[str], widths: list[int], result_verdict: str) -> str:
         parts = []
@@ -106,6 +138,7 @@ class TableWriter(ReportWriter):
                 texts.setdefault(m.evaluation.level_version, m.message)
         lines = [] if result.admission.exempt else [
             f"{', '.join(modes)}: {texts[lv]}" for lv, modes in by_lv.items()]
+        lines += _psp_lines(result, self.wide)
         lines += server_lines(result.server) if result.server else []
         if not lines:
             return
@@ -113,8 +146,9 @@ class TableWriter(ReportWriter):
             self._more_details += 1
             return
         adm = result.admission
+        pods_denied = not adm.pods_allowed or result.psp_denied
         lead = ("pods would be rejected; the object itself would be accepted"
-                if not adm.pods_allowed and not adm.is_pod else verdict(result))
+                if pods_denied and not adm.is_pod else verdict(result))
         head = f"{result.object.describe()} ({_source(result)}): {lead}"
         self._details.append(head + "\n" + "".join(f"  {line}\n" for line in lines))
 
@@ -124,6 +158,7 @@ class TableWriter(ReportWriter):
         if self._widths is None and not self._pending:
             self._level_mode = result.admission.evaluations[0].mode == "level"
             self._server_mode = result.server is not None
+            self._psp_mode = result.psp is not None
         self._pending.append((self._row(result), verdict(result)))
         self._note(result)
         if self._widths is None and len(self._pending) < WIDTH_SAMPLE:

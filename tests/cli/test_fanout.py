@@ -18,15 +18,25 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.mark.parametrize("fmt", ["table", "json", "sarif"])
+PSP = ["--psp-file", str(ROOT / "examples" / "psp" / "policies.yaml"), "--psp-allow", "restricted"]
+PSP_SEEN = {
+    "table": ["restricted +mutates", "denied", "psp: pods "],
+    "wide": ["restricted +mutates", "denied", "psp: restricted sets "],
+    "json": ['"psp": {"chosen": "restricted", "allowed": true, "mutations": [{', '"psp": {"chosen": null'],
+    "sarif": ['"ruleId": "PodSecurityPolicy"', '"ruleId": "PodSecurityPolicyMutation"'],
+}
+
+
+@pytest.mark.parametrize("psp", [[], PSP], ids=["pss", "psp"])
+@pytest.mark.parametrize("fmt", ["table", "wide", "json", "sarif"])
 def test_workers_give_the_serial_report(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path,
-                                        fmt: str) -> None:
+                                        fmt: str, psp: list[str]) -> None:
     bundle = tmp_path / "bundle.yaml"
     bundle.write_text("".join(
         (ROOT / "examples" / name).read_text() + "\n---\n"
         for name in ("chart-output.yaml", "pods-list.yaml", "privileged-daemonset.yaml")) * 40
         + "kind: [\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: late}\nspec: {containers: [{name: c}]}\n")
-    args = ("check", "-f", str(bundle), "--level", "baseline", "-o", fmt)
+    args = ("check", "-f", str(bundle), "--level", "baseline", "-o", fmt, *psp)
     monkeypatch.setattr(fanout, "MIN_BYTES", 1 << 60)
     assert not fanout.worthwhile(fanout_inputs(bundle))
     serial = run(*args)
@@ -36,6 +46,8 @@ def test_workers_give_the_serial_report(monkeypatch: pytest.MonkeyPatch, tmp_pat
     parallel = run(*args)
     assert serial[0] == 2  # the malformed document
     assert parallel == serial
+    for needle in PSP_SEEN[fmt] if psp else ():  # mutated and denied pods came back from the workers
+        assert needle in parallel[1]
 
 
 def fanout_inputs(path: pathlib.Path) -> list:

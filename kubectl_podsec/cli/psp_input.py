@@ -1,0 +1,51 @@
+"""PodSecurityPolicy input shared by `psp` and `check`: the objects of the
+files given, the policies of `--psp-file`, and lists of policy names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..errors import InputError, UsageError
+from ..manifests import Document, documents, expand, open_input
+from .console import Console
+
+PSP_KINDS = {("PodSecurityPolicy", "policy/v1beta1"), ("PodSecurityPolicy", "extensions/v1beta1")}
+
+
+def read_objects(paths: tuple[str, ...], recursive: bool, console: Console,
+                 errors: list[str]) -> Iterator[Document]:
+    """The documents of the files; a malformed one is reported and recorded in `errors`."""
+    for item in expand(list(paths), recursive):
+        with open_input(item, None) as f:
+            for doc in documents(item.display, f):
+                if doc.error is not None:
+                    errors.append(str(doc.error))
+                    console.err(f"error: {doc.error}")
+                elif doc.obj is not None:
+                    yield doc
+
+
+def read_policies(paths: tuple[str, ...], console: Console, errors: list[str]) -> list[dict[str, Any]]:
+    """The PodSecurityPolicy objects of `--psp-file`, each one validated; an
+    invalid policy is an InputError naming its document."""
+    from ..psp import PspInputError, parse_policy
+
+    found = []
+    for doc in read_objects(paths, False, console, errors):
+        if (doc.obj.get("kind"), doc.obj.get("apiVersion")) not in PSP_KINDS:
+            console.err(f"note: {doc.source.describe()}: not a PodSecurityPolicy; ignored")
+            continue
+        try:
+            parse_policy(doc.obj)
+        except PspInputError as err:
+            raise InputError(doc.source.describe(), str(err)) from None
+        found.append(doc.obj)
+    if not found:
+        raise UsageError("no PodSecurityPolicy objects in --psp-file")
+    return found
+
+
+def policy_names(text: str | None) -> list[str]:
+    """`a,b` to ["a", "b"]; blanks dropped."""
+    return [n.strip() for n in (text or "").split(",") if n.strip()]

@@ -1,0 +1,54 @@
+"""PodSecurityPolicy admission of the objects `check` reads (pure).
+
+For each object, the pod admission would see (the Pod itself, or the one a
+workload's controller would create from its template) is admitted as a CREATE
+under the policies given, and the result becomes the `PspVerdict` of the
+object's check result. Who may `use` each policy is an input, asked per object
+kind: static grants offline (`--psp-allow`), or a cluster's access reviews for
+the identity that creates the pods (psp_cluster.ClusterAuthorizer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from .errors import InputError
+from .psp import Authorizer, Operation, PspInputError, simulate
+from .psp.selection import parse_policies
+from .report import PspVerdict
+from .workloads import admitted_pod
+
+
+def check_policies(policies: Sequence[Mapping[str, Any]], where: str) -> None:
+    """Every policy decodes and no two share a name, or an InputError at `where`."""
+    try:
+        parse_policies(policies)
+    except PspInputError as err:
+        raise InputError(where, str(err)) from None
+
+
+class PspAdmission:
+    """`report.PspCheck`: the PodSecurityPolicy verdict for (object, namespace).
+
+    `authorizer(kind)` answers who may use which policy for the pods of that
+    kind; `service_account` (from `--sa`) replaces the pods' own."""
+
+    def __init__(self, policies: Sequence[Mapping[str, Any]], authorizer: Callable[[str], Authorizer],
+                 service_account: str | None = None) -> None:
+        self.policies = list(policies)
+        self.authorizer = authorizer
+        self.service_account = service_account
+
+    def __call__(self, obj: Mapping[str, Any], namespace: str) -> PspVerdict | None:
+        pod = admitted_pod(obj, namespace)
+        if pod is None:
+            return None
+        if self.service_account:
+            pod["spec"] = {**pod["spec"], "serviceAccountName": self.service_account}
+        try:
+            admission = simulate(pod, self.policies, self.authorizer(str(obj.get("kind"))),
+                                 operation=Operation.CREATE, namespace=pod["metadata"]["namespace"])
+        except PspInputError as err:
+            raise InputError("", str(err)) from None
+        return PspVerdict(admission.policy, admission.mutations, admission.message)
