@@ -72,8 +72,10 @@ class ClusterAuthorizer:
     `requester` None: the requesting user is the chosen identity (SSAR);
     otherwise (user, groups) for a SubjectAccessReview (a controller)."""
 
-    def __init__(self, cluster: Cluster, requester: tuple[str, tuple[str, ...]] | None = None) -> None:
+    def __init__(self, cluster: Cluster, requester: tuple[str, tuple[str, ...]] | None = None,
+                 offline_hint: str = "say who may use which policy with --allow and --sa-allow instead") -> None:
         self.cluster = cluster
+        self.offline_hint = offline_hint
         self.requester = requester
         self.notes: list[str] = []
         self._answers: dict[tuple[Any, ...], bool] = {}
@@ -115,7 +117,7 @@ class ClusterAuthorizer:
                 raise
             raise ApiError(f'cannot ask whether {user} may use PodSecurityPolicy "{policy}": you may '
                            f"neither create SubjectAccessReviews nor impersonate it ({err}); "
-                           "say who may use which policy with --allow and --sa-allow instead",
+                           f"{self.offline_hint}",
                            err.status, err.reason) from None
 
 
@@ -124,15 +126,17 @@ class ClusterAuthorizers:
     identity, a workload's pods by its controller. Answers are shared between
     objects with the same requester."""
 
-    def __init__(self, cluster: Cluster) -> None:
+    def __init__(self, cluster: Cluster, offline_hint: str | None = None) -> None:
         self.cluster = cluster
+        self.offline_hint = offline_hint
         self._by_requester: dict[tuple[str, tuple[str, ...]] | None, ClusterAuthorizer] = {}
         self._notes: list[str] = []
 
     def for_kind(self, kind: str) -> ClusterAuthorizer:
         requester = controller_requester(kind)
         if requester not in self._by_requester:
-            self._by_requester[requester] = ClusterAuthorizer(self.cluster, requester)
+            hint = {"offline_hint": self.offline_hint} if self.offline_hint else {}
+            self._by_requester[requester] = ClusterAuthorizer(self.cluster, requester, **hint)
             if requester is not None:
                 self._notes.append(f"the requesting user for the pods of a {kind} is the controller "
                                    f"that creates them, {requester[0]}")

@@ -85,7 +85,8 @@ class ClusterPsp:
         from ..psp_cluster import ClusterAuthorizers
 
         sa = cluster.identity.service_account
-        self.authorizers = ClusterAuthorizers(cluster)
+        self.authorizers = ClusterAuthorizers(cluster, offline_hint=(
+            "check offline instead, with -f, --psp-file, --psp-allow and --psp-sa-allow"))
         self.admission = PspAdmission(policies, self.authorizers.for_kind, sa[1] if sa else None)
 
     @classmethod

@@ -66,6 +66,8 @@ def which(files: tuple[str, ...], psp_files: tuple[str, ...], allow: str | None,
 
     console, errors = Console(no_color=no_color), []
     offline = allow is not None or sa_allow is not None
+    if "-" in files and "-" in psp_files:
+        raise UsageError("-f - and --psp-file - cannot both read stdin")
     if online and offline:
         raise UsageError("--online asks the cluster who may use each policy; "
                          "it does not go with --allow or --sa-allow")

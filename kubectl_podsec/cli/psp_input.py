@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import InputError, UsageError
-from ..manifests import Document, documents, expand, open_input
+from ..manifests import Document, documents, expand, open_input, spool_stdin
 from .console import Console
 
 PSP_KINDS = {("PodSecurityPolicy", "policy/v1beta1"), ("PodSecurityPolicy", "extensions/v1beta1")}
@@ -15,9 +15,11 @@ PSP_KINDS = {("PodSecurityPolicy", "policy/v1beta1"), ("PodSecurityPolicy", "ext
 
 def read_objects(paths: tuple[str, ...], recursive: bool, console: Console,
                  errors: list[str]) -> Iterator[Document]:
-    """The documents of the files; a malformed one is reported and recorded in `errors`."""
-    for item in expand(list(paths), recursive):
-        with open_input(item, None) as f:
+    """The documents of the files (`-`: stdin); a malformed one is reported and recorded in `errors`."""
+    inputs = expand(list(paths), recursive)
+    stdin = spool_stdin() if any(item.path == "-" for item in inputs) else None
+    for item in inputs:
+        with open_input(item, stdin) as f:
             for doc in documents(item.display, f):
                 if doc.error is not None:
                     errors.append(str(doc.error))

@@ -96,3 +96,15 @@ def test_mutated_finds_pods_that_differ_from_their_owner(tmp_path: pathlib.Path)
 def test_psp_usage_errors(args: list[str], needle: str) -> None:
     code, _, err = run(*args)
     assert code == 2 and needle in err and "Traceback" not in err
+
+
+def test_which_reads_pods_from_stdin_but_not_both_inputs() -> None:
+    pod = json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "piped"},
+                      "spec": {"containers": [{"name": "a", "image": "i", "securityContext": {"privileged": True}}]}})
+    piped = CliRunner().invoke(cli, ["psp", "which", "-f", "-", "--psp-file", POLICIES, "-o", "json"], input=pod)
+    both = CliRunner().invoke(cli, ["psp", "which", "-f", "-", "--psp-file", "-"], input=pod)
+
+    assert piped.exit_code == 0, piped.stderr
+    assert json.loads(piped.stdout)["items"][0]["chosen"] == "privileged"
+    assert (both.exit_code, both.stdout) == (2, "")
+    assert both.stderr == "error: -f - and --psp-file - cannot both read stdin\n"
