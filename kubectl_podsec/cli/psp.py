@@ -8,11 +8,10 @@ from typing import Any
 import click
 
 from ..errors import ExitCode, UsageError
-from ..manifests import Document
 from ..workloads import admitted_pod
 from .console import Console
 from .options import cluster_flags_given, cluster_options, common_options, connect, output_option
-from .psp_input import policy_names, read_objects, read_policies
+from .psp_input import Read, policy_names, read_objects, read_policies
 from .serialize import dump
 
 # The PSP engine and its renderers are imported by the commands that use them,
@@ -64,7 +63,7 @@ def which(files: tuple[str, ...], psp_files: tuple[str, ...], allow: str | None,
     otherwise every policy, for the user."""
     from ..psp import Grants, Operation
 
-    console, errors = Console(no_color=no_color), []
+    console, errors = Console(no_color=no_color), list[str]()
     offline = allow is not None or sa_allow is not None
     if "-" in files and "-" in psp_files:
         raise UsageError("-f - and --psp-file - cannot both read stdin")
@@ -80,6 +79,7 @@ def which(files: tuple[str, ...], psp_files: tuple[str, ...], allow: str | None,
     if ask:
         from ..psp_cluster import ClusterAuthorizers
 
+        assert cluster is not None
         authorizers: Any = ClusterAuthorizers(cluster)
     else:
         authorizers = _Offline(Grants(user=policy_names(allow) if allow is not None else ["*"],
@@ -128,7 +128,7 @@ class _Offline:
         return self.grants
 
 
-def _admit_all(objects: Iterator[Document], policies: list[dict[str, Any]], authorizers: Any,
+def _admit_all(objects: Iterator[Read], policies: list[dict[str, Any]], authorizers: Any,
                namespace: str, operation: Any, console: Console,
                errors: list[str]) -> tuple[list[dict[str, Any]], list[str], bool]:
     """Each object's admission: its document, its text, and whether any was denied."""
@@ -166,7 +166,7 @@ def map_(psp_files: tuple[str, ...], output: str, no_color: bool, debug: bool) -
     from ..psp import map_policy
     from ..render.psp import map_document, map_text
 
-    console, errors = Console(no_color=no_color), []
+    console, errors = Console(no_color=no_color), list[str]()
     mappings = [map_policy(p) for p in read_policies(psp_files, console, errors)]
     _emit(console, output, [map_document(m) for m in mappings], map_text(mappings, output == "wide"),
           "PSPMapReport")
@@ -196,7 +196,7 @@ def mutated(files: tuple[str, ...], recursive: bool, namespace: str | None, all_
         raise UsageError("-f reads a dump, -n, -A and -l read the cluster: use one or the other")
     if namespace and all_namespaces:
         raise UsageError("-A and -n cannot be used together")
-    console, errors = Console(no_color=no_color), []
+    console, errors = Console(no_color=no_color), list[str]()
     if files:
         objects = [d.obj for d in read_objects(files, recursive, console, errors)]
         found = _drifted((o for o in objects if o.get("kind") == "Pod"), objects)

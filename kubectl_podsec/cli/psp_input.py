@@ -4,17 +4,24 @@ files given, the policies of `--psp-file`, and lists of policy names."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import InputError, UsageError
-from ..manifests import Document, documents, expand, open_input, spool_stdin
+from ..manifests import Source, documents, expand, open_input, spool_stdin
 from .console import Console
 
 PSP_KINDS = {("PodSecurityPolicy", "policy/v1beta1"), ("PodSecurityPolicy", "extensions/v1beta1")}
 
 
+class Read(NamedTuple):
+    """One object read from a file, and where it came from."""
+
+    source: Source
+    obj: dict[str, Any]
+
+
 def read_objects(paths: tuple[str, ...], recursive: bool, console: Console,
-                 errors: list[str]) -> Iterator[Document]:
+                 errors: list[str]) -> Iterator[Read]:
     """The documents of the files (`-`: stdin); a malformed one is reported and recorded in `errors`."""
     inputs = expand(list(paths), recursive)
     stdin = spool_stdin() if any(item.path == "-" for item in inputs) else None
@@ -25,7 +32,7 @@ def read_objects(paths: tuple[str, ...], recursive: bool, console: Console,
                     errors.append(str(doc.error))
                     console.err(f"error: {doc.error}")
                 elif doc.obj is not None:
-                    yield doc
+                    yield Read(doc.source, doc.obj)
 
 
 def read_policies(paths: tuple[str, ...], console: Console, errors: list[str]) -> list[dict[str, Any]]:
@@ -33,7 +40,7 @@ def read_policies(paths: tuple[str, ...], console: Console, errors: list[str]) -
     invalid policy is an InputError naming its document."""
     from ..psp import PspInputError, parse_policy
 
-    found = []
+    found: list[dict[str, Any]] = []
     for doc in read_objects(paths, False, console, errors):
         if (doc.obj.get("kind"), doc.obj.get("apiVersion")) not in PSP_KINDS:
             console.err(f"note: {doc.source.describe()}: not a PodSecurityPolicy; ignored")
