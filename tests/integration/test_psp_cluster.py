@@ -13,27 +13,17 @@ import copy
 import json
 import pathlib
 import secrets
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from .conftest import _session_cluster
 from .control_plane import Cluster, eventually
 from .podsec import manifest, podsec
-from .test_psp_admission import ALL, grant
+from .test_psp_admission import ALL, grant, psp_cluster  # noqa: F401  (the session fixture: v1.24 and its policies)
 
 ALICE = {"kind": "User", "name": "alice", "apiGroup": "rbac.authorization.k8s.io"}
 AS_ALICE = ("--as", "alice", "--as-group", "devs")  # alice as her token makes her
 RS_CONTROLLER = "system:serviceaccount:kube-system:replicaset-controller"
-
-
-@pytest.fixture(scope="session")
-def psp_cluster() -> Iterator[Cluster]:
-    cluster = next(_session_cluster("psp"))
-    assert cluster.version == "v1.24.17"
-    cluster.kubectl("apply", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "List", "items": ALL}))
-    yield cluster
 
 
 def may_use(cluster: Cluster, namespace: str, who: str, policy: str) -> bool:
