@@ -573,6 +573,12 @@ class _Transport:
         connection.sock.settimeout(timeout)  # None: no limit on reading the answer
         return connection, False
 
+    def _close_idle(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.close()
+
     def send(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes | None,
              timeout: float | None) -> tuple[int, bytes, Any]:
         """One exchange; a kept-alive connection the server has closed
@@ -588,7 +594,8 @@ class _Transport:
                 payload = response.read()
             except (RemoteDisconnected, BrokenPipeError, ConnectionResetError):
                 connection.close()
-                if reused:  # closed by the server while idle: this request never reached it
+                if reused:  # closed by the server while idle: this request never reached it,
+                    self._close_idle()  # and the other idle ones are as old
                     continue
                 raise
             except BaseException:

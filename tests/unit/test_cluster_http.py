@@ -328,3 +328,44 @@ def test_list_items_lose_their_managed_fields_and_nothing_else(fake: FakeApiServ
     expected[2]["metadata"]["managedFields"] = managed  # metadata ends the item: left as it came
     assert page == expected
     assert [i["metadata"] for i in json.loads(raw)["items"]] == [e["metadata"] for e in expected]
+
+
+def test_connections_the_server_closed_while_idle_are_replaced(tmp_path: pathlib.Path) -> None:
+    """A server that keeps each connection for one answer only, without saying so
+    (as an API server does when its idle timeout passes): every later request
+    starts on a kept-alive connection that is already closed, and must still
+    be sent once, on a new one."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    served: list[str] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    head += conn.recv(4096)
+                served.append(head.split(b" ")[1].decode())
+                body = json.dumps(VERSION).encode()
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+
+    threading.Thread(target=serve, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    path = tmp_path / "kubeconfig"
+    path.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "x",
+        "clusters": [{"name": "c", "cluster": {"server": url}}], "users": [{"name": "u", "user": {}}],
+        "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}]}))
+    cluster = Cluster(ConnectionOptions(kubeconfig=str(path)))
+    waits: list[float] = []
+    cluster.sleep = waits.append  # type: ignore[assignment]
+
+    answers = [cluster.version() for _ in range(3)]
+    listener.close()
+
+    assert answers == [VERSION] * 3
+    assert served == ["/version"] * 3 and cluster.requests == 3 and waits == []
