@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from .admission_config import DEFAULT_CONFIG, PodSecurityConfig
 from .labels import MODES, Policy
-from .pss import Evaluation, Evaluator, LevelVersion, pod_metadata, pod_spec
+from .pss import Evaluation, Evaluator, LevelVersion, PodMetadata, PodSpec, pod_metadata, pod_spec
 from .workloads import PodTemplate
 
 # --- defaulting the API server applies before admission (specs/pss.md §5.5) ---
@@ -139,6 +139,7 @@ class ModeEvaluation(NamedTuple):
     mode: str  # enforce | audit | warn | level
     evaluation: Evaluation
     applies_to_object: bool
+    mutated: bool = False  # of the pod as a mutating plugin (PodSecurityPolicy) left it
 
     @property
     def allowed(self) -> bool:
@@ -207,19 +208,25 @@ class Admission(NamedTuple):
         return out
 
 
-def _evaluate_modes(
-    policy: Policy, template: PodTemplate, is_pod: bool, evaluator: Evaluator
-) -> tuple[ModeEvaluation, ...]:
-    meta = pod_metadata(template.metadata, f"{template.path + '.' if template.path else ''}metadata")
-    spec = pod_spec(template.spec, f"{template.path + '.' if template.path else ''}spec")
-    done: dict[tuple[str, int | None], Evaluation] = {}
+def _fields(template: PodTemplate) -> tuple[PodMetadata, PodSpec]:
+    """The template's metadata and spec, checked, for the evaluator."""
+    where = f"{template.path + '.' if template.path else ''}"
+    return pod_metadata(template.metadata, f"{where}metadata"), pod_spec(template.spec, f"{where}spec")
+
+
+def _evaluate_modes(policy: Policy, template: PodTemplate, is_pod: bool, evaluator: Evaluator,
+                    mutated: PodTemplate | None) -> tuple[ModeEvaluation, ...]:
+    fields = _fields(template)
+    pod_fields = fields if mutated is None else _fields(mutated)
+    done: dict[tuple[str, int | None, bool], Evaluation] = {}
     out = []
     for mode in MODES:
         lv = policy.for_mode(mode)
-        key = (lv.level.value, lv.version.minor)
+        of_pod = mutated is not None and (is_pod or mode == "enforce")  # PSP mutates pods, not workloads
+        key = (lv.level.value, lv.version.minor, of_pod)
         if key not in done:  # audit and warn reuse an equal level:version's result
-            done[key] = evaluator.evaluate_pod(lv, meta, spec)
-        out.append(ModeEvaluation(mode, done[key], is_pod or mode != "enforce"))
+            done[key] = evaluator.evaluate_pod(lv, *(pod_fields if of_pod else fields))
+        out.append(ModeEvaluation(mode, done[key], is_pod or mode != "enforce", of_pod))
     return tuple(out)
 
 
@@ -233,12 +240,16 @@ def admit(
     username: str | None = None,
     evaluator: Evaluator,
     label_errors: tuple[str, ...] = (),
+    mutated: PodTemplate | None = None,
 ) -> Admission:
     """Evaluate one object's pod template as the controller would; `template`
-    must already be defaulted (default_template)."""
+    must already be defaulted (default_template). `mutated` is the pod as the
+    mutating admission phase (PodSecurityPolicy) left it, which the validating
+    phase's Pod Security sees: it is evaluated instead of `template` for the
+    pods (every mode of a Pod; enforce, which decides the pods, of a workload)."""
     exempt = config.exemption(namespace, username, template.spec.get("runtimeClassName"))
     if exempt is None:
-        return Admission(is_pod, _evaluate_modes(policy, template, is_pod, evaluator),
+        return Admission(is_pod, _evaluate_modes(policy, template, is_pod, evaluator, mutated),
                          label_errors=label_errors)
     # An exempt object is not evaluated at all: report what would have applied.
     skipped = tuple(
@@ -249,13 +260,12 @@ def admit(
 
 
 def check_level(
-    template: PodTemplate, lv: LevelVersion, evaluator: Evaluator
+    template: PodTemplate, lv: LevelVersion, evaluator: Evaluator, mutated: PodTemplate | None = None
 ) -> Admission:
-    """Evaluate against one Pod Security Standard only (`--level`)."""
-    meta = pod_metadata(template.metadata, f"{template.path + '.' if template.path else ''}metadata")
-    spec = pod_spec(template.spec, f"{template.path + '.' if template.path else ''}spec")
-    evaluation = evaluator.evaluate_pod(lv, meta, spec)
-    return Admission(True, (ModeEvaluation("level", evaluation, True),))
+    """Evaluate against one Pod Security Standard only (`--level`); `mutated`
+    as for admit, evaluated instead."""
+    evaluation = evaluator.evaluate_pod(lv, *_fields(template if mutated is None else mutated))
+    return Admission(True, (ModeEvaluation("level", evaluation, True, mutated is not None),))
 
 
 def invalid_namespace_message(name: str, errors: list[str]) -> str:

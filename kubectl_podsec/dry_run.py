@@ -170,22 +170,32 @@ def _enforce_message(admission: Admission) -> str | None:
     return next((e.message for e in admission.evaluations if e.mode in ("enforce", "level")), None)
 
 
+def _pods_expected(admission: Admission, psp_denial: str | None) -> tuple[bool, str | None]:
+    """Whether the pods are admitted, and the denial after `is forbidden: `.
+    PodSecurityPolicy admits in the mutating phase: its denial comes first."""
+    if psp_denial is not None:
+        return False, _after_forbidden(psp_denial)
+    return admission.pods_allowed, _enforce_message(admission)
+
+
 def server_report(admission: Admission, access: Access, obj_answer: Answer,
-                  pods_answer: Answer | None, identity: str) -> dict[str, Any]:
+                  pods_answer: Answer | None, identity: str, psp_denial: str | None = None) -> dict[str, Any]:
     """The `server` part of a result: RBAC, the server's verdicts, and every
     disagreement with the offline one (not made with --level, whose offline
-    verdict is not the namespace's policy). `denied`: the identity may not
-    create the object, or the server would not take it or its pods;
-    `unknown`: an answer could not be had (a server error, or no one here
-    may create pods to try the template)."""
+    verdict is not the namespace's policy). `psp_denial` is the offline
+    PodSecurityPolicy denial of the pods, if any (PspVerdict.message).
+    `denied`: the identity may not create the object, or the server would not
+    take it or its pods; `unknown`: an answer could not be had (a server error,
+    or no one here may create pods to try the template)."""
     disagreements: list[str] = []
     if admission.evaluations and admission.evaluations[0].mode != "level":
-        disagreements = _compare(admission.object_allowed,
-                                 _enforce_message(admission) if admission.is_pod else None,
-                                 admission.warnings, obj_answer, "object")
+        pods_allowed, pods_message = _pods_expected(admission, psp_denial)
+        if admission.is_pod:
+            disagreements = _compare(pods_allowed, pods_message, admission.warnings, obj_answer, "object")
+        else:  # PodSecurityPolicy admits pods only
+            disagreements = _compare(admission.object_allowed, None, admission.warnings, obj_answer, "object")
         if pods_answer is not None:  # its warnings are not compared: enforce is
-            disagreements += [d for d in _compare(admission.pods_allowed, _enforce_message(admission),
-                                                  (), pods_answer, "pods")
+            disagreements += [d for d in _compare(pods_allowed, pods_message, (), pods_answer, "pods")
                               if not d.startswith("pods: Pod Security warnings")]
     out: dict[str, Any] = {"identity": identity, "permitted": access.allowed}
     if access.reason or access.error:

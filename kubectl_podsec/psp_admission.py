@@ -3,9 +3,10 @@
 For each object, the pod admission would see (the Pod itself, or the one a
 workload's controller would create from its template) is admitted as a CREATE
 under the policies given, and the result becomes the `PspVerdict` of the
-object's check result. Who may `use` each policy is an input, asked per object
-kind: static grants offline (`--psp-allow`), or a cluster's access reviews for
-the identity that creates the pods (psp_cluster.ClusterAuthorizer).
+object's check result, with the admitted pod when the chosen policy changed
+it, for Pod Security to evaluate. Who may `use` each policy is an input, asked
+per object kind: static grants offline (`--psp-allow`), or a cluster's access
+reviews for the identity that creates the pods (psp_cluster.ClusterAuthorizer).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from .errors import InputError
 from .psp import Authorizer, Operation, PspInputError, simulate
+from .psp.profiles import SECCOMP_CONTAINER_PREFIX, SECCOMP_POD, seccomp_from_field
 from .psp.selection import parse_policies
 from .report import PspVerdict
 from .workloads import admitted_pod
@@ -51,4 +53,43 @@ class PspAdmission:
                                  operation=Operation.CREATE, namespace=pod["metadata"]["namespace"])
         except PspInputError as err:
             raise InputError("", str(err)) from None
-        return PspVerdict(admission.policy, admission.mutations, admission.message)
+        if not admission.allowed or not admission.mutations:
+            return PspVerdict(admission.policy, admission.mutations, admission.message)
+        # Pod Security runs later, in the validating phase, and sees the mutated pod.
+        return PspVerdict(admission.policy, admission.mutations, pod=sync_seccomp(admission.pod))
+
+
+# applySeccompVersionSkew: annotation value <-> seccompProfile field.
+_SECCOMP_FIELDS = {"unconfined": {"type": "Unconfined"}, "runtime/default": {"type": "RuntimeDefault"},
+                   "docker/default": {"type": "RuntimeDefault"}}
+
+
+def _seccomp_field(annotation: Any) -> dict[str, str] | None:
+    if isinstance(annotation, str) and annotation.startswith("localhost/") and annotation != "localhost/":
+        return {"type": "Localhost", "localhostProfile": annotation[len("localhost/"):]}
+    return dict(_SECCOMP_FIELDS[annotation]) if annotation in _SECCOMP_FIELDS else None
+
+
+def _sync(annotations: dict[str, Any], key: str, holder: dict[str, Any]) -> None:
+    sc = holder.get("securityContext") or {}
+    if sc.get("seccompProfile") is not None:
+        if key not in annotations and seccomp_from_field(sc["seccompProfile"]):
+            annotations[key] = seccomp_from_field(sc["seccompProfile"])
+    elif key in annotations and _seccomp_field(annotations[key]) is not None:
+        holder["securityContext"] = {**sc, "seccompProfile": _seccomp_field(annotations[key])}
+
+
+def sync_seccomp(pod: dict[str, Any]) -> dict[str, Any]:
+    """`pod` (changed in place) after the 1.19 to 1.24 pod create strategy, which
+    runs between the mutating and the validating admission phases: a seccomp
+    annotation without its field gets the field (and a field its annotation), so
+    a profile a PodSecurityPolicy set as an annotation counts for Pod Security."""
+    meta, spec = pod.setdefault("metadata", {}), pod.get("spec") or {}
+    annotations = dict(meta.get("annotations") or {})
+    _sync(annotations, SECCOMP_POD, spec)
+    for kind in ("initContainers", "containers", "ephemeralContainers"):
+        for container in spec.get(kind) or ():
+            _sync(annotations, SECCOMP_CONTAINER_PREFIX + str(container.get("name") or ""), container)
+    if annotations:
+        meta["annotations"] = annotations
+    return pod

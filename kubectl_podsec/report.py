@@ -14,7 +14,7 @@ from .admission_config import DEFAULT_CONFIG, PodSecurityConfig
 from .errors import InputError
 from .labels import LabelError, Policy, policy_from_labels
 from .pss import Evaluator, InvalidPodSpec, LevelVersion
-from .workloads import TemplateError, carries_pod_spec, pod_template
+from .workloads import PodTemplate, TemplateError, carries_pod_spec, pod_template
 
 if TYPE_CHECKING:  # the PSP engine is loaded only by runs that admit under PodSecurityPolicies
     from .psp import Mutation
@@ -60,6 +60,8 @@ class PspVerdict(NamedTuple):
     chosen: str | None  # the policy that admits it (its kubernetes.io/psp annotation)
     mutations: tuple[Mutation, ...]  # what the chosen policy writes into the pod
     message: str | None = None  # the denial: 'pods "x" is forbidden: PodSecurityPolicy: ...'
+    # The pod as Pod Security then sees it, when the chosen policy changed it (not reported).
+    pod: Mapping[str, Any] | None = None
 
     @property
     def allowed(self) -> bool:
@@ -131,6 +133,7 @@ def _evaluation(e: ModeEvaluation) -> dict[str, Any]:
         "resolvedVersion": str(ev.resolved),
         "allowed": ev.allowed,
         "appliesToObject": e.applies_to_object,
+        **({"pspMutated": True} if e.mutated else {}),
         "message": e.message,
         "violations": [
             {"check": v.check, "reason": v.reason, "detail": v.detail} for v in ev.violations
@@ -239,24 +242,39 @@ class Checker:
             result = self._admit(template, kind == "Pod", str(namespace), ref, source)
         except (TemplateError, InvalidPodSpec) as err:
             raise InputError(ref.describe(), str(err)) from None
-        if self.psp is None:
-            return result
+        return result if self.psp is None else self._under_psp(self.psp, obj, template, result)
+
+    def _under_psp(self, psp: PspCheck, obj: Mapping[str, Any], template: PodTemplate,
+                   result: Result) -> Result:
+        """The result with its PodSecurityPolicy verdict. PodSecurityPolicy admits in
+        the mutating phase, Pod Security in the validating one: when the chosen
+        policy changes the pod, Pod Security evaluates the changed pod."""
+        ref, namespace = result.object, str(result.object.namespace)
         try:
-            return result._replace(psp=self.psp(obj, str(namespace)))
+            verdict = psp(obj, namespace)
+            if verdict is None or verdict.pod is None:
+                return result._replace(psp=verdict)
+            pod = verdict.pod
+            mutated = default_template(PodTemplate(pod.get("metadata") or {}, pod.get("spec") or {},
+                                                   template.path), is_pod=True)
+            result = self._admit(template, ref.kind == "Pod", namespace, ref, result.source, mutated)
         except InputError as err:  # a pod the PodSecurityPolicy engine cannot decode
             raise InputError(ref.describe(), err.message) from None
+        except InvalidPodSpec as err:
+            raise InputError(ref.describe(), str(err)) from None
+        return result._replace(psp=verdict)
 
-    def _admit(self, template: Any, is_pod: bool, namespace: str, ref: ObjectRef,
-               source: Mapping[str, Any]) -> Result:
+    def _admit(self, template: PodTemplate, is_pod: bool, namespace: str, ref: ObjectRef,
+               source: Mapping[str, Any], mutated: PodTemplate | None = None) -> Result:
         if self.level is not None:
             choice = PolicyChoice(None, f"--level {self.level}")
-            return Result(source, ref, check_level(template, self.level, self.evaluator), choice)
+            return Result(source, ref, check_level(template, self.level, self.evaluator, mutated), choice)
         choice = self.resolver.choose(namespace)
         assert choice.policy is not None
         admission = admit(template, is_pod=is_pod, namespace=namespace, policy=choice.policy,
                           config=self.resolver.config, username=self.username,
                           evaluator=self.evaluator,
-                          label_errors=tuple(str(e) for e in choice.label_errors))
+                          label_errors=tuple(str(e) for e in choice.label_errors), mutated=mutated)
         return Result(source, ref, admission, choice)
 
 

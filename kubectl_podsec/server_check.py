@@ -47,7 +47,8 @@ class ServerChecker:
         pods_answer = None
         if kind != "Pod" and template is not None:
             pods_answer = self._template_pod(obj, template, namespace)
-        return server_report(result.admission, access, obj_answer, pods_answer, self.identity)
+        psp_denial = result.psp.message if result.psp is not None else None
+        return server_report(result.admission, access, obj_answer, pods_answer, self.identity, psp_denial)
 
     def _template_pod(self, obj: Mapping[str, Any], template: Any, namespace: str) -> Answer:
         """Its pods are created by a controller, not by the identity: when the

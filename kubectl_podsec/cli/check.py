@@ -267,8 +267,11 @@ def _check_all(checker: Checker, items: Iterator[Item] | None, writer: Any, run:
     console, progress = run.console, run.console.progress("checked")
     console.out(writer.begin())
     try:
-        pairs = (_offline(checker, items, run, progress) if outcomes is None
-                 else _collected(outcomes, run, progress))
+        if outcomes is None:
+            assert items is not None, "items or outcomes"
+            pairs = _offline(checker, items, run, progress)
+        else:
+            pairs = _collected(outcomes, run, progress)
         results = (r for _, r in pairs) if server is None else server.answer(pairs, run)
         for result in results:
             run.summary.add(result)

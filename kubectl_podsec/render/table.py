@@ -87,6 +87,7 @@ class TableWriter(ReportWriter):
         self._details: list[str] = []
         self._more_details = 0
         self._defaulted: dict[str, str] = {}  # namespace -> where its defaults came from
+        self._mutated = False  # some pod was evaluated as a PodSecurityPolicy mutated it
 
     def _header(self) -> list[str]:
         modes = ["LEVEL"] if self._level_mode else ["ENFORCE", "AUDIT", "WARN"]
@@ -159,6 +160,7 @@ class TableWriter(ReportWriter):
             self._level_mode = result.admission.evaluations[0].mode == "level"
             self._server_mode = result.server is not None
             self._psp_mode = result.psp is not None
+        self._mutated = self._mutated or any(e.mutated for e in result.admission.evaluations)
         self._pending.append((self._row(result), verdict(result)))
         self._note(result)
         if self._widths is None and len(self._pending) < WIDTH_SAMPLE:
@@ -180,6 +182,9 @@ class TableWriter(ReportWriter):
             out.append(f"\nNote: no pod-security labels known for namespace(s) {', '.join(self._defaulted)}; "
                        "the built-in defaults (privileged:latest) applied. Pass --admission-config "
                        "for the cluster's defaults, or --namespace-labels.\n")
+        if self._mutated:
+            out.append("\nNote: Pod Security evaluated each pod a PodSecurityPolicy mutates (+mutates) "
+                       "as mutated, as the API server does.\n")
         s = summary
         out.append(f"\n{s.objects} checked: {s.allowed} allowed, {s.denied} denied; "
                    f"{s.skipped} skipped" + (f"; {s.errors} invalid" if s.errors else "") + "\n")

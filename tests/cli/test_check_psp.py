@@ -224,3 +224,98 @@ def test_psp_usage_errors(monkeypatch: pytest.MonkeyPatch, args: list[str], mess
     monkeypatch.chdir(ROOT)
     code, out, err = run("check", "-f", "examples/pods-list.yaml", *args)
     assert (code, out, err) == (2, "", f"error: {message}\n")
+
+
+# --- Pod Security judges the pod as PodSecurityPolicy mutated it ---------------------------------
+
+RESTRICTED_NS = ("--namespace-labels", "pod-security.kubernetes.io/enforce=restricted")
+MUTATED_NOTE = ("Note: Pod Security evaluated each pod a PodSecurityPolicy mutates (+mutates) as mutated, "
+                "as the API server does.\n")
+ADDS_SYS_ADMIN = """apiVersion: policy/v1beta1
+kind: PodSecurityPolicy
+metadata: {name: adds-sys-admin}
+spec:
+  defaultAddCapabilities: [SYS_ADMIN]
+  allowedCapabilities: [SYS_ADMIN]
+  volumes: ['*']
+  runAsUser: {rule: RunAsAny}
+  seLinux: {rule: RunAsAny}
+  supplementalGroups: {rule: RunAsAny}
+  fsGroup: {rule: RunAsAny}
+"""
+DEPLOYMENT = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\nspec:\n"
+              "  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n"
+              "    spec: {containers: [{name: app, image: x}]}\n")
+
+
+def test_a_pod_the_policy_makes_restricted_is_allowed(tmp_path: pathlib.Path) -> None:
+    """restricted sets allowPrivilegeEscalation, drop ALL, runAsNonRoot and the
+    seccomp annotation, which the 1.24 create strategy copies into the field."""
+    pod = write(tmp_path, "pod.yaml", PLAIN_POD)
+    psp = ("--psp-file", str(ROOT / POLICIES), "--psp-allow", "restricted")
+    code, out, err = run("check", "-f", pod, *RESTRICTED_NS, *psp, "-o", "json")
+    without = run("check", "-f", pod, *RESTRICTED_NS, "-o", "json")
+    _, table, _ = run("check", "-f", pod, *RESTRICTED_NS, *psp)
+
+    (result,) = json.loads(out)["results"]
+    assert (code, err) == (0, "")
+    assert without[0] == 1  # as written, restricted denies it
+    assert result["podsAllowed"] is True and "warnings" not in result
+    assert [(e["mode"], e["allowed"], e["pspMutated"]) for e in result["evaluations"]] == [
+        ("enforce", True, True), ("audit", True, True), ("warn", True, True)]
+    assert table.splitlines()[1].split()[-3:] == ["restricted", "+mutates", "allowed"]
+    assert MUTATED_NOTE in table
+
+
+def test_level_judges_the_mutated_pod_too(tmp_path: pathlib.Path) -> None:
+    pod = write(tmp_path, "pod.yaml", PLAIN_POD)
+    code, out, _ = run("check", "-f", pod, "--level", "restricted", "--version", "v1.24",
+                       "--psp-file", str(ROOT / POLICIES), "--psp-allow", "restricted", "-o", "json")
+    (evaluation,) = json.loads(out)["results"][0]["evaluations"]
+    assert code == 0
+    assert (evaluation["mode"], evaluation["allowed"], evaluation["pspMutated"]) == ("level", True, True)
+
+
+def test_a_pod_the_policy_mutates_into_a_violation_is_denied(tmp_path: pathlib.Path) -> None:
+    pod = write(tmp_path, "pod.yaml", PLAIN_POD)
+    psps = write(tmp_path, "psps.yaml", ADDS_SYS_ADMIN)
+    args = ("check", "-f", pod, "--namespace-labels", "pod-security.kubernetes.io/enforce=baseline",
+            "--psp-file", psps)
+    code, out, _ = run(*args, "-o", "json")
+    _, table, _ = run(*args)
+
+    (result,) = json.loads(out)["results"]
+    assert code == 1
+    assert result["psp"]["chosen"] == "adds-sys-admin" and result["psp"]["allowed"] is True
+    assert result["podsAllowed"] is False
+    assert result["evaluations"][0]["message"] == (
+        'violates PodSecurity "baseline:latest": non-default capabilities '
+        '(container "app" must not include "SYS_ADMIN" in securityContext.capabilities.add)')
+    assert table.splitlines()[1].split()[-3:] == ["adds-sys-admin", "+mutates", "DENIED"]
+
+
+def test_a_denied_pod_is_judged_as_written(tmp_path: pathlib.Path) -> None:
+    """Pod Security never sees a pod PodSecurityPolicy denied: nothing is marked mutated."""
+    pod = write(tmp_path, "pod.yaml", PRIVILEGED_POD)
+    code, out, _ = run("check", "-f", pod, *RESTRICTED_NS, "--psp-file", str(ROOT / POLICIES),
+                       "--psp-allow", "restricted", "-o", "json")
+    (result,) = json.loads(out)["results"]
+    assert code == 1
+    assert result["psp"]["message"] == RESTRICTED_DENIES_PRIVILEGED
+    assert not any("pspMutated" in e for e in result["evaluations"])
+
+
+def test_a_workloads_pods_are_judged_as_mutated_the_object_as_written(tmp_path: pathlib.Path) -> None:
+    deploy = write(tmp_path, "deploy.yaml", DEPLOYMENT)
+    psp = ("--psp-file", str(ROOT / POLICIES), "--psp-allow", "restricted")
+    code, out, _ = run("check", "-f", deploy, *RESTRICTED_NS, *psp, "-o", "json")
+    without = run("check", "-f", deploy, *RESTRICTED_NS, "-o", "json")
+
+    (result,) = json.loads(out)["results"]
+    assert code == 0
+    assert json.loads(without[1])["results"][0]["podsAllowed"] is False
+    assert (result["objectAllowed"], result["podsAllowed"]) == (True, True)
+    # enforce decides the pods (mutated); warn, raised to enforce, judges the Deployment itself.
+    assert [(e["mode"], e["allowed"], e.get("pspMutated", False)) for e in result["evaluations"]] == [
+        ("enforce", True, True), ("audit", True, False), ("warn", False, False)]
+    assert result["warnings"][0].startswith('would violate PodSecurity "restricted:latest": allowPrivilegeEscalation')

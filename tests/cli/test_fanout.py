@@ -20,9 +20,10 @@ def run(*args: str) -> tuple[int, str, str]:
 
 PSP = ["--psp-file", str(ROOT / "examples" / "psp" / "policies.yaml"), "--psp-allow", "restricted"]
 PSP_SEEN = {
-    "table": ["restricted +mutates", "denied", "psp: pods "],
+    "table": ["restricted +mutates", "denied", "psp: pods ", "Note: Pod Security evaluated each pod a "],
     "wide": ["restricted +mutates", "denied", "psp: restricted sets "],
-    "json": ['"psp": {"chosen": "restricted", "allowed": true, "mutations": [{', '"psp": {"chosen": null'],
+    "json": ['"psp": {"chosen": "restricted", "allowed": true, "mutations": [{', '"psp": {"chosen": null',
+             '"pspMutated": true'],
     "sarif": ['"ruleId": "PodSecurityPolicy"', '"ruleId": "PodSecurityPolicyMutation"'],
 }
 

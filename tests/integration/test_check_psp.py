@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from .control_plane import Cluster, eventually
-from .podsec import PLAIN, PRIVILEGED, apply, deployment, pod, podsec, podsec_process
+from .podsec import PLAIN, PRIVILEGED, apply, deployment, manifest, pod, podsec, podsec_process
 from .test_psp_admission import grant, psp_cluster  # noqa: F401  (the session fixture: v1.24 and its policies)
 
 ALICE = {"kind": "User", "name": "alice", "apiGroup": "rbac.authorization.k8s.io"}
@@ -111,3 +111,102 @@ def test_no_psp_field_where_podsecuritypolicies_are_not_served(cluster: Cluster,
     imported = {line.rsplit("|", 1)[1].strip() for line in err.splitlines() if line.startswith("import time:")}
     assert "kubectl_podsec.cli.check_cluster" in imported  # the probe sees the imports at all
     assert not {m for m in imported if m.startswith(("kubectl_podsec.psp", "kubectl_podsec.cli.check_psp"))}
+
+
+# --- both admission plugins: PodSecurityPolicy mutates, then Pod Security validates ---------------
+
+# warn set too: a 1.24 server does not yet raise an unset warn to enforce.
+RESTRICTED_V124 = {f"pod-security.kubernetes.io/{mode}{suffix}": value for mode in ("enforce", "warn")
+                   for suffix, value in (("", "restricted"), ("-version", "v1.24"))}
+# Sorts after every other policy, so that no other test's pods ever get it.
+ADDS_SYS_ADMIN = {
+    "apiVersion": "policy/v1beta1", "kind": "PodSecurityPolicy", "metadata": {"name": "z-adds-sys-admin"},
+    "spec": {"defaultAddCapabilities": ["SYS_ADMIN"], "allowedCapabilities": ["SYS_ADMIN"], "volumes": ["*"],
+             "runAsUser": {"rule": "RunAsAny"}, "seLinux": {"rule": "RunAsAny"},
+             "supplementalGroups": {"rule": "RunAsAny"}, "fsGroup": {"rule": "RunAsAny"}},
+}
+
+
+def unmounted(obj: dict[str, Any]) -> dict[str, Any]:
+    """`obj` with automountServiceAccountToken: false in its pod spec (this server
+    runs no ServiceAccount plugin, which the offline engine would model)."""
+    spec = obj["spec"] if obj["kind"] == "Pod" else obj["spec"]["template"]["spec"]
+    spec["automountServiceAccountToken"] = False
+    return obj
+
+
+def check_server(cluster: Cluster, namespace: str, path: str) -> Any:
+    ran = podsec(cluster, "check", "-f", path, "-n", namespace, "--server", *AS_ALICE, "-o", "json")
+    assert "Traceback" not in ran.err
+    return ran
+
+
+def test_pod_security_judges_the_pod_psp_mutated_and_the_server_agrees(psp_cluster: Cluster,
+                                                                        tmp_path: Any) -> None:
+    """restricted:v1.24 enforced, and alice (and the replicaset controller) may use
+    only the restricted policy, which sets every field the plain pod lacks: the
+    server admits the pod and the Deployment's pods, and so does check."""
+    namespace = psp_cluster.create_namespace("check-psp-mutates", labels=RESTRICTED_V124)
+    allow(psp_cluster, namespace, ALICE, "alice", ["restricted"])
+    allow(psp_cluster, namespace, {"kind": "ServiceAccount", "name": "replicaset-controller",
+                                   "namespace": "kube-system"}, CONTROLLER, ["restricted"])
+    psp_cluster.kubectl("-n", namespace, "create", "role", "deployer", "--verb=create", "--resource=deployments")
+    psp_cluster.kubectl("-n", namespace, "create", "rolebinding", "deployer", "--role=deployer", "--user=alice")
+    plain, web = unmounted(pod("app", PLAIN)), unmounted(deployment("web", PLAIN))
+    path = manifest(tmp_path / "objects.yaml", plain, web)
+
+    ran = check_server(psp_cluster, namespace, path)
+    unmutated = podsec(None, "check", "-f", path, "--level", "restricted", "--version", "v1.24")
+
+    assert alice_creates(psp_cluster, namespace, plain) == (201, "restricted")
+    assert unmutated.code == 1  # as written, both would be denied
+    assert ran.code == 0, ran.err
+    pod_result, deploy_result = ran.json["results"]
+    assert [e["pspMutated"] for e in pod_result["evaluations"]] == [True, True, True]
+    assert pod_result["podsAllowed"] and deploy_result["podsAllowed"]
+    assert [(e["mode"], e.get("pspMutated", False), e["allowed"]) for e in deploy_result["evaluations"]] == [
+        ("enforce", True, True), ("audit", False, True), ("warn", False, False)]  # the object is not mutated
+    for result in (pod_result, deploy_result):
+        assert result["server"]["disagreements"] == [], result["server"]
+        assert result["server"]["agrees"] is True
+    assert pod_result["server"]["object"]["outcome"] == "accepted"
+    assert deploy_result["server"]["pods"]["outcome"] == "accepted"
+    # The Pod draws no warning, as mutated; the Deployment does, for its template, which PSP leaves alone.
+    assert pod_result["server"]["object"]["warnings"] == [] and "warnings" not in pod_result
+    assert deploy_result["server"]["object"]["warnings"] == deploy_result["warnings"] != []
+
+
+def test_a_psp_denial_is_what_the_server_says(psp_cluster: Cluster, tmp_path: Any) -> None:
+    namespace = psp_cluster.create_namespace("check-psp-denies", labels=RESTRICTED_V124)
+    allow(psp_cluster, namespace, ALICE, "alice", ["restricted"])
+    root = unmounted(pod("root", PRIVILEGED))
+
+    ran = check_server(psp_cluster, namespace, manifest(tmp_path / "pod.yaml", root))
+    status, denial = alice_creates(psp_cluster, namespace, root)
+
+    (result,) = ran.json["results"]
+    assert (status, ran.code) == (403, 1), ran.err
+    assert denial.startswith('pods "root" is forbidden: PodSecurityPolicy: unable to admit pod: ')
+    assert result["psp"]["message"] == result["server"]["object"]["message"] == denial
+    assert (result["server"]["agrees"], result["server"]["disagreements"]) == (True, [])
+
+
+def test_a_pod_psp_mutates_into_a_violation_is_denied_by_pod_security(psp_cluster: Cluster,
+                                                                      tmp_path: Any) -> None:
+    """baseline enforced; the only policy alice may use adds SYS_ADMIN."""
+    psp_cluster.kubectl("apply", "-f", "-", input=json.dumps(ADDS_SYS_ADMIN))
+    namespace = psp_cluster.create_namespace("check-psp-violates",
+                                             labels={"pod-security.kubernetes.io/enforce": "baseline"})
+    allow(psp_cluster, namespace, ALICE, "alice", ["z-adds-sys-admin"])
+    plain = unmounted(pod("app", PLAIN))
+
+    ran = check_server(psp_cluster, namespace, manifest(tmp_path / "pod.yaml", plain))
+    status, denial = alice_creates(psp_cluster, namespace, plain)
+
+    (result,) = ran.json["results"]
+    assert (status, ran.code) == (403, 1), ran.err
+    assert denial == ('pods "app" is forbidden: violates PodSecurity "baseline:latest": non-default capabilities '
+                      '(container "app" must not include "SYS_ADMIN" in securityContext.capabilities.add)')
+    assert result["psp"]["chosen"] == "z-adds-sys-admin"
+    assert result["evaluations"][0]["message"] == denial.partition(" is forbidden: ")[2]
+    assert (result["server"]["agrees"], result["server"]["disagreements"]) == (True, [])

@@ -197,3 +197,47 @@ def test_level_mode_is_not_compared() -> None:
 def test_policy_for_the_fixture_labels() -> None:  # the fixtures above rely on warn following enforce
     policy, _ = policy_from_labels({"pod-security.kubernetes.io/enforce": "baseline"}, DEFAULT_CONFIG.defaults)
     assert str(policy.warn) == "baseline:latest"
+
+
+# --- under PodSecurityPolicy, whose denial comes first (the mutating phase) -------------------------
+
+PSP_DENIAL = ('pods "p" is forbidden: PodSecurityPolicy: unable to admit pod: [spec.containers[0]'
+              '.securityContext.privileged: Invalid value: true: Privileged containers are not allowed]')
+PSP_POD_DENIAL = PSP_DENIAL.replace('"p"', '"web-podsec-x"')
+
+
+def test_a_psp_denial_agrees_with_the_same_denial() -> None:
+    result = checked(pod(PRIVILEGED), {"pod-security.kubernetes.io/enforce": "baseline"})  # Pod Security denies too
+    same = Answer("denied", 403, PSP_DENIAL, "Forbidden")
+
+    server = server_report(result.admission, ALLOWED, same, None, "me", PSP_DENIAL)
+
+    assert (server["agrees"], server["disagreements"], server["denied"]) == (True, [], True)
+    # Without the PodSecurityPolicy verdict the same answer reads as a different Pod Security denial.
+    assert server_report(result.admission, ALLOWED, same, None, "me")["agrees"] is False
+
+
+def test_a_psp_denial_is_compared_exactly() -> None:
+    result = checked(pod(PRIVILEGED), {})
+    other = Answer("denied", 403, PSP_DENIAL.replace("Privileged containers", "They"), "Forbidden")
+    psa = Answer("denied", 403, f'pods "p" is forbidden: {BASELINE_DENIAL}', "Forbidden")
+
+    assert server_report(result.admission, ALLOWED, other, None, "me", PSP_DENIAL)["disagreements"] == [
+        (f"object: denial message differs: the server says {other.message.partition(' is forbidden: ')[2]!r}, "
+         f"offline {PSP_DENIAL.partition(' is forbidden: ')[2]!r}")]
+    assert server_report(result.admission, ALLOWED, psa, None, "me", PSP_DENIAL)["agrees"] is False
+    accepted = server_report(result.admission, ALLOWED, Answer("accepted", 201), None, "me", PSP_DENIAL)
+    assert accepted["disagreements"] == ["object: offline denies, the server accepted"]
+
+
+def test_a_workloads_pods_denied_by_psp_agree_and_the_object_is_still_compared() -> None:
+    result = checked(deployment(PRIVILEGED), {})
+    obj = Answer("accepted", 201, name="web")
+    pods = Answer("denied", 403, PSP_POD_DENIAL, "Forbidden")
+
+    server = server_report(result.admission, ALLOWED, obj, pods, "me", PSP_DENIAL.replace('"p"', '"web-xxxxx"'))
+    without = server_report(result.admission, ALLOWED, obj, pods, "me")
+
+    assert (server["agrees"], server["disagreements"], server["denied"]) == (True, [], True)
+    assert without["disagreements"] == [f"pods: offline admits, the server denied it: {PSP_POD_DENIAL}"]
+    assert server_verdict(server) == "PODS DENIED"

@@ -67,7 +67,7 @@ def test_checks_are_registered_explicitly() -> None:
     assert {c.variants[0].check.__module__.rsplit(".", 1)[1] for c in CHECKS} <= modules | {"proc_mount"}
 
 
-def test_pure_layers_type_check_strictly() -> None:
+def test_the_package_type_checks_strictly() -> None:
     pytest.importorskip("mypy", reason="mypy is in the test extras; install with pip install -e '.[test]'")
     run = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
