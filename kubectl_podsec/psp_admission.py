@@ -38,7 +38,7 @@ class PspAdmission:
 
     def __init__(self, policies: Sequence[Mapping[str, Any]], authorizer: Callable[[str], Authorizer],
                  service_account: str | None = None) -> None:
-        self.policies = list(policies)
+        self.policies = parse_policies(policies)  # once, not per pod (callers check them first)
         self.authorizer = authorizer
         self.service_account = service_account
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 from .fielderrors import Path
+from .podshape import plain_copy
 
 
 @dataclass(frozen=True)
@@ -37,17 +37,17 @@ class MutationLog:
         old = target.get(key)
         if same_value(old, value):
             return
-        target[key] = copy.deepcopy(value)
-        self._entries.append(Mutation(str(path), copy.deepcopy(old), copy.deepcopy(value)))
+        target[key] = plain_copy(value)
+        self._entries.append(Mutation(str(path), plain_copy(old), plain_copy(value)))
 
     def append(self, target: MutableMapping[str, Any], key: str, value: Any, path: Path) -> None:
         """Append ``value`` to the list at ``target[key]`` (created when missing)."""
         items = target.get(key)
         if not isinstance(items, list):
             items = target[key] = []
-        items.append(copy.deepcopy(value))
+        items.append(plain_copy(value))
         self._entries.append(Mutation(str(path.child(key).index(len(items) - 1)), None,
-                                      copy.deepcopy(value)))
+                                      plain_copy(value)))
 
 
 def same_value(old: Any, new: Any) -> bool:

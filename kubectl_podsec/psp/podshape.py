@@ -133,6 +133,8 @@ def volume_source(volume: Mapping[str, Any]) -> tuple[str, str] | None:
 
 def plain_copy(value: Any) -> Any:
     """A deep copy made of plain dicts and lists, so the engine may write into it."""
+    if type(value) is dict:  # the usual case, tested first: an ABC check costs far more
+        return {k: plain_copy(v) for k, v in value.items()}
     if isinstance(value, Mapping):
         return {k: plain_copy(v) for k, v in value.items()}
     if isinstance(value, list):

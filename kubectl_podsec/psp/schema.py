@@ -72,6 +72,8 @@ def check(value: object, schema: Schema, path: Path, error: type[PspInputError])
 
 
 def _require_object(value: object, path: Path, error: type[PspInputError]) -> Mapping[str, Any]:
+    if type(value) is dict and all(type(k) is str for k in value):  # the usual case, fast
+        return value
     if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
         raise error(str(path), f"expected an object, got {_show(value)}")
     return value

@@ -44,7 +44,7 @@ class _Phase:
     errors: tuple[str, ...]
 
 
-def select_policy(pod: Mapping[str, Any], policies: Iterable[Mapping[str, Any]],
+def select_policy(pod: Mapping[str, Any], policies: Iterable[Mapping[str, Any] | PodSecurityPolicy],
                   authorizer: Authorizer, *, operation: Operation = Operation.CREATE,
                   namespace: str | None = None) -> Admission:
     """Run PSP admission on ``pod`` exactly as PSP receives it (see ``prepare_pod``).
@@ -53,7 +53,12 @@ def select_policy(pod: Mapping[str, Any], policies: Iterable[Mapping[str, Any]],
     Raises ``PodDecodeError``/``PolicyDecodeError`` for malformed input; exceptions
     raised by ``authorizer`` propagate.
     """
-    checked = check_pod(pod)
+    return _select(check_pod(pod), policies, authorizer, operation, namespace)
+
+
+def _select(checked: Mapping[str, Any], policies: Iterable[Mapping[str, Any] | PodSecurityPolicy],
+            authorizer: Authorizer, operation: Operation, namespace: str | None) -> Admission:
+    """``select_policy`` on a pod already decoded (``check_pod``)."""
     psps = parse_policies(policies)
     namespace = namespace or (checked.get("metadata") or {}).get("namespace") or "default"
     grants = {p.name: _authorize(authorizer, p.name, namespace, checked) for p in psps}
@@ -71,7 +76,7 @@ def select_policy(pod: Mapping[str, Any], policies: Iterable[Mapping[str, Any]],
     return _decide(operation, checked, admit, validate)
 
 
-def simulate(pod: Mapping[str, Any], policies: Iterable[Mapping[str, Any]],
+def simulate(pod: Mapping[str, Any], policies: Iterable[Mapping[str, Any] | PodSecurityPolicy],
              authorizer: Authorizer, *, operation: Operation = Operation.CREATE,
              namespace: str | None = None, old_pod: Mapping[str, Any] | None = None,
              automount: bool | None = None) -> Admission:
@@ -86,8 +91,7 @@ def simulate(pod: Mapping[str, Any], policies: Iterable[Mapping[str, Any]],
         if _without_gc_fields(prepared.pod) == _without_gc_fields(old):
             return Admission(operation, None, prepared.pod, (), (), preparation=prepared.changes,
                              ignored="the update changes only garbage-collection fields")
-    admission = select_policy(prepared.pod, policies, authorizer, operation=operation,
-                              namespace=namespace)
+    admission = _select(prepared.pod, policies, authorizer, operation, namespace)  # prepare_pod checked it
     return replace(admission, preparation=prepared.changes)
 
 
@@ -105,11 +109,12 @@ def _without_gc_fields(pod: Any) -> Any:
     return normal({**pod, "metadata": metadata})
 
 
-def parse_policies(policies: Iterable[Mapping[str, Any]]) -> list[PodSecurityPolicy]:
-    """Decode every policy; names must be unique, as they are in a cluster."""
+def parse_policies(policies: Iterable[Mapping[str, Any] | PodSecurityPolicy]) -> list[PodSecurityPolicy]:
+    """Decode every policy (parsed ones are taken as they are); names must be
+    unique, as they are in a cluster."""
     if isinstance(policies, (str, bytes, Mapping)) or not isinstance(policies, Iterable):
         raise PolicyDecodeError("", "expected a list of PodSecurityPolicy objects")
-    parsed = [parse_policy(p) for p in policies]
+    parsed = [p if isinstance(p, PodSecurityPolicy) else parse_policy(p) for p in policies]
     names = [p.name for p in parsed]
     duplicate = next((n for n in names if names.count(n) > 1), None)
     if duplicate is not None:
