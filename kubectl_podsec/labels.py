@@ -59,6 +59,10 @@ def _level(labels: Mapping[str, str], mode: str, fallback: Level,
         return fallback
 
 
+# kubernetes/kubernetes#113491: the warn level defaults to the enforce level.
+WARN_FOLLOWS_ENFORCE_SINCE = 26
+
+
 def _version(labels: Mapping[str, str], mode: str, errors: list[LabelError]) -> Version | None:
     label = VERSION_LABELS[mode]
     if label not in labels:
@@ -70,13 +74,20 @@ def _version(labels: Mapping[str, str], mode: str, errors: list[LabelError]) -> 
         return Version.latest()
 
 
+def warn_follows_enforce(server_minor: int | None) -> bool:
+    """Whether this API server raises an unset warn to the enforce level: from
+    Kubernetes 1.26 (None: the newest behaviour)."""
+    return server_minor is None or server_minor >= WARN_FOLLOWS_ENFORCE_SINCE
+
+
 def policy_from_labels(
-    labels: Mapping[str, str] | None, defaults: Policy
+    labels: Mapping[str, str] | None, defaults: Policy, warn_follows: bool = True
 ) -> tuple[Policy, tuple[LabelError, ...]]:
     """The policy per mode and the label errors. Invalid values fall back as
     upstream does: enforce fails closed (restricted), audit and warn open
     (privileged), versions to latest. Without a warn label, warn is raised to
-    a stricter valid enforce level (and its version, unless warn-version is set)."""
+    a stricter valid enforce level (and its version, unless warn-version is
+    set), on servers that do so (`warn_follows`: 1.26 and later)."""
     if not labels:
         return defaults, ()
     errors: list[LabelError] = []
@@ -92,7 +103,7 @@ def policy_from_labels(
         e.label == LEVEL_LABELS["enforce"] for e in errors
     )
     warn = parsed["warn"]
-    if (LEVEL_LABELS["warn"] not in labels and enforce_valid
+    if (warn_follows and LEVEL_LABELS["warn"] not in labels and enforce_valid
             and parsed["enforce"].level.strictness > warn.level.strictness):
         version = warn.version if VERSION_LABELS["warn"] in labels else parsed["enforce"].version
         parsed["warn"] = LevelVersion(parsed["enforce"].level, version)

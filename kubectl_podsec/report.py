@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .admission import Admission, ModeEvaluation, admit, check_level, default_template
 from .admission_config import DEFAULT_CONFIG, PodSecurityConfig
 from .errors import InputError
-from .labels import LabelError, Policy, policy_from_labels
+from .labels import LabelError, Policy, policy_from_labels, warn_follows_enforce
 from .pss import Evaluator, InvalidPodSpec, LevelVersion
 from .workloads import PodTemplate, TemplateError, carries_pod_spec, pod_template
 
@@ -183,6 +183,7 @@ class PolicyResolver:
         self.namespace_labels = namespace_labels or {}
         self.assumed_labels = assumed_labels
         self.labels_origin = labels_origin
+        self.server_minor: int | None = None  # the API server's minor version, where known
         self._cache: dict[str, PolicyChoice] = {}
 
     def defaults_source(self) -> str:
@@ -203,7 +204,8 @@ class PolicyResolver:
             labels, origin = self.assumed_labels, "--namespace-labels"
         else:
             return PolicyChoice(self.config.defaults, self.defaults_source())
-        policy, errors = policy_from_labels(labels, self.config.defaults)
+        policy, errors = policy_from_labels(labels, self.config.defaults,
+                                            warn_follows_enforce(self.server_minor))
         if not any(k.startswith("pod-security.kubernetes.io/") for k in labels):
             origin = f"{self.defaults_source()} (namespace has no pod-security labels)"
         return PolicyChoice(policy, origin, errors)

@@ -160,7 +160,9 @@ def _namespaces(values: tuple[str, ...], all_namespaces: bool, files: tuple[str,
 @click.option("--admission-config", type=click.Path(dir_okay=False), metavar="FILE",
               help="The API server's AdmissionConfiguration: cluster defaults and exemptions.")
 @click.option("--server-version", metavar="v1.N",
-              help="What `latest` means (default: the cluster's version, offline the newest known).")
+              help="What `latest` means (default: the cluster's version, offline the newest known), "
+                   "and which server to expect offline: before v1.26 an unset warn level was not "
+                   "raised to the enforce level.")
 @click.option("--psp-file", "psp_files", multiple=True, metavar="FILE",
               help="PodSecurityPolicy objects (repeatable): also say which policy would admit each "
                    "pod, what it would change, or that none would (a finding, exit 1). A cluster "
@@ -218,6 +220,7 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
     policies = _file_policies(psp_files, console)
     if offline:
         resolver.namespace_labels = input_labels
+        resolver.server_minor = minor
         checker = Checker(Evaluator(minor), resolver, names[0] if names else "default", lv,
                           psp=_offline_psp(policies, psp_allow, psp_sa_allow, console))
         if fanout.worthwhile(inputs):

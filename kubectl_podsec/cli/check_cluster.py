@@ -24,6 +24,7 @@ def check_cluster(cluster: Cluster, run: Run, resolver: PolicyResolver, writer: 
                   selector: str | None, resources: tuple[Resource, ...], server_dry_run: bool,
                   psp_policies: list[dict[str, Any]] | None) -> None:
     server_minor = _server_minor(cluster)
+    resolver.server_minor = server_minor  # how this server reads the labels, whatever --server-version says
     if server_dry_run and cluster.identity.user:  # a refused impersonation fails here, before any output
         cluster.access({"verb": "create", "resource": "pods", "namespace": cluster.namespace})
     psp = ClusterPsp.of(cluster, run, psp_policies)

@@ -180,3 +180,27 @@ def test_no_color_without_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     _, out, _ = run("check", "-f", "examples", "--level", "restricted")
     assert "\x1b[" not in out
+
+
+@pytest.mark.parametrize(("server_version", "warned"), [(None, True), ("v1.26", True), ("v1.25", False)])
+def test_server_version_decides_whether_an_unset_warn_follows_enforce(
+        tmp_path: pathlib.Path, server_version: str | None, warned: bool) -> None:
+    """A Deployment in a namespace labelled only enforce=restricted: a 1.26+
+    server warns about its template (warn follows enforce), a 1.25 one does not."""
+    docs = [{"apiVersion": "v1", "kind": "Namespace",
+             "metadata": {"name": "web", "labels": {"pod-security.kubernetes.io/enforce": "restricted"}}},
+            {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api", "namespace": "web"},
+             "spec": {"selector": {"matchLabels": {"app": "api"}}, "template": {
+                 "metadata": {"labels": {"app": "api"}},
+                 "spec": {"containers": [{"name": "app", "image": "registry.example.com/api:1"}]}}}}]
+    path = tmp_path / "web.yaml"
+    path.write_text(yaml.safe_dump_all(docs))
+    flags = ["--server-version", server_version] if server_version else []
+
+    code, out, _ = run("check", "-f", str(path), "-o", "json", *flags)
+
+    (result,) = json.loads(out)["results"]
+    warn = next(e for e in result["evaluations"] if e["mode"] == "warn")
+    assert code == 1  # its pods are denied either way
+    assert warn["level"] == ("restricted" if warned else "privileged")
+    assert bool(result.get("warnings")) is warned

@@ -210,3 +210,26 @@ def test_a_pod_psp_mutates_into_a_violation_is_denied_by_pod_security(psp_cluste
     assert result["psp"]["chosen"] == "z-adds-sys-admin"
     assert result["evaluations"][0]["message"] == denial.partition(" is forbidden: ")[2]
     assert (result["server"]["agrees"], result["server"]["disagreements"]) == (True, [])
+
+
+def test_a_1_24_server_does_not_raise_an_unset_warn_to_enforce(psp_cluster: Cluster, tmp_path: Any) -> None:
+    """Only enforce=restricted: v1.24 sends no warning for the Deployment's template
+    (warn follows enforce from 1.26 on), and check, reading the server's version,
+    expects none either; the pods are denied by enforce, as the server says."""
+    namespace = psp_cluster.create_namespace("check-warn-124", labels={
+        "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "v1.24"})
+    allow(psp_cluster, namespace, {"kind": "ServiceAccount", "name": "replicaset-controller",
+                                   "namespace": "kube-system"}, CONTROLLER, ["privileged"])
+    path = manifest(tmp_path / "web.yaml", unmounted(deployment("web", PLAIN)))
+
+    ran = podsec(psp_cluster, "check", "-f", path, "-n", namespace, "--server", "-o", "json")
+    newer = podsec(None, "check", "-f", path, "-n", namespace, "-o", "json", "--namespace-labels",
+                   "pod-security.kubernetes.io/enforce=restricted,pod-security.kubernetes.io/enforce-version=v1.24")
+
+    assert ran.code == 1, ran.err
+    (result,) = ran.json["results"]
+    assert result["server"]["disagreements"] == [], result["server"]
+    assert result["server"]["object"]["warnings"] == [] and "warnings" not in result
+    assert next(e for e in result["evaluations"] if e["mode"] == "warn")["level"] == "privileged"
+    assert result["server"]["pods"]["outcome"] == "denied" and not result["podsAllowed"]
+    assert newer.json["results"][0]["warnings"]  # offline, the newest server's behaviour: warned

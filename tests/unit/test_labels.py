@@ -315,3 +315,15 @@ def test_pod_security_labels_in_upstream_order() -> None:
         ("enforce", "enforce-version", "audit", "audit-version", "warn", "warn-version")
     )
     assert pod_security_labels(None) == {}
+
+
+@pytest.mark.parametrize(("server_minor", "raised"), [(None, True), (26, True), (37, True), (25, False), (24, False)])
+def test_warn_follows_enforce_from_kubernetes_1_26(server_minor: int | None, raised: bool) -> None:
+    """kubernetes/kubernetes#113491 (1.26): before it, an unset warn stayed at its default."""
+    from kubectl_podsec.labels import warn_follows_enforce
+
+    policy, errors = policy_from_labels(make_labels("enforce", "restricted"), PRIVILEGED_POLICY,
+                                        warn_follows_enforce(server_minor))
+
+    assert errors == ()
+    assert policy.warn == (lv("restricted") if raised else PRIV)
