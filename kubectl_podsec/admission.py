@@ -215,18 +215,19 @@ def _fields(template: PodTemplate) -> tuple[PodMetadata, PodSpec]:
 
 
 def _evaluate_modes(policy: Policy, template: PodTemplate, is_pod: bool, evaluator: Evaluator,
-                    mutated: PodTemplate | None) -> tuple[ModeEvaluation, ...]:
+                    mutated: PodTemplate | None, created: PodTemplate | None) -> tuple[ModeEvaluation, ...]:
+    pods = mutated if mutated is not None else created
     fields = _fields(template)
-    pod_fields = fields if mutated is None else _fields(mutated)
+    pod_fields = fields if pods is None else _fields(pods)
     done: dict[tuple[str, int | None, bool], Evaluation] = {}
     out = []
     for mode in MODES:
         lv = policy.for_mode(mode)
-        of_pod = mutated is not None and (is_pod or mode == "enforce")  # PSP mutates pods, not workloads
+        of_pod = pods is not None and (is_pod or mode == "enforce")  # pods change, workloads do not
         key = (lv.level.value, lv.version.minor, of_pod)
         if key not in done:  # audit and warn reuse an equal level:version's result
             done[key] = evaluator.evaluate_pod(lv, *(pod_fields if of_pod else fields))
-        out.append(ModeEvaluation(mode, done[key], is_pod or mode != "enforce", of_pod))
+        out.append(ModeEvaluation(mode, done[key], is_pod or mode != "enforce", of_pod and mutated is not None))
     return tuple(out)
 
 
@@ -241,15 +242,19 @@ def admit(
     evaluator: Evaluator,
     label_errors: tuple[str, ...] = (),
     mutated: PodTemplate | None = None,
+    created: PodTemplate | None = None,
 ) -> Admission:
     """Evaluate one object's pod template as the controller would; `template`
     must already be defaulted (default_template). `mutated` is the pod as the
     mutating admission phase (PodSecurityPolicy) left it, which the validating
     phase's Pod Security sees: it is evaluated instead of `template` for the
-    pods (every mode of a Pod; enforce, which decides the pods, of a workload)."""
+    pods (every mode of a Pod; enforce, which decides the pods, of a workload).
+    `created` is a workload's pod as the server's create strategy leaves it,
+    where that differs from the template (seccomp_skew): evaluated likewise
+    for enforce, without a mutating plugin to name."""
     exempt = config.exemption(namespace, username, template.spec.get("runtimeClassName"))
     if exempt is None:
-        return Admission(is_pod, _evaluate_modes(policy, template, is_pod, evaluator, mutated),
+        return Admission(is_pod, _evaluate_modes(policy, template, is_pod, evaluator, mutated, created),
                          label_errors=label_errors)
     # An exempt object is not evaluated at all: report what would have applied.
     skipped = tuple(
@@ -260,11 +265,13 @@ def admit(
 
 
 def check_level(
-    template: PodTemplate, lv: LevelVersion, evaluator: Evaluator, mutated: PodTemplate | None = None
+    template: PodTemplate, lv: LevelVersion, evaluator: Evaluator, mutated: PodTemplate | None = None,
+    created: PodTemplate | None = None,
 ) -> Admission:
     """Evaluate against one Pod Security Standard only (`--level`); `mutated`
-    as for admit, evaluated instead."""
-    evaluation = evaluator.evaluate_pod(lv, *_fields(template if mutated is None else mutated))
+    and `created` as for admit, evaluated instead."""
+    pods = mutated if mutated is not None else created
+    evaluation = evaluator.evaluate_pod(lv, *_fields(template if pods is None else pods))
     return Admission(True, (ModeEvaluation("level", evaluation, True, mutated is not None),))
 
 

@@ -79,10 +79,27 @@ def expand(paths: list[str], recursive: bool) -> list[Input]:
         elif os.path.exists(path):
             if not os.access(path, os.R_OK):
                 raise InputError(path, "permission denied")
-            inputs.append(Input(path, path))
+            inputs.append(Input(path, path) if os.path.isfile(path) else Input(path, _spooled(path)))
         else:
             raise InputError(path, "no such file or directory")
     return inputs
+
+
+def _spooled(path: str) -> str:
+    """A pipe or device named as a file (/dev/stdin, <(...)) copied to a temporary
+    file, removed at exit: every input is read more than once."""
+    import atexit
+    import shutil
+    import tempfile
+
+    fd, copy = tempfile.mkstemp(prefix="kubectl-podsec-", suffix=".input")
+    atexit.register(os.unlink, copy)
+    try:
+        with open(path, "rb") as source, os.fdopen(fd, "wb") as target:
+            shutil.copyfileobj(source, target)
+    except OSError as err:
+        raise InputError(path, err.strerror or str(err)) from None
+    return copy
 
 
 def _directory(path: str, recursive: bool) -> list[Input]:

@@ -16,7 +16,6 @@ from typing import Any
 
 from .errors import InputError
 from .psp import Authorizer, Operation, PspInputError, simulate
-from .psp.profiles import SECCOMP_CONTAINER_PREFIX, SECCOMP_POD, seccomp_from_field
 from .psp.selection import parse_policies
 from .report import PspVerdict
 from .workloads import admitted_pod
@@ -56,40 +55,4 @@ class PspAdmission:
         if not admission.allowed or not admission.mutations:
             return PspVerdict(admission.policy, admission.mutations, admission.message)
         # Pod Security runs later, in the validating phase, and sees the mutated pod.
-        return PspVerdict(admission.policy, admission.mutations, pod=sync_seccomp(admission.pod))
-
-
-# applySeccompVersionSkew: annotation value <-> seccompProfile field.
-_SECCOMP_FIELDS = {"unconfined": {"type": "Unconfined"}, "runtime/default": {"type": "RuntimeDefault"},
-                   "docker/default": {"type": "RuntimeDefault"}}
-
-
-def _seccomp_field(annotation: Any) -> dict[str, str] | None:
-    if isinstance(annotation, str) and annotation.startswith("localhost/") and annotation != "localhost/":
-        return {"type": "Localhost", "localhostProfile": annotation[len("localhost/"):]}
-    return dict(_SECCOMP_FIELDS[annotation]) if annotation in _SECCOMP_FIELDS else None
-
-
-def _sync(annotations: dict[str, Any], key: str, holder: dict[str, Any]) -> None:
-    sc = holder.get("securityContext") or {}
-    if sc.get("seccompProfile") is not None:
-        if key not in annotations and seccomp_from_field(sc["seccompProfile"]):
-            annotations[key] = seccomp_from_field(sc["seccompProfile"])
-    elif key in annotations and _seccomp_field(annotations[key]) is not None:
-        holder["securityContext"] = {**sc, "seccompProfile": _seccomp_field(annotations[key])}
-
-
-def sync_seccomp(pod: dict[str, Any]) -> dict[str, Any]:
-    """`pod` (changed in place) after the 1.19 to 1.24 pod create strategy, which
-    runs between the mutating and the validating admission phases: a seccomp
-    annotation without its field gets the field (and a field its annotation), so
-    a profile a PodSecurityPolicy set as an annotation counts for Pod Security."""
-    meta, spec = pod.setdefault("metadata", {}), pod.get("spec") or {}
-    annotations = dict(meta.get("annotations") or {})
-    _sync(annotations, SECCOMP_POD, spec)
-    for kind in ("initContainers", "containers", "ephemeralContainers"):
-        for container in spec.get(kind) or ():
-            _sync(annotations, SECCOMP_CONTAINER_PREFIX + str(container.get("name") or ""), container)
-    if annotations:
-        meta["annotations"] = annotations
-    return pod
+        return PspVerdict(admission.policy, admission.mutations, pod=admission.pod)

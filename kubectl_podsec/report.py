@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from . import seccomp_skew
 from .admission import Admission, ModeEvaluation, admit, check_level, default_template
 from .admission_config import DEFAULT_CONFIG, PodSecurityConfig
 from .errors import InputError
@@ -240,8 +241,14 @@ class Checker:
             template = pod_template(obj)
             if template is None:
                 return Skipped(source, ref, f"{kind} has no pod template")
-            template = default_template(template, is_pod=kind == "Pod")
-            result = self._admit(template, kind == "Pod", str(namespace), ref, source)
+            is_pod = kind == "Pod"
+            template = default_template(template, is_pod=is_pod)
+            synced = seccomp_skew.apply(template, self.resolver.server_minor)
+            if is_pod:  # the Pod as the server's create strategy leaves it
+                template, created = synced, None
+            else:  # the pods its controller creates get that treatment
+                created = synced if synced is not template else None
+            result = self._admit(template, is_pod, str(namespace), ref, source, created=created)
         except (TemplateError, InvalidPodSpec) as err:
             raise InputError(ref.describe(), str(err)) from None
         return result if self.psp is None else self._under_psp(self.psp, obj, template, result)
@@ -259,6 +266,9 @@ class Checker:
             pod = verdict.pod
             mutated = default_template(PodTemplate(pod.get("metadata") or {}, pod.get("spec") or {},
                                                    template.path), is_pod=True)
+            # then the create strategy; a server that runs PodSecurityPolicy is 1.24 or older
+            minor = self.resolver.server_minor
+            mutated = seccomp_skew.apply(mutated, seccomp_skew.BOTH_WAYS_UNTIL if minor is None else minor)
             result = self._admit(template, ref.kind == "Pod", namespace, ref, result.source, mutated)
         except InputError as err:  # a pod the PodSecurityPolicy engine cannot decode
             raise InputError(ref.describe(), err.message) from None
@@ -267,16 +277,19 @@ class Checker:
         return result._replace(psp=verdict)
 
     def _admit(self, template: PodTemplate, is_pod: bool, namespace: str, ref: ObjectRef,
-               source: Mapping[str, Any], mutated: PodTemplate | None = None) -> Result:
+               source: Mapping[str, Any], mutated: PodTemplate | None = None,
+               created: PodTemplate | None = None) -> Result:
         if self.level is not None:
             choice = PolicyChoice(None, f"--level {self.level}")
-            return Result(source, ref, check_level(template, self.level, self.evaluator, mutated), choice)
+            return Result(source, ref, check_level(template, self.level, self.evaluator, mutated, created),
+                          choice)
         choice = self.resolver.choose(namespace)
         assert choice.policy is not None
         admission = admit(template, is_pod=is_pod, namespace=namespace, policy=choice.policy,
                           config=self.resolver.config, username=self.username,
                           evaluator=self.evaluator,
-                          label_errors=tuple(str(e) for e in choice.label_errors), mutated=mutated)
+                          label_errors=tuple(str(e) for e in choice.label_errors), mutated=mutated,
+                          created=created)
         return Result(source, ref, admission, choice)
 
 

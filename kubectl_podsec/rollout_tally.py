@@ -13,11 +13,12 @@ import marshal
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
+from . import seccomp_skew
 from .admission import default_template
 from .labels import pod_security_labels
 from .pss import Evaluator, InvalidPodSpec, Level, LevelVersion, Version, Violation, pod_metadata, pod_spec
 from .rollout import Blocker, NamespacePlan, stage_of, strictest_passing
-from .workloads import TemplateError, pod_template
+from .workloads import PodTemplate, TemplateError, pod_template
 
 MAX_BLOCKERS = 10  # per namespace; the rest are counted
 MAX_ERRORS = 5  # per namespace
@@ -62,8 +63,10 @@ class Judge:
     """Evaluates pod templates at one policy version."""
 
     def __init__(self, evaluator: Evaluator, version: Version,
-                 exempt_runtime_classes: frozenset[str] = frozenset()) -> None:
+                 exempt_runtime_classes: frozenset[str] = frozenset(),
+                 server_minor: int | None = None) -> None:
         self.evaluator = evaluator
+        self.server_minor = server_minor  # the pods as this server's create strategy leaves them
         self.restricted = LevelVersion(Level.RESTRICTED, version)
         self.baseline = LevelVersion(Level.BASELINE, version)
         self.exempt_runtime_classes = exempt_runtime_classes
@@ -86,14 +89,19 @@ class Judge:
         try:
             key = marshal.dumps(parts, 2)
         except ValueError:  # not plain JSON values: no caching
-            return self._evaluate(default_template(template, is_pod))
+            return self._evaluate(self._created(template, is_pod))
         found = self._cache.get(key)
         if found is None:
-            found = self._evaluate(default_template(template, is_pod))
+            found = self._evaluate(self._created(template, is_pod))
             if len(self._cache) >= CACHE_SIZE:
                 del self._cache[next(iter(self._cache))]
             self._cache[key] = found
         return found
+
+    def _created(self, template: PodTemplate, is_pod: bool) -> PodTemplate:
+        """The pods as Pod Security sees them: defaulted, and (a workload's pods
+        too) after the create strategy's seccomp version skew."""
+        return seccomp_skew.apply(default_template(template, is_pod), self.server_minor)
 
     def _evaluate(self, template: Any) -> Verdict:
         self.evaluated += 1

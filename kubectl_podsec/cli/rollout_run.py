@@ -68,7 +68,7 @@ class Session:
         """Pin the version (the server's minor unless given), then read and judge."""
         minor = _server_minor(self.cluster)  # the first request: a wrong context fails here
         pinned = version or Version(minor if minor is not None else NEWEST_MINOR)
-        judge = Judge(Evaluator(minor), pinned, self.config.exempt_runtime_classes)
+        judge = Judge(Evaluator(minor), pinned, self.config.exempt_runtime_classes, minor)
         progress = self.console.progress("pages read")
         try:
             return survey(self.cluster, chosen or Selection((self.cluster.namespace,)), level, pinned,

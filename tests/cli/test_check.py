@@ -204,3 +204,66 @@ def test_server_version_decides_whether_an_unset_warn_follows_enforce(
     assert code == 1  # its pods are denied either way
     assert warn["level"] == ("restricted" if warned else "privileged")
     assert bool(result.get("warnings")) is warned
+
+
+ANNOTATED_POD = {
+    "apiVersion": "v1", "kind": "Pod",
+    "metadata": {"name": "annotated", "namespace": "web",
+                 "annotations": {"seccomp.security.alpha.kubernetes.io/pod": "runtime/default"}},
+    "spec": {"containers": [{"name": "app", "image": "registry.example.com/app:1", "securityContext": {
+        "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}, "runAsNonRoot": True}}]}}
+
+
+@pytest.mark.parametrize(("server_version", "allowed"), [
+    ("v1.19", True), ("v1.24", True), ("v1.26", True), ("v1.27", False), (None, False),
+    ("v1.18", True),  # latest is then v1.18, whose checks read the annotations themselves
+])
+def test_seccomp_annotations_count_where_the_server_copies_them_to_fields(
+        tmp_path: pathlib.Path, server_version: str | None, allowed: bool) -> None:
+    """Servers 1.19 to 1.26 copy a seccomp annotation into its field before Pod
+    Security validates, so a pod that sets only the annotation passes restricted
+    there; newer servers (and offline, by default) judge the field alone. A
+    Deployment's pods are created that way too, while the object is judged as written."""
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api", "namespace": "web"},
+                  "spec": {"selector": {"matchLabels": {"app": "api"}}, "template": {
+                      "metadata": {"labels": {"app": "api"}, "annotations": ANNOTATED_POD["metadata"]["annotations"]},
+                      "spec": ANNOTATED_POD["spec"]}}}
+    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "web", "labels": {
+        "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "restricted"}}}
+    path = tmp_path / "objects.yaml"
+    path.write_text(yaml.safe_dump_all([namespace, ANNOTATED_POD, deployment]))
+    flags = ["--server-version", server_version] if server_version else []
+
+    code, out, _ = run("check", "-f", str(path), "-o", "json", *flags)
+
+    pod_result, deploy_result = json.loads(out)["results"]
+    assert code == (0 if allowed else 1)
+    assert pod_result["podsAllowed"] is allowed and deploy_result["podsAllowed"] is allowed
+    # the Deployment itself is never synced: warned wherever only the field counts
+    assert bool(deploy_result.get("warnings")) is (server_version != "v1.18")
+    assert "pspMutated" not in json.dumps(deploy_result)
+
+
+def test_a_pipe_named_as_a_file_is_read_whole(tmp_path: pathlib.Path) -> None:
+    """/dev/stdin, <(...) and other pipes given with -f: every input is read more
+    than once (namespaces first), so a pipe is copied aside, never half-read."""
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    docs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "web", "labels": {
+                "pod-security.kubernetes.io/enforce": "baseline"}}},
+            {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "web"},
+             "spec": {"containers": [{"name": "app", "image": "i", "securityContext": {"privileged": True}}]}}]
+    writer = threading.Thread(target=lambda: fifo.write_text(yaml.safe_dump_all(docs)))
+    writer.start()
+
+    code, out, _ = run("check", "-f", str(fifo), "-o", "json")
+    writer.join()
+
+    (result,) = json.loads(out)["results"]
+    assert code == 1
+    assert result["source"]["file"] == str(fifo)
+    assert result["policySource"] == "labels of Namespace object in the input"
+    assert not result["podsAllowed"]

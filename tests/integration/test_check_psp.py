@@ -233,3 +233,48 @@ def test_a_1_24_server_does_not_raise_an_unset_warn_to_enforce(psp_cluster: Clus
     assert next(e for e in result["evaluations"] if e["mode"] == "warn")["level"] == "privileged"
     assert result["server"]["pods"]["outcome"] == "denied" and not result["podsAllowed"]
     assert newer.json["results"][0]["warnings"]  # offline, the newest server's behaviour: warned
+
+
+ANY_SECCOMP = {
+    "apiVersion": "policy/v1beta1", "kind": "PodSecurityPolicy",
+    "metadata": {"name": "zz-any-seccomp",
+                 "annotations": {"seccomp.security.alpha.kubernetes.io/allowedProfileNames": "*"}},
+    "spec": {"volumes": ["*"], "runAsUser": {"rule": "RunAsAny"}, "seLinux": {"rule": "RunAsAny"},
+             "supplementalGroups": {"rule": "RunAsAny"}, "fsGroup": {"rule": "RunAsAny"}},
+}
+
+
+def test_a_1_24_server_counts_seccomp_annotations_as_fields(psp_cluster: Cluster, tmp_path: Any,
+                                                            request: pytest.FixtureRequest) -> None:
+    """The 1.24 pod create strategy copies a seccomp annotation into its field before
+    Pod Security validates: a pod (and a Deployment's pods) setting only the
+    annotation pass restricted:v1.24 there, and check says so, with no disagreement."""
+    namespace = psp_cluster.create_namespace("check-seccomp-124", labels={
+        "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "v1.24"})
+    # A policy that allows the annotation and changes nothing, so that no PodSecurityPolicy
+    # mutation is involved: the copy is the create strategy's alone. Removed afterwards.
+    psp_cluster.kubectl("apply", "-f", "-", input=json.dumps(ANY_SECCOMP))
+    request.addfinalizer(lambda: psp_cluster.kubectl("delete", "psp", ANY_SECCOMP["metadata"]["name"]))
+    allow(psp_cluster, namespace, {"kind": "ServiceAccount", "name": "replicaset-controller",
+                                   "namespace": "kube-system"}, CONTROLLER, [ANY_SECCOMP["metadata"]["name"]])
+    container = {**PLAIN, "securityContext": {"allowPrivilegeEscalation": False, "runAsNonRoot": True,
+                                              "capabilities": {"drop": ["ALL"]}}}
+    annotations = {"seccomp.security.alpha.kubernetes.io/pod": "runtime/default"}
+    annotated = unmounted(pod("annotated", container))
+    annotated["metadata"]["annotations"] = annotations
+    web = unmounted(deployment("web", container))
+    web["spec"]["template"]["metadata"]["annotations"] = annotations
+    path = manifest(tmp_path / "objects.yaml", annotated, web)
+
+    ran = podsec(psp_cluster, "check", "-f", path, "-n", namespace, "--server", "-o", "json")
+    newest = podsec(None, "check", "-f", path, "--level", "restricted", "--version", "v1.24")
+
+    assert ran.code == 0, ran.err
+    for result in ran.json["results"]:
+        assert result["psp"]["chosen"] == "zz-any-seccomp" and result["psp"]["mutations"] == [], result
+        assert result["podsAllowed"], result
+        assert "pspMutated" not in json.dumps(result["evaluations"])
+        assert result["server"]["disagreements"] == [], result["server"]
+    assert ran.json["results"][0]["server"]["object"]["outcome"] == "accepted"
+    assert ran.json["results"][1]["server"]["pods"]["outcome"] == "accepted"
+    assert newest.code == 1  # a 1.27+ server judges the field alone: denied

@@ -1,13 +1,16 @@
-"""The pod Pod Security sees after PodSecurityPolicy: the 1.19-1.24 pod create
-strategy syncs seccomp annotations and fields (applySeccompVersionSkew)."""
+"""The pod Pod Security sees after the API server's create strategy, which on
+1.19 to 1.26 syncs seccomp annotations and fields (applySeccompVersionSkew):
+both ways up to 1.24, annotations to fields on 1.25 and 1.26, nothing after."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
 
-from kubectl_podsec.psp_admission import sync_seccomp
+from kubectl_podsec import seccomp_skew
+from kubectl_podsec.workloads import PodTemplate
 
 POD = "seccomp.security.alpha.kubernetes.io/pod"
 APP = "container.seccomp.security.alpha.kubernetes.io/app"
@@ -51,4 +54,32 @@ RUNTIME_DEFAULT = {"seccompProfile": {"type": "RuntimeDefault"}}
 ], ids=["runtime-default", "docker-default", "unconfined", "localhost", "empty-localhost", "unknown",
         "field-wins", "field-to-annotation", "field-without-form", "container", "container-field"])
 def test_seccomp_sync(before: dict[str, Any], after: dict[str, Any]) -> None:
-    assert sync_seccomp(before) == after
+    original = copy.deepcopy(before)
+
+    synced = seccomp_skew.sync(template(before))
+
+    assert (synced.metadata, synced.spec) == (after["metadata"], after["spec"])
+    assert before == original  # a copy: the input is left alone
+
+
+def template(obj: dict[str, Any]) -> PodTemplate:
+    return PodTemplate(obj["metadata"], obj["spec"], "")
+
+
+@pytest.mark.parametrize("minor, expected", [
+    (18, pod({POD: "runtime/default"}, None, {"seccompProfile": {"type": "Unconfined"}})),
+    (19, pod({POD: "runtime/default", APP: "unconfined"}, RUNTIME_DEFAULT, {"seccompProfile": {"type": "Unconfined"}})),
+    (24, pod({POD: "runtime/default", APP: "unconfined"}, RUNTIME_DEFAULT, {"seccompProfile": {"type": "Unconfined"}})),
+    (25, pod({POD: "runtime/default"}, RUNTIME_DEFAULT, {"seccompProfile": {"type": "Unconfined"}})),
+    (26, pod({POD: "runtime/default"}, RUNTIME_DEFAULT, {"seccompProfile": {"type": "Unconfined"}})),
+    (27, pod({POD: "runtime/default"}, None, {"seccompProfile": {"type": "Unconfined"}})),
+    (None, pod({POD: "runtime/default"}, None, {"seccompProfile": {"type": "Unconfined"}})),
+])
+def test_which_servers_sync_which_way(minor: int | None, expected: dict[str, Any]) -> None:
+    """A pod annotation without its field, and a container field without its annotation."""
+    before = template(pod({POD: "runtime/default"}, None, {"seccompProfile": {"type": "Unconfined"}}))
+
+    after = seccomp_skew.apply(before, minor)
+
+    assert (after.metadata, after.spec) == (expected["metadata"], expected["spec"])
+    assert (after is before) == (minor is None or not 19 <= minor <= 26)
