@@ -386,14 +386,17 @@ class Cluster:
                             impersonate, content_type=MERGE_PATCH, retry=dry_run)
 
     def dry_run_create(self, resource: Resource, namespace: str, body: Mapping[str, Any],
-                       impersonate: bool = True) -> Answer:
+                       impersonate: bool | Impersonation = True) -> Answer:
         """A server-side dry-run create (dryRun=All: admission runs, nothing is stored)."""
         path = resource.collection_path(namespace)
         query = [("dryRun", "All"), ("fieldManager", FIELD_MANAGER)]
         response = self.request("POST", path, query, body, impersonate)
         if response.status == 401 or (response.status == 403 and " cannot impersonate" in str(response.body)):
             raise self.fail("POST", path, response)
-        who = "" if impersonate or not self.identity.user else "(your own identity)"
+        if isinstance(impersonate, Impersonation):
+            who = f"(as {impersonate.user})"
+        else:
+            who = "" if impersonate or not self.identity.user else "(your own identity)"
         return answer(response.status, response.body, response.warnings, who)
 
 

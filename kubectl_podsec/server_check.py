@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from .cluster import Cluster
+from .cluster import IMPERSONATION_REFUSED, ApiError, Cluster, Impersonation
 from .dry_run import Answer, server_report, strip_for_create, template_pod, with_service_account
 from .report import Result
 from .resources import POD, resource_for
@@ -46,14 +46,27 @@ class ServerChecker:
         obj_answer = self.cluster.dry_run_create(resource, namespace, body)
         pods_answer = None
         if kind != "Pod" and template is not None:
-            pods_answer = self._template_pod(obj, template, namespace)
+            pods_answer = self._template_pod(obj, template, namespace, under_psp=result.psp is not None)
         psp_denial = result.psp.message if result.psp is not None else None
         return server_report(result.admission, access, obj_answer, pods_answer, self.identity, psp_denial)
 
-    def _template_pod(self, obj: Mapping[str, Any], template: Any, namespace: str) -> Answer:
+    def _template_pod(self, obj: Mapping[str, Any], template: Any, namespace: str,
+                      under_psp: bool = False) -> Answer:
         """Its pods are created by a controller, not by the identity: when the
-        identity may not create pods, ask again as yourself."""
+        identity may not create pods, ask again as yourself. Under
+        PodSecurityPolicies, which policy the pods get depends on who creates
+        them, so they are created as the controller where you may impersonate it."""
         pod = template_pod(obj, template, namespace, self.service_account)
+        if under_psp:
+            from .psp_cluster import controller_requester
+
+            requester = controller_requester(str(obj.get("kind")))
+            if requester is not None:
+                try:
+                    return self.cluster.dry_run_create(POD, namespace, pod, impersonate=Impersonation(requester[0]))
+                except ApiError as err:
+                    if err.reason != IMPERSONATION_REFUSED:
+                        raise
         answer = self.cluster.dry_run_create(POD, namespace, pod)
         if answer.outcome == "forbidden" and self.cluster.identity.user:
             answer = self.cluster.dry_run_create(POD, namespace, pod, impersonate=False)

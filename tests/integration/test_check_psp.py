@@ -30,6 +30,14 @@ def allow(cluster: Cluster, namespace: str, subject: dict[str, str], user: str, 
                what=f"{user} may use {policies[0]}")
 
 
+def may(cluster: Cluster, namespace: str, who: str, verb: str, resource: str, group: str = "") -> bool:
+    review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+              "spec": {"user": who, "resourceAttributes": {"verb": verb, "group": group, "namespace": namespace,
+                                                           "resource": resource}}}
+    return bool(cluster.api("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", review).body
+                ["status"].get("allowed"))
+
+
 def alice_creates(cluster: Cluster, namespace: str, manifest: dict[str, Any]) -> tuple[int, str]:
     """(status, the chosen policy or the denial message) of the real plugin, on
     a server dry-run create by alice herself."""
@@ -95,6 +103,17 @@ def test_workload_pods_are_admitted_as_their_controller(psp_cluster: Cluster) ->
     assert json.loads(by_controller.stdout)["metadata"]["annotations"]["kubernetes.io/psp"] == "privileged"
     assert alice_creates(psp_cluster, namespace, template_pod)[0] == 403  # alice's own pods: denied
     assert result["psp"] == {"chosen": "privileged", "allowed": True, "mutations": []}
+
+    # --server tries the pods as the controller too (you may impersonate it), so it agrees.
+    psp_cluster.kubectl("-n", namespace, "create", "role", "deployer", "--verb=create", "--resource=deployments")
+    psp_cluster.kubectl("-n", namespace, "create", "rolebinding", "deployer", "--role=deployer", "--user=alice")
+    eventually(lambda: may(psp_cluster, namespace, "alice", "create", "deployments", "apps"),
+               what="alice may create deployments")
+    served = podsec(psp_cluster, "check", "-n", namespace, "--server", *AS_ALICE, "-o", "json")
+    (server,) = [r["server"] for r in served.json["results"]]
+    assert served.code == 0, served.err
+    assert server["pods"]["outcome"] == "accepted" and server["pods"]["as"] == f"(as {CONTROLLER})"
+    assert server["disagreements"] == [], server
 
 
 def test_no_psp_field_where_podsecuritypolicies_are_not_served(cluster: Cluster, namespace: str) -> None:
