@@ -191,7 +191,8 @@ def server_report(admission: Admission, access: Access, obj_answer: Answer,
     if admission.evaluations and admission.evaluations[0].mode != "level":
         pods_allowed, pods_message = _pods_expected(admission, psp_denial)
         if admission.is_pod:
-            disagreements = _compare(pods_allowed, pods_message, admission.warnings, obj_answer, "object")
+            disagreements = _compare(pods_allowed, pods_message, () if psp_denial else admission.warnings,
+                                     obj_answer, "object")
         else:  # PodSecurityPolicy admits pods only
             disagreements = _compare(admission.object_allowed, None, admission.warnings, obj_answer, "object")
         if pods_answer is not None:  # its warnings are not compared: enforce is

@@ -92,6 +92,12 @@ class Result(NamedTuple):
     psp: PspVerdict | None = None
 
     @property
+    def warnings(self) -> tuple[str, ...]:
+        """The Warning headers the server would send: none for a Pod that
+        PodSecurityPolicy denies, since Pod Security never sees it."""
+        return () if self.psp_denied and self.admission.is_pod else self.admission.warnings
+
+    @property
     def psp_denied(self) -> bool:
         return self.psp is not None and not self.psp.allowed
 
@@ -114,8 +120,8 @@ class Result(NamedTuple):
         }
         if adm.exempt:
             out["exempt"] = adm.exempt
-        if adm.warnings:
-            out["warnings"] = list(adm.warnings)
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
         if self.policy.label_errors:
             out["labelErrors"] = [str(e) for e in self.policy.label_errors]
         if self.psp is not None:

@@ -22,7 +22,7 @@ def verdict(result: Result) -> str:
     if not adm.pods_allowed:
         return "DENIED" if adm.is_pod or adm.evaluations[0].mode == "level" else "PODS DENIED"
     if any(not e.allowed for e in adm.evaluations):
-        return "allowed (warnings)" if adm.warnings else "allowed (audit)"
+        return "allowed (warnings)" if result.warnings else "allowed (audit)"
     return "allowed"
 
 

@@ -319,3 +319,20 @@ def test_a_workloads_pods_are_judged_as_mutated_the_object_as_written(tmp_path: 
     assert [(e["mode"], e["allowed"], e.get("pspMutated", False)) for e in result["evaluations"]] == [
         ("enforce", True, True), ("audit", True, False), ("warn", False, False)]
     assert result["warnings"][0].startswith('would violate PodSecurity "restricted:latest": allowPrivilegeEscalation')
+
+
+def test_a_pod_psp_denies_draws_no_pod_security_warning(tmp_path: pathlib.Path) -> None:
+    """PodSecurityPolicy denies in the mutating phase: Pod Security never runs,
+    so the server sends no warning, whatever warn says."""
+    namespace = ("apiVersion: v1\nkind: Namespace\nmetadata: {name: default, labels: "
+                 "{pod-security.kubernetes.io/warn: restricted}}\n---\n")
+    path = write(tmp_path, "pods.yaml", namespace + PRIVILEGED_POD)
+
+    code, out, _ = run("check", "-f", path, "--psp-file", str(ROOT / POLICIES), "--psp-allow", "restricted",
+                       "-o", "json")
+
+    (pod,) = json.loads(out)["results"]
+    assert code == 1
+    assert pod["psp"]["message"] == RESTRICTED_DENIES_PRIVILEGED
+    assert next(e for e in pod["evaluations"] if e["mode"] == "warn")["allowed"] is False
+    assert "warnings" not in pod
