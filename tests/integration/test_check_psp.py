@@ -210,10 +210,11 @@ def test_a_psp_denial_is_what_the_server_says(psp_cluster: Cluster, tmp_path: An
     assert (result["server"]["agrees"], result["server"]["disagreements"]) == (True, [])
 
 
-def test_a_pod_psp_mutates_into_a_violation_is_denied_by_pod_security(psp_cluster: Cluster,
-                                                                      tmp_path: Any) -> None:
-    """baseline enforced; the only policy alice may use adds SYS_ADMIN."""
+def test_a_pod_psp_mutates_into_a_violation_is_denied_by_pod_security(psp_cluster: Cluster, tmp_path: Any,
+                                                                      request: pytest.FixtureRequest) -> None:
+    """baseline enforced; the only policy alice may use adds SYS_ADMIN (removed afterwards)."""
     psp_cluster.kubectl("apply", "-f", "-", input=json.dumps(ADDS_SYS_ADMIN))
+    request.addfinalizer(lambda: psp_cluster.kubectl("delete", "psp", ADDS_SYS_ADMIN["metadata"]["name"]))
     namespace = psp_cluster.create_namespace("check-psp-violates",
                                              labels={"pod-security.kubernetes.io/enforce": "baseline"})
     allow(psp_cluster, namespace, ALICE, "alice", ["z-adds-sys-admin"])
