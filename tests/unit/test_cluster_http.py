@@ -190,6 +190,26 @@ def test_self_subject_review_missing_is_none(fake: FakeApiServer, tmp_path: path
                                            for v in ("v1", "v1beta1", "v1alpha1")]
 
 
+def test_a_forbidden_self_subject_review_the_server_does_not_serve_is_none(fake: FakeApiServer,
+                                                                          tmp_path: pathlib.Path) -> None:
+    """Before 1.27 a server authorizes the request before finding it has no such
+    resource: a 403 means "not served" when discovery does not list it."""
+    forbidden = status(403, "Forbidden", 'selfsubjectreviews.authentication.k8s.io is forbidden: User "alice" '
+                                         'cannot create resource "selfsubjectreviews"')
+    for version in ("v1", "v1beta1", "v1alpha1"):
+        fake.on("POST", f"/apis/authentication.k8s.io/{version}/selfsubjectreviews", forbidden)
+    fake.on("GET", "/apis/authentication.k8s.io/v1", Reply(200, {"kind": "APIResourceList", "resources": [
+        {"name": "tokenreviews", "kind": "TokenReview", "verbs": ["create"]}]}))
+    cluster, _ = connect(fake, tmp_path)
+
+    assert cluster.who_am_i() is None
+
+    fake.on("GET", "/apis/authentication.k8s.io/v1", Reply(200, {"kind": "APIResourceList", "resources": [
+        {"name": "selfsubjectreviews", "kind": "SelfSubjectReview", "verbs": ["create"]}]}))
+    with pytest.raises(ApiError, match="^forbidden: User \"alice\" cannot create"):
+        cluster.who_am_i()  # served, and refused: that is an answer
+
+
 def exec_kubeconfig(fake: FakeApiServer, tmp_path: pathlib.Path, script: str) -> str:
     plugin = tmp_path / "plugin.py"
     plugin.write_text(script)
