@@ -288,16 +288,3 @@ def test_mutated_with_lists_that_may_not_be_read(psp_cluster: Cluster) -> None:
         ("replicationcontrollers", "replicasets", "statefulsets", "daemonsets", "jobs", "pods")]
     assert all(" namespaces (" in e and 'forbidden: User "alice" cannot list resource' in e for e in errors)
 
-
-def test_whoami_on_a_server_without_self_subject_review(psp_cluster: Cluster) -> None:
-    """v1.24 has no SelfSubjectReview, and says 403 rather than 404 to a user who
-    may not create it: whoami falls back, and says why, rather than failing."""
-    by_token = podsec(psp_cluster, "whoami", "-n", "default", "-o", "json", context="alice")
-    impersonated = podsec(psp_cluster, "whoami", "-n", "default", "-o", "json", "--as", "carol", "--as-group", "g")
-
-    assert by_token.code == 0, by_token.err
-    assert by_token.json["identitySource"] == "unknown (SelfSubjectReview is not served here)"
-    assert impersonated.code == 0, impersonated.err
-    assert impersonated.json["user"] == {"username": "carol", "uid": "", "groups": ["g", "system:authenticated"],
-                                         "extra": {}}
-    assert impersonated.json["identitySource"] == "the impersonation flags (SelfSubjectReview is not served here)"
