@@ -161,8 +161,8 @@ def _namespaces(values: tuple[str, ...], all_namespaces: bool, files: tuple[str,
               help="The API server's AdmissionConfiguration: cluster defaults and exemptions.")
 @click.option("--server-version", metavar="v1.N",
               help="What `latest` means (default: the cluster's version, offline the newest known), "
-                   "and which server to expect offline: before v1.26 an unset warn level was not "
-                   "raised to the enforce level.")
+                   "and, offline, which server's behaviour to expect (warn follows enforce from "
+                   "v1.26; seccomp annotations count as fields on v1.19 to v1.26).")
 @click.option("--psp-file", "psp_files", multiple=True, metavar="FILE",
               help="PodSecurityPolicy objects (repeatable): also say which policy would admit each "
                    "pod, what it would change, or that none would (a finding, exit 1). A cluster "
