@@ -148,7 +148,10 @@ def _exec(spec: Mapping[str, Any], cluster: Mapping[str, Any], ca: bytes | None,
     if mode not in ("Never", "IfAvailable", "Always"):
         raise ClusterError(f"{fail}: exec plugin: interactiveMode must be Never, IfAvailable or Always"
                            f'{f" (not {mode!r})" if mode else ""}')
-    terminal = sys.stdin is not None and sys.stdin.isatty()
+    try:
+        terminal = sys.stdin is not None and sys.stdin.isatty()
+    except ValueError:  # stdin closed
+        terminal = False
     if mode == "Always" and not terminal:
         raise ClusterError(f"{fail}: exec plugin cannot support interactive mode: "
                            "standard input is not a terminal")
