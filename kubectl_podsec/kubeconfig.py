@@ -13,7 +13,8 @@ client-go's rules (clientcmd.ClientConfigLoadingRules and ConfigOverrides):
   and user; the namespace is the context's (default `default`).
 * With no usable kubeconfig, the in-cluster configuration when running in a pod.
 
-This module only reads files; `cluster.py` hands the result to the client.
+This module only reads files; `credentials.py` turns the result into TLS
+settings and credentials, which `cluster.py` uses.
 """
 
 from __future__ import annotations
