@@ -131,10 +131,18 @@ def volume_source(volume: Mapping[str, Any]) -> tuple[str, str] | None:
     return None
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def plain_copy(value: Any) -> Any:
     """A deep copy made of plain dicts and lists, so the engine may write into it."""
-    if type(value) is dict:  # the usual case, tested first: an ABC check costs far more
+    kind = type(value)  # the usual cases first, by exact type: an ABC check costs far more
+    if kind is dict:
         return {k: plain_copy(v) for k, v in value.items()}
+    if kind is list:
+        return [plain_copy(v) for v in value]
+    if kind in _SCALARS:
+        return value
     if isinstance(value, Mapping):
         return {k: plain_copy(v) for k, v in value.items()}
     if isinstance(value, list):
