@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from kubectl_podsec.cli.main import cli
 
-from .control_plane import REPO, Cluster
+from .control_plane import REPO, Cluster, eventually
 
 
 @dataclass(frozen=True)
@@ -119,3 +119,28 @@ def workloads(container: Mapping[str, Any], **labels: str) -> list[dict[str, Any
         {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta("cron", **labels),
          "spec": {"schedule": "0 0 1 1 *", "suspend": True, "jobTemplate": {"spec": {"template": job_template}}}},
     ]
+
+
+def may(cluster: Cluster, namespace: str, who: str, verb: str, resource: str, group: str = "",
+        name: str = "") -> bool:
+    """RBAC's answer for another user, from a SubjectAccessReview (kubectl auth can-i
+    drops the namespace of a resource the server does not serve)."""
+    attributes = {"verb": verb, "group": group, "namespace": namespace, "resource": resource, "name": name}
+    review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+              "spec": {"user": who, "resourceAttributes": attributes}}
+    answer = cluster.api("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", review)
+    assert answer.status == 201, answer.body
+    return bool(answer.body["status"].get("allowed"))
+
+
+def grant_robot(cluster: Cluster, namespace: str) -> str:
+    """A service account `robot` that may get, list and create pods and Deployments
+    in the namespace, and nothing else; returns its user name once RBAC answers."""
+    cluster.kubectl("create", "serviceaccount", "robot", "-n", namespace)
+    cluster.kubectl("create", "role", "deployer", "--verb=get,list,create", "--resource=pods,deployments.apps",
+                    "-n", namespace)
+    cluster.kubectl("create", "rolebinding", "robot-deploys", "--role=deployer",
+                    f"--serviceaccount={namespace}:robot", "-n", namespace)
+    robot = f"system:serviceaccount:{namespace}:robot"
+    eventually(lambda: may(cluster, namespace, robot, "create", "deployments", "apps"), what="RBAC")
+    return robot

@@ -14,28 +14,12 @@ from typing import Any
 import pytest
 
 from .control_plane import Cluster, eventually
-from .podsec import PLAIN, PRIVILEGED, apply, deployment, manifest, pod, podsec, podsec_process
-from .test_psp_admission import grant, psp_cluster  # noqa: F401  (the session fixture: v1.24 and its policies)
+from .podsec import PLAIN, PRIVILEGED, apply, deployment, manifest, may, pod, podsec, podsec_process
+from .test_psp_admission import allow, psp_cluster  # noqa: F401  (the session fixture: v1.24 and its policies)
 
 ALICE = {"kind": "User", "name": "alice", "apiGroup": "rbac.authorization.k8s.io"}
 AS_ALICE = ("--as", "alice", "--as-group", "devs")  # exactly the groups alice's token has
 CONTROLLER = "system:serviceaccount:kube-system:replicaset-controller"
-
-
-def allow(cluster: Cluster, namespace: str, subject: dict[str, str], user: str, policies: list[str]) -> None:
-    """`grant`, then wait until RBAC answers it."""
-    grant(cluster, namespace, subject, policies)
-    eventually(lambda: cluster.kubectl("auth", "can-i", "use", f"podsecuritypolicies.policy/{policies[0]}",
-                                       "-n", namespace, "--as", user, check=False).returncode == 0,
-               what=f"{user} may use {policies[0]}")
-
-
-def may(cluster: Cluster, namespace: str, who: str, verb: str, resource: str, group: str = "") -> bool:
-    review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
-              "spec": {"user": who, "resourceAttributes": {"verb": verb, "group": group, "namespace": namespace,
-                                                           "resource": resource}}}
-    return bool(cluster.api("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", review).body
-                ["status"].get("allowed"))
 
 
 def alice_creates(cluster: Cluster, namespace: str, manifest: dict[str, Any]) -> tuple[int, str]:

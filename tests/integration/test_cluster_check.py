@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .control_plane import Cluster, eventually
 from .podsec import (
-    PLAIN, PRIVILEGED, RESTRICTED, apply, deployment, label, manifest, pod, podsec, workloads,
+    PLAIN, PRIVILEGED, RESTRICTED, apply, deployment, grant_robot, label, manifest, pod, podsec, workloads,
 )
 
 KINDS = ["Pod", "PodTemplate", "ReplicationController", "ReplicaSet", "Deployment", "StatefulSet",
@@ -163,14 +163,7 @@ def test_warnings_from_warn_mode_match(cluster: Cluster, namespace: str, tmp_pat
 
 def test_a_service_account_with_a_role_for_pods_and_deployments(
         cluster: Cluster, namespace: str, tmp_path: Path) -> None:
-    cluster.kubectl("create", "serviceaccount", "robot", "-n", namespace)
-    cluster.kubectl("create", "role", "deployer", "--verb=get,list,create", "--resource=pods,deployments.apps",
-                    "-n", namespace)
-    cluster.kubectl("create", "rolebinding", "robot-deploys", "--role=deployer",
-                    f"--serviceaccount={namespace}:robot", "-n", namespace)
-    robot = f"system:serviceaccount:{namespace}:robot"
-    eventually(lambda: cluster.kubectl("auth", "can-i", "create", "deployments", "-n", namespace,
-                                       f"--as={robot}", check=False).stdout.strip() == "yes", what="RBAC")
+    robot = grant_robot(cluster, namespace)
     deploy = manifest(tmp_path / "deploy.yaml", deployment("web", RESTRICTED))
     sts = manifest(tmp_path / "sts.yaml", {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db"},
                                            "spec": {"serviceName": "db", "selector": {"matchLabels": {"app": "db"}},

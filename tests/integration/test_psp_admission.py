@@ -17,7 +17,8 @@ from kubectl_podsec.psp import Grants, simulate
 from tests.conftest import ROOT
 
 from .conftest import _session_cluster
-from .control_plane import Cluster
+from .control_plane import Cluster, eventually
+from .podsec import may
 
 POLICIES = list(yaml.safe_load_all((ROOT / "examples" / "psp" / "policies.yaml").read_text()))
 # Sorts first and would mutate every pod: chosen only when nothing accepts a pod unchanged.
@@ -55,6 +56,13 @@ def grant(cluster: Cluster, namespace: str, subject: dict[str, str], policies: l
          "subjects": [subject]},
     ]
     cluster.kubectl("apply", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "List", "items": objects}))
+
+
+def allow(cluster: Cluster, namespace: str, subject: dict[str, str], who: str, policies: list[str]) -> None:
+    """`grant`, then wait until RBAC answers it for `who` (the subject's user name)."""
+    grant(cluster, namespace, subject, policies)
+    eventually(lambda: may(cluster, namespace, who, "use", "podsecuritypolicies", "policy", policies[0]),
+               what=f"{who} may use {policies[0]}")
 
 
 def pod(name: str, **container_sc: Any) -> dict[str, Any]:

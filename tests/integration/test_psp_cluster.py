@@ -19,29 +19,11 @@ import pytest
 
 from .control_plane import Cluster, eventually
 from .podsec import manifest, podsec
-from .test_psp_admission import ALL, grant, psp_cluster  # noqa: F401  (the session fixture: v1.24 and its policies)
+from .test_psp_admission import ALL, allow, psp_cluster  # noqa: F401  (the session fixture: v1.24 and its policies)
 
 ALICE = {"kind": "User", "name": "alice", "apiGroup": "rbac.authorization.k8s.io"}
 AS_ALICE = ("--as", "alice", "--as-group", "devs")  # alice as her token makes her
 RS_CONTROLLER = "system:serviceaccount:kube-system:replicaset-controller"
-
-
-def may_use(cluster: Cluster, namespace: str, who: str, policy: str) -> bool:
-    """RBAC's answer, from a SubjectAccessReview (kubectl auth can-i drops the namespace of a
-    resource the server does not serve)."""
-    review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
-              "spec": {"user": who, "resourceAttributes": {"verb": "use", "group": "policy", "namespace": namespace,
-                                                           "resource": "podsecuritypolicies", "name": policy}}}
-    answer = cluster.api("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", review)
-    assert answer.status == 201, answer.body
-    return bool(answer.body["status"].get("allowed"))
-
-
-def allow(cluster: Cluster, namespace: str, subject: dict[str, str], who: str, policies: list[str]) -> None:
-    """A Role granting `use` on these policies (and create on pods), bound to `subject`;
-    returns once RBAC answers it."""
-    grant(cluster, namespace, subject, policies)
-    eventually(lambda: may_use(cluster, namespace, who, policies[0]), what=f"{who} may use {policies[0]}")
 
 
 def pod(name: str, sa: str | None = None, **container_sc: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import yaml
 from tests.conftest import ROOT
 
 from .control_plane import Cluster, bring_up, eventually
-from .podsec import label, podsec
+from .podsec import grant_robot, label, podsec
 
 NAMESPACED_KEYS = ["verb", "resource", "subresource", "name", "namespace", "allowed", "risky", "why"]
 
@@ -18,18 +18,6 @@ def rows(doc: dict[str, object]) -> dict[str, dict[str, object]]:
         sub = f"/{row['subresource']}" if row["subresource"] else ""
         out[f"{row['verb']} {row['resource']}{sub}"] = row
     return out
-
-
-def grant_robot(cluster: Cluster, namespace: str) -> str:
-    cluster.kubectl("create", "serviceaccount", "robot", "-n", namespace)
-    cluster.kubectl("create", "role", "deployer", "--verb=get,list,create", "--resource=pods,deployments.apps",
-                    "-n", namespace)
-    cluster.kubectl("create", "rolebinding", "robot-deploys", "--role=deployer",
-                    f"--serviceaccount={namespace}:robot", "-n", namespace)
-    robot = f"system:serviceaccount:{namespace}:robot"
-    eventually(lambda: cluster.kubectl("auth", "can-i", "create", "pods", "-n", namespace, f"--as={robot}",
-                                       check=False).stdout.strip() == "yes", what="RBAC")
-    return robot
 
 
 def test_a_service_account_with_a_role_for_pods_and_deployments(cluster: Cluster, namespace: str) -> None:
