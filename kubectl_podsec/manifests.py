@@ -16,7 +16,7 @@ from typing import IO, Any, NamedTuple
 
 import yaml
 
-from .admission_config import ConfigError, PodSecurityConfig, pod_security_config, pod_security_plugin
+from .admission.config import ConfigError, PodSecurityConfig, pod_security_config, pod_security_plugin
 from .errors import InputError
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")

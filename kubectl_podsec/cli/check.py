@@ -13,21 +13,21 @@ from typing import IO, Any
 
 import click
 
-from ..admission import invalid_namespace_message
-from ..admission_config import DEFAULT_CONFIG
+from ..admission.verdicts import invalid_namespace_message
+from ..admission.config import DEFAULT_CONFIG
 from ..errors import ClusterError, ExitCode, InputError, UsageError
-from ..labels import policy_from_labels
+from ..admission.labels import policy_from_labels
 from ..manifests import (
     Input, documents, expand, namespace_objects, open_input,
     read_admission_config, spool_stdin,
 )
 from ..pss import Evaluator, LevelVersion
 from ..render import WRITERS
-from ..report import Checker, PolicyResolver, PspCheck, Result, Skipped, Summary
-from ..resources import parse_kinds
-from . import fanout
+from ..check.report import Checker, PolicyResolver, PspCheck, Result, Skipped, Summary
+from ..kube.resources import parse_kinds
+from ..check import fanout
 from .console import Console
-from .serialize import dump_yaml
+from ..render.serialize import dump_yaml
 from .options import (
     cluster_flags_given, cluster_options, common_options, connect, output_option, parse_labels,
     parse_server_version,
@@ -228,7 +228,7 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
         else:
             _check_all(checker, items, writer, run)
     else:
-        from .check_cluster import check_cluster
+        from ..check.live import check_cluster
 
         check_cluster(connect(connection), run, resolver, writer, lv, minor, input_labels, items,
                       names, all_namespaces, selector, resources, server_dry_run, policies)

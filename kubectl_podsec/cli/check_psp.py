@@ -15,7 +15,7 @@ import click
 
 from ..errors import ExitCode, UsageError
 from ..psp import Grants
-from ..psp_admission import PspAdmission, check_policies
+from ..check.psp import PspAdmission, check_policies
 from .console import Console
 from .psp_input import policy_names, read_policies
 

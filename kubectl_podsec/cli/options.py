@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import UsageError
-from ..labels import ALL_LABELS, policy_from_labels, PRIVILEGED_POLICY
+from ..admission.labels import ALL_LABELS, policy_from_labels, PRIVILEGED_POLICY
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -86,7 +86,7 @@ def cluster_flags_given(params: dict[str, Any]) -> bool:
 
 def connect(params: dict[str, Any]) -> Any:
     """A `Cluster` for these flags (imports the client: cluster commands only)."""
-    from ..cluster import Cluster, ConnectionOptions, impersonation, parse_timeout
+    from ..kube.client import Cluster, ConnectionOptions, impersonation, parse_timeout
 
     identity = impersonation(params.get("as_user"), tuple(params.get("as_groups") or ()),
                              params.get("as_uid"), params.get("sa"))

@@ -8,11 +8,11 @@ from typing import Any
 import click
 
 from ..errors import ExitCode, UsageError
-from ..workloads import admitted_pod
+from ..admission.workloads import admitted_pod
 from .console import Console
 from .options import cluster_flags_given, cluster_options, common_options, connect, output_option
 from .psp_input import Read, policy_names, read_objects, read_policies
-from .serialize import dump
+from ..render.serialize import dump
 
 # The PSP engine and its renderers are imported by the commands that use them,
 # so other commands start without loading them.
@@ -77,7 +77,7 @@ def which(files: tuple[str, ...], psp_files: tuple[str, ...], allow: str | None,
         console.err("note: the cluster has no PodSecurityPolicy objects: where their admission plugin "
                     "is enabled, it admits no pod")
     if ask:
-        from ..psp_cluster import ClusterAuthorizers
+        from ..check.psp_cluster import ClusterAuthorizers
 
         assert cluster is not None
         authorizers: Any = ClusterAuthorizers(cluster)
@@ -97,9 +97,9 @@ def which(files: tuple[str, ...], psp_files: tuple[str, ...], allow: str | None,
 
 def _cluster_policies(cluster: Any) -> list[dict[str, Any]]:
     """The cluster's PodSecurityPolicies; a usage error where it serves none."""
-    from ..cluster import ApiError
-    from ..psp_admission import check_policies
-    from ..psp_cluster import cluster_policies
+    from ..kube.client import ApiError
+    from ..check.psp import check_policies
+    from ..check.psp_cluster import cluster_policies
 
     try:
         found = cluster_policies(cluster)
@@ -217,7 +217,7 @@ def _drifted_in_cluster(cluster: Any, namespace: str | None, all_namespaces: boo
                         console: Console, errors: list[str]) -> tuple[list[Any], ExitCode]:
     """`_drifted` over the cluster's Pods and owners; lists that cannot be read
     make a partial result (nothing read at all: a cluster error)."""
-    from ..psp_cluster import PodsAndOwners
+    from ..check.psp_cluster import PodsAndOwners
 
     read = PodsAndOwners(cluster, None if all_namespaces else namespace or cluster.namespace, selector)
     read.check_namespace()
@@ -241,7 +241,7 @@ def _drifted_in_cluster(cluster: Any, namespace: str | None, all_namespaces: boo
 def _drifted(pods: Iterable[dict[str, Any]], owners: Iterable[dict[str, Any]]) -> list[Any]:
     """(pod, owner, Drift) for each pod that differs from its owner's template.
     The owners are read first, then the pods one by one."""
-    from ..owners import owned_pods
+    from ..admission.owners import owned_pods
     from ..psp.drift import find_drift
 
     found = []

@@ -11,7 +11,7 @@ import click
 from ..errors import ExitCode, UsageError
 from .console import Console
 from .options import cluster_options, common_options, output_option
-from .serialize import dump_yaml
+from ..render.serialize import dump_yaml
 
 # The commands import what they use when they run: `kubectl podsec` starts
 # without loading the cluster layers.
@@ -67,7 +67,7 @@ def plan(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces: bo
     when an object blocks a namespace's target level."""
     from ..pss import Level
     from ..render.rollout import plan_document, plan_table, structured
-    from .rollout_run import Session, parse_version, selection
+    from ..rollout.session import Session, parse_version, selection
 
     console = Console(no_color=no_color)
     chosen, version = selection(names, namespaces, all_namespaces, selector), parse_version(policy_version)
@@ -107,9 +107,9 @@ def ns(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces: bool
     the server's own dry run of the label change. Enforce is refused while
     anything violates, unless --force; then nothing at all is written."""
     from ..pss import Level
-    from ..rollout import Stage, run_stage
-    from ..rollout_steps import advance
-    from .rollout_run import Run, Session, parse_version, selection
+    from ..rollout.stages import Stage, run_stage
+    from ..rollout.steps import advance
+    from ..rollout.session import Run, Session, parse_version, selection
 
     console = Console(no_color=no_color)
     chosen, version = selection(names, namespaces, all_namespaces, selector), parse_version(policy_version)
@@ -137,9 +137,9 @@ def undo_(names: tuple[str, ...], dry_run: bool, yes: bool, output: str, no_colo
           **connection: Any) -> None:
     """Restore the pod-security labels of each namespace exactly as they were
     before its last step (other labels untouched); the undo is recorded too."""
-    from ..rollout_scan import read_namespaces
-    from ..rollout_steps import undo
-    from .rollout_run import Run, Session, selection
+    from ..rollout.survey import read_namespaces
+    from ..rollout.steps import undo
+    from ..rollout.session import Run, Session, selection
 
     console = Console(no_color=no_color)
     chosen = selection(names, (), False, None)
@@ -161,9 +161,9 @@ def status_(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces:
             output: str, no_color: bool, debug: bool, **connection: Any) -> None:
     """The stage of each namespace and the steps recorded on it."""
     from ..render.rollout import status_document, status_table, structured
-    from ..rollout_scan import Selection, read_namespaces
-    from ..rollout_steps import status
-    from .rollout_run import Session, selection
+    from ..rollout.survey import Selection, read_namespaces
+    from ..rollout.steps import status
+    from ..rollout.session import Session, selection
 
     console = Console(no_color=no_color)
     chosen = selection(names, namespaces, all_namespaces, selector)

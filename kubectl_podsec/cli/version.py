@@ -9,7 +9,7 @@ import click
 from .. import __version__
 from ..errors import ClusterError, InputError
 from ..pss import NEWEST_MINOR
-from .serialize import dump
+from ..render.serialize import dump
 from .options import cluster_options, common_options, connect, output_option
 
 VERSION_TIMEOUT = "5s"  # a version query should not hang on an unreachable server

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import click
 
-from ..admission_config import DEFAULT_CONFIG
+from ..admission.config import DEFAULT_CONFIG
 from ..manifests import read_admission_config
 from ..render.whoami import whoami_text
 from .console import Console
-from .serialize import dump
+from ..render.serialize import dump
 from .options import cluster_options, common_options, connect, output_option
 
 
@@ -27,7 +27,7 @@ def whoami(namespace: str | None, all_namespaces: bool, admission_config: str | 
     matters for pod security (one SelfSubjectAccessReview each: no RBAC read
     access needed), which grants are risky and why, and the namespace's Pod
     Security levels. --as, --as-group and --sa show another identity."""
-    from ..access import Whoami
+    from ..whoami.access import Whoami
 
     if namespace and all_namespaces:
         raise click.UsageError("-A and -n cannot be used together")

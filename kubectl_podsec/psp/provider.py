@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import capabilities, identities, profiles, selinux, sysctls, volumes
+from ..psp import capabilities, identities, profiles, selinux, sysctls, volumes
 from .fielderrors import FieldError, Path, invalid
 from .mutations import MutationLog, child
 from .podshape import (

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 
-from ..labels import PREFIX
+from ..admission.labels import PREFIX
 from ..pss import Level, Version
-from ..rollout import Blocker, NamespacePlan, modes
-from ..rollout_steps import Outcome, Status, Step
+from ..rollout.stages import Blocker, NamespacePlan, modes
+from ..rollout.steps import Outcome, Status, Step
 
 API_VERSION = "podsec.kubectl.io/v1alpha1"
 TABLE_BLOCKERS = 3  # per namespace in the table; -o wide shows all that were kept

@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import __version__
 from ..pss import CHECKS, DESCRIPTIONS
-from ..report import Result, Skipped, Summary
+from ..check.report import Result, Skipped, Summary
 from .writer import ReportWriter
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ..report import Result, Skipped, Summary, report_header
+from ..check.report import Result, Skipped, Summary, report_header
 from .writer import ReportWriter
 
 

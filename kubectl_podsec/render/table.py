@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..dry_run import server_lines, server_verdict
-from ..report import Result, Skipped, Summary
+from ..check.dry_run import server_lines, server_verdict
+from ..check.report import Result, Skipped, Summary
 from .writer import ReportWriter
 
 WIDTH_SAMPLE = 500  # rows buffered to size the columns before streaming

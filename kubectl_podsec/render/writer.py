@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..report import Result, Skipped, Summary
+from ..check.report import Result, Skipped, Summary
 
 
 class ReportWriter:

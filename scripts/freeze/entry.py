@@ -30,7 +30,7 @@ def self_test(mode: str) -> int:
     modules = ["kubernetes", "kubernetes.client", "kubernetes.config", "kubernetes.watch",
                "kubernetes.dynamic", "kubernetes.stream", "kubernetes.config.exec_provider",
                "kubernetes.client.exceptions", "kubernetes.client.rest"]
-    for name in ("kubectl_podsec.cluster",):  # the package's cluster layer, once it exists
+    for name in ("kubectl_podsec.kube.client",):  # the package's cluster layer, once it exists
         if importlib.util.find_spec(name) is not None:
             modules.append(name)
     for name in modules:

@@ -8,7 +8,7 @@ import pathlib
 import pytest
 from click.testing import CliRunner
 
-from kubectl_podsec.cli import fanout
+from kubectl_podsec.check import fanout
 from kubectl_podsec.cli.main import cli
 from tests.conftest import ROOT
 

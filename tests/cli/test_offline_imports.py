@@ -34,7 +34,7 @@ def test_offline_commands_do_not_import_kubernetes(args: tuple[str, ...], tmp_pa
     assert code in (0, 1)
     assert f"kubectl_podsec.cli.{args[0]}" in modules  # the probe sees the imports at all
     assert not {m for m in modules if m == "kubernetes" or m.startswith(("kubernetes.", "urllib3"))}
-    assert "kubectl_podsec.cluster" not in modules
+    assert "kubectl_podsec.kube.client" not in modules
     others = {"check", "psp", "rollout", "version", "whoami"} - {args[0]}
     assert not {f"kubectl_podsec.cli.{other}" for other in others} & modules
 
@@ -43,7 +43,7 @@ def test_a_cluster_flag_does_load_it() -> None:
     code, modules = imported("check", "-f", "examples/restricted-deployment.yaml",
                              "--kubeconfig", "/nonexistent/kubeconfig")
     assert code == 2  # the kubeconfig does not exist: but it was looked for
-    assert "kubectl_podsec.kubeconfig" in modules
+    assert "kubectl_podsec.kube.kubeconfig" in modules
 
 
 def test_cluster_commands_do_not_load_the_official_client(tmp_path: pathlib.Path) -> None:
@@ -57,14 +57,14 @@ def test_cluster_commands_do_not_load_the_official_client(tmp_path: pathlib.Path
     code, modules = imported("whoami", "--kubeconfig", str(config), "--request-timeout", "2s")
 
     assert code == 3  # nothing listens there: but the request was made
-    assert {"kubectl_podsec.cluster", "ssl"} <= modules
+    assert {"kubectl_podsec.kube.client", "ssl"} <= modules
     assert not {m for m in modules if m == "kubernetes" or m.startswith(("kubernetes.", "urllib3"))}
 
 
 def test_the_psp_engine_loads_only_with_psp_file() -> None:
-    psp = ("kubectl_podsec.psp", "kubectl_podsec.psp_admission")
+    psp = ("kubectl_podsec.psp", "kubectl_podsec.check.psp")
     code, modules = imported("check", "-f", "examples", "-o", "json")
-    assert code == 0 and "kubectl_podsec.report" in modules
+    assert code == 0 and "kubectl_podsec.check.report" in modules
     assert not {m for m in modules if m.startswith(psp)}
     code, modules = imported("check", "-f", "examples", "--psp-file", "examples/psp/policies.yaml", "-o", "json")
     assert code == 1 and set(psp) <= modules

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from kubectl_podsec import rollout_write
+from kubectl_podsec.rollout import write
 from kubectl_podsec.cli.main import cli
-from kubectl_podsec.resources import WORKLOAD_RESOURCES
-from kubectl_podsec.rollout import HISTORY_ANNOTATION, read_history
+from kubectl_podsec.kube.resources import WORKLOAD_RESOURCES
+from kubectl_podsec.rollout.stages import HISTORY_ANNOTATION, read_history
 from tests.unit.fake_apiserver import FakeApiServer, Reply, Seen, running, status
 
 P = "pod-security.kubernetes.io/"
@@ -133,7 +133,7 @@ def cluster(tmp_path: pathlib.Path) -> Iterator[tuple[Cluster, str]]:
 @pytest.fixture
 def hook(monkeypatch: pytest.MonkeyPatch) -> Callable[[Callable[[str], None]], None]:
     def install(fn: Callable[[str], None]) -> None:
-        monkeypatch.setattr(rollout_write, "before_write", fn)
+        monkeypatch.setattr(write, "before_write", fn)
     return install
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kubectl_podsec.admission import default_pod
+from kubectl_podsec.admission.verdicts import default_pod
 from kubectl_podsec.pss import LevelVersion, evaluate
 
 TOTAL_YAML_FILES = 4537

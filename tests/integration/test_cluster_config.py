@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import kubectl_podsec.kubeconfig as kubeconfig_module
+import kubectl_podsec.kube.kubeconfig as kubeconfig_module
 
 from .control_plane import Cluster
 from .podsec import PRIVILEGED, apply, label, pod, podsec

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from kubectl_podsec import rollout_write
-from kubectl_podsec.cluster import Cluster as Client
-from kubectl_podsec.cluster import ConnectionOptions
-from kubectl_podsec.rollout import HISTORY_ANNOTATION, read_history
+from kubectl_podsec.rollout import write
+from kubectl_podsec.kube.client import Cluster as Client
+from kubectl_podsec.kube.client import ConnectionOptions
+from kubectl_podsec.rollout.stages import HISTORY_ANNOTATION, read_history
 
 from .control_plane import Cluster, bring_up, eventually, process_is_gone, profile_status, run_script
 from .podsec import PLAIN, PRIVILEGED, apply, pod, podsec, podsec_process
@@ -116,7 +116,7 @@ def test_warn_audit_refused_enforce_forced_enforce_status_and_undo(cluster: Clus
 def test_a_concurrent_change_between_plan_and_write_is_not_overwritten(
         cluster: Cluster, namespace: str, monkeypatch: pytest.MonkeyPatch) -> None:
     apply(cluster, namespace, [pod("plain", PLAIN)])
-    monkeypatch.setattr(rollout_write, "before_write", lambda name: cluster.kubectl(
+    monkeypatch.setattr(write, "before_write", lambda name: cluster.kubectl(
         "label", "--overwrite", "ns", name, f"{P}warn=baseline"))
 
     ran = podsec(cluster, "rollout ns", namespace, "--level", "restricted", "--yes", "-o", "json")
@@ -150,7 +150,7 @@ def test_an_unrelated_change_is_replanned_and_applied(cluster: Cluster, namespac
         if not done:
             done.append(name)
             cluster.kubectl("label", "ns", name, "owner=someone")
-    monkeypatch.setattr(rollout_write, "before_write", relabel_once)
+    monkeypatch.setattr(write, "before_write", relabel_once)
 
     ran = podsec(cluster, "rollout ns", namespace, "--level", "baseline", "--yes")
 

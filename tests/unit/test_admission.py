@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from kubectl_podsec.admission import (
+from kubectl_podsec.admission.verdicts import (
     Admission,
     admit,
     check_level,
@@ -28,17 +28,17 @@ from kubectl_podsec.admission import (
     default_template,
     invalid_namespace_message,
 )
-from kubectl_podsec.admission_config import (
+from kubectl_podsec.admission.config import (
     DEFAULT_CONFIG,
     ConfigError,
     PodSecurityConfig,
     pod_security_config,
     pod_security_plugin,
 )
-from kubectl_podsec.labels import PRIVILEGED_POLICY, Policy, policy_from_labels
+from kubectl_podsec.admission.labels import PRIVILEGED_POLICY, Policy, policy_from_labels
 from kubectl_podsec.pss import Evaluator, LevelVersion
 from kubectl_podsec.pss.text import go_quote
-from kubectl_podsec.workloads import PodTemplate, carries_pod_spec, pod_template
+from kubectl_podsec.admission.workloads import PodTemplate, carries_pod_spec, pod_template
 
 APPARMOR = "container.apparmor.security.beta.kubernetes.io/"
 PSA = "pod-security.kubernetes.io/"

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from kubectl_podsec.cluster import ApiError, Cluster, ConnectionOptions, impersonation
+from kubectl_podsec.kube.client import ApiError, Cluster, ConnectionOptions, impersonation
 from kubectl_podsec.errors import ClusterError
-from kubectl_podsec.resources import POD
+from kubectl_podsec.kube.resources import POD
 
 from .fake_apiserver import FakeApiServer, Reply, running, status
 

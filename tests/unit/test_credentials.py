@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from kubectl_podsec import credentials
+from kubectl_podsec.kube import credentials
 from kubectl_podsec.errors import ClusterError, InputError
-from kubectl_podsec.kubeconfig import resolve
+from kubectl_podsec.kube.kubeconfig import resolve
 
 
 def load(tmp_path: pathlib.Path, user: dict[str, Any], cluster: dict[str, Any] | None = None,

@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from kubectl_podsec.admission_config import DEFAULT_CONFIG
-from kubectl_podsec.dry_run import (
+from kubectl_podsec.admission.config import DEFAULT_CONFIG
+from kubectl_podsec.check.dry_run import (
     Access, Answer, answer, server_lines, server_report, server_verdict, strip_for_create,
     template_pod, warning_text, with_service_account,
 )
-from kubectl_podsec.labels import policy_from_labels
+from kubectl_podsec.admission.labels import policy_from_labels
 from kubectl_podsec.pss import Evaluator, LevelVersion
-from kubectl_podsec.report import Checker, PolicyResolver, Result
-from kubectl_podsec.workloads import pod_template
+from kubectl_podsec.check.report import Checker, PolicyResolver, Result
+from kubectl_podsec.admission.workloads import pod_template
 
 PRIVILEGED = {"name": "app", "image": "x", "securityContext": {"privileged": True}}
 PLAIN = {"name": "app", "image": "x"}

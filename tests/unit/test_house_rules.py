@@ -1,5 +1,5 @@
-"""The house rules of style.md, checked: pure layers stay pure and typed, and
-only the cluster module talks to Kubernetes."""
+"""The house rules of style.md, checked by folder: the engines stay pure, only
+kube/ talks to an API server, commands stay click only, and the root stays small."""
 
 from __future__ import annotations
 
@@ -13,39 +13,55 @@ import pytest
 from tests.conftest import ROOT
 
 PACKAGE = ROOT / "kubectl_podsec"
-PURE = ["pss", "psp", "admission.py", "admission_config.py", "labels.py", "workloads.py",
-        "report.py", "rollout.py", "render", "resources.py", "dry_run.py", "permissions.py",
-        "identity.py", "owners.py", "psp_admission.py", "seccomp_skew.py"]
+ENGINES = ("pss", "psp", "admission")  # pure: the standard library, each other and errors only
+ROOT_MODULES = {"__init__.py", "__main__.py", "errors.py", "manifests.py"}
+NETWORK = ("http.client", "ssl", "socket", "kubernetes", "urllib3", "urllib.request")
+GENERATED = {"pss/go_printable.py"}
 STDLIB = set(sys.stdlib_module_names) | {"__future__"}
 
 
-def _modules(parts: list[str]) -> list[pathlib.Path]:
-    found: list[pathlib.Path] = []
-    for part in parts:
-        path = PACKAGE / part
-        found += sorted(path.rglob("*.py")) if path.is_dir() else ([path] if path.exists() else [])
-    return found
+def _modules(*rooms: str) -> list[pathlib.Path]:
+    return [p for room in rooms for p in sorted((PACKAGE / room).rglob("*.py"))]
+
+
+def _room(path: pathlib.Path) -> str:
+    rel = path.relative_to(PACKAGE)
+    return rel.parts[0] if len(rel.parts) > 1 else rel.stem
 
 
 def _imports(path: pathlib.Path) -> set[str]:
+    """Absolute names of every module imported, relative imports resolved."""
+    package = ["kubectl_podsec", *path.relative_to(PACKAGE).parent.parts]
     names = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
-            names |= {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module.split(".")[0])
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+                names.add(target)
+                names |= {f"{target}.{a.name}" for a in node.names} if not node.module else set()
+            elif node.module:
+                names.add(node.module)
     return names
 
 
-@pytest.mark.parametrize("path", _modules(PURE), ids=lambda p: str(p.relative_to(PACKAGE)))
-def test_pure_layers_import_only_the_standard_library(path: pathlib.Path) -> None:
-    allowed = STDLIB | {"kubectl_podsec"}
-    if path.parent.name == "render":
-        allowed |= {"yaml", "colorama"}  # renderers format; they do no I/O
-    assert _imports(path) <= allowed
+def _rooms_imported(path: pathlib.Path) -> set[str]:
+    return {n.split(".")[1] for n in _imports(path) if n.startswith("kubectl_podsec.") and n.count(".") >= 1}
 
 
-@pytest.mark.parametrize("path", _modules(PURE), ids=lambda p: str(p.relative_to(PACKAGE)))
+ids = lambda p: str(p.relative_to(PACKAGE))  # noqa: E731
+
+
+@pytest.mark.parametrize("path", _modules(*ENGINES), ids=ids)
+def test_engines_import_only_the_standard_library_each_other_and_errors(path: pathlib.Path) -> None:
+    outside = {n for n in _imports(path) if not n.startswith("kubectl_podsec")}
+    assert {n.split(".")[0] for n in outside} <= STDLIB
+    assert _rooms_imported(path) <= {*ENGINES, "errors"}
+
+
+@pytest.mark.parametrize("path", _modules(*ENGINES, "render"), ids=ids)
 def test_pure_layers_do_not_print_or_exit(path: pathlib.Path) -> None:
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Call):
@@ -53,10 +69,21 @@ def test_pure_layers_do_not_print_or_exit(path: pathlib.Path) -> None:
             assert name not in ("print", "sys.exit", "exit", "input"), f"{path}:{node.lineno} calls {name}"
 
 
-def test_only_the_cluster_module_imports_kubernetes() -> None:
-    offenders = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
-                 if "kubernetes" in _imports(p) and p.name != "cluster.py"]
+@pytest.mark.parametrize("path", _modules("render"), ids=ids)
+def test_renderers_format_and_talk_to_no_cluster(path: pathlib.Path) -> None:
+    outside = {n.split(".")[0] for n in _imports(path) if not n.startswith("kubectl_podsec")}
+    assert outside <= STDLIB | {"yaml", "colorama"}
+    assert "kube" not in _rooms_imported(path) and "cli" not in _rooms_imported(path)
+
+
+def test_only_kube_speaks_to_an_api_server() -> None:
+    offenders = sorted(f"{ids(p)} imports {n}" for p in PACKAGE.rglob("*.py") if _room(p) != "kube"
+                       for n in _imports(p) if any(n == x or n.startswith(x + ".") for x in NETWORK))
     assert offenders == []
+
+
+def test_the_root_keeps_only_the_entry_points_errors_and_input() -> None:
+    assert {p.name for p in PACKAGE.glob("*.py")} <= ROOT_MODULES
 
 
 def test_checks_are_registered_explicitly() -> None:

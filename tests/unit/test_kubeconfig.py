@@ -8,7 +8,7 @@ import pathlib
 
 import pytest
 
-from kubectl_podsec import kubeconfig
+from kubectl_podsec.kube import kubeconfig
 from kubectl_podsec.errors import ClusterError, InputError
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from kubectl_podsec.labels import (
+from kubectl_podsec.admission.labels import (
     ALL_LABELS,
     PRIVILEGED_POLICY,
     LabelError,
@@ -320,7 +320,7 @@ def test_pod_security_labels_in_upstream_order() -> None:
 @pytest.mark.parametrize(("server_minor", "raised"), [(None, True), (26, True), (37, True), (25, False), (24, False)])
 def test_warn_follows_enforce_from_kubernetes_1_26(server_minor: int | None, raised: bool) -> None:
     """kubernetes/kubernetes#113491 (1.26): before it, an unset warn stayed at its default."""
-    from kubectl_podsec.labels import warn_follows_enforce
+    from kubectl_podsec.admission.labels import warn_follows_enforce
 
     policy, errors = policy_from_labels(make_labels("enforce", "restricted"), PRIVILEGED_POLICY,
                                         warn_follows_enforce(server_minor))

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from kubectl_podsec.errors import InputError
 from kubectl_podsec.manifests import documents, expand, namespace_objects
 from kubectl_podsec.pss import Evaluator
-from kubectl_podsec.report import Checker, PolicyResolver
+from kubectl_podsec.check.report import Checker, PolicyResolver
 
 
 def docs(text: str) -> list:

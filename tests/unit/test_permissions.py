@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from kubectl_podsec.cluster import Impersonation, expected_groups, impersonation, parse_timeout
+from kubectl_podsec.kube.client import Impersonation, expected_groups, impersonation, parse_timeout
 from kubectl_podsec.errors import UsageError
-from kubectl_podsec.identity import from_certificate, from_impersonation, from_token
-from kubectl_podsec.permissions import (
+from kubectl_podsec.whoami.identity import from_certificate, from_impersonation, from_token
+from kubectl_podsec.whoami.permissions import (
     Grant, Permission, assess, cluster_permissions, document, namespaced_permissions,
 )
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from kubectl_podsec.cluster import IMPERSONATION_REFUSED, ApiError, Impersonation
-from kubectl_podsec.dry_run import Access
+from kubectl_podsec.kube.client import IMPERSONATION_REFUSED, ApiError, Impersonation
+from kubectl_podsec.check.dry_run import Access
 from kubectl_podsec.psp import Subject, UseRequest
-from kubectl_podsec.psp_cluster import ClusterAuthorizer, ClusterAuthorizers, controller_requester
+from kubectl_podsec.check.psp_cluster import ClusterAuthorizer, ClusterAuthorizers, controller_requester
 
 SA = ("system:serviceaccount:team:builder", ("system:serviceaccounts", "system:serviceaccounts:team"))
 

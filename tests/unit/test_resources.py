@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kubectl_podsec.errors import UsageError
-from kubectl_podsec.resources import WORKLOAD_RESOURCES, parse_kinds, resource_for
+from kubectl_podsec.kube.resources import WORKLOAD_RESOURCES, parse_kinds, resource_for
 
 
 def test_every_kind_by_default_and_by_any_name() -> None:

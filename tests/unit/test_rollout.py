@@ -7,7 +7,7 @@ import json
 import pytest
 
 from kubectl_podsec.pss import Level, Version
-from kubectl_podsec.rollout import (
+from kubectl_podsec.rollout.stages import (
     HISTORY_ANNOTATION, Entry, HistoryError, Stage, label_patch, next_stage, read_history,
     skip_reason, stage_of, strictest_passing, target_labels, write_history,
 )

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import pathlib
 
-from kubectl_podsec.cluster import Cluster, ConnectionOptions, _peek_metadata
-from kubectl_podsec.resources import POD
+from kubectl_podsec.kube.client import Cluster, ConnectionOptions, _peek_metadata
+from kubectl_podsec.kube.resources import POD
 from tests.unit.fake_apiserver import Reply, Seen, running
 
 

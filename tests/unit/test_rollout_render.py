@@ -6,13 +6,13 @@ import json
 
 import yaml
 
-from kubectl_podsec.cli.serialize import dump_yaml
+from kubectl_podsec.render.serialize import dump_yaml
 from kubectl_podsec.pss import Level, Version
 from kubectl_podsec.render.rollout import (
     plan_document, plan_table, run_document, run_table, status_document, status_table, structured,
 )
-from kubectl_podsec.rollout import HISTORY_ANNOTATION, Blocker, Entry, NamespacePlan, Stage, write_history
-from kubectl_podsec.rollout_steps import Author, Outcome, advance, status
+from kubectl_podsec.rollout.stages import HISTORY_ANNOTATION, Blocker, Entry, NamespacePlan, Stage, write_history
+from kubectl_podsec.rollout.steps import Author, Outcome, advance, status
 
 P = "pod-security.kubernetes.io/"
 V = Version(37)

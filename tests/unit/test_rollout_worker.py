@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from kubectl_podsec.pss import Evaluator, Level, Version
-from kubectl_podsec.resources import POD, WORKLOAD_RESOURCES
-from kubectl_podsec.rollout_worker import InProcess, Worker, judging
-from kubectl_podsec.rollout_tally import Judge
+from kubectl_podsec.kube.resources import POD, WORKLOAD_RESOURCES
+from kubectl_podsec.rollout.worker import InProcess, Worker, judging
+from kubectl_podsec.rollout.tally import Judge
 
 CRONJOB = WORKLOAD_RESOURCES[-1]
 

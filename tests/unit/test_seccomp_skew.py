@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from kubectl_podsec import seccomp_skew
-from kubectl_podsec.workloads import PodTemplate
+from kubectl_podsec.admission import seccomp_skew
+from kubectl_podsec.admission.workloads import PodTemplate
 
 POD = "seccomp.security.alpha.kubernetes.io/pod"
 APP = "container.seccomp.security.alpha.kubernetes.io/app"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubectl_podsec.cluster import IMPERSONATION_REFUSED, ApiError, Impersonation
-from kubectl_podsec.dry_run import Answer
-from kubectl_podsec.server_check import ServerChecker
-from kubectl_podsec.workloads import pod_template
+from kubectl_podsec.kube.client import IMPERSONATION_REFUSED, ApiError, Impersonation
+from kubectl_podsec.check.dry_run import Answer
+from kubectl_podsec.check.server import ServerChecker
+from kubectl_podsec.admission.workloads import pod_template
 
 DEPLOYMENT = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "team"},
               "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": {

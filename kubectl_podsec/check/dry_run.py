@@ -15,8 +15,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from .admission import Admission
-from .workloads import PodTemplate
+from ..admission.verdicts import Admission
+from ..admission.workloads import PodTemplate
 
 # Fields the server sets; a create that carries them is rejected or conflicts.
 _SERVER_METADATA = ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields",

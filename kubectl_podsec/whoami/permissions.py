@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from .resources import WORKLOAD_RESOURCES
+from ..kube.resources import WORKLOAD_RESOURCES
 
 PSP_GROUP_VERSION = "policy/v1beta1"
 RBAC_GROUP = "rbac.authorization.k8s.io"

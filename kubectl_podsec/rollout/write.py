@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from .cluster import NOT_SENT, ApiError, Cluster
-from .dry_run import warning_text
-from .errors import ClusterError
-from .rollout_steps import Outcome, Step, as_planned, rebased, written
+from ..kube.client import NOT_SENT, ApiError, Cluster
+from ..check.dry_run import warning_text
+from ..errors import ClusterError
+from .steps import Outcome, Step, as_planned, rebased, written
 
 WORKERS = 8
 MAX_WRITES = 3  # attempts per namespace (each preconditioned)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from .admission_config import DEFAULT_CONFIG, PodSecurityConfig
+from .config import DEFAULT_CONFIG, PodSecurityConfig
 from .labels import MODES, Policy
-from .pss import Evaluation, Evaluator, LevelVersion, PodMetadata, PodSpec, pod_metadata, pod_spec
+from ..pss import Evaluation, Evaluator, LevelVersion, PodMetadata, PodSpec, pod_metadata, pod_spec
 from .workloads import PodTemplate
 
 # --- defaulting the API server applies before admission (specs/pss.md §5.5) ---

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..manifests import Input, chunk_documents, is_json, open_input, yaml_chunks
-from ..report import Checker, Result
+from .report import Checker, Result
 
 MIN_BYTES = 4 << 20  # below this a pool costs more than it saves
 BATCH = 64  # documents a task

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from .labels import ALL_LABELS, pod_security_labels
-from .pss import Level, Version
-from .rollout import (
+from ..admission.labels import ALL_LABELS, pod_security_labels
+from ..pss import Level, Version
+from .stages import (
     HISTORY_ANNOTATION, Entry, HistoryError, NamespacePlan, Stage, label_patch, modes, read_history,
     stage_of, target_labels, undo_index,
 )

@@ -38,8 +38,8 @@ from urllib.parse import urlencode, urlsplit
 
 from . import kubeconfig
 from .credentials import Credentials, load as load_credentials, proxy_for
-from .dry_run import Access, Answer, answer
-from .errors import ClusterError, UsageError
+from ..check.dry_run import Access, Answer, answer
+from ..errors import ClusterError, UsageError
 from .resources import NAMESPACES, Resource
 
 PAGE_SIZE = 500  # kubectl's chunk size
@@ -721,6 +721,6 @@ class _Collector(logging.Handler):
 
 
 def _version() -> str:
-    from . import __version__
+    from .. import __version__
 
     return __version__

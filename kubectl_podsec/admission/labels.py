@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from .pss import Level, LevelVersion, Version
-from .pss.text import go_quote
+from ..pss import Level, LevelVersion, Version
+from ..pss.text import go_quote
 
 PREFIX = "pod-security.kubernetes.io/"
 MODES = ("enforce", "audit", "warn")

@@ -12,8 +12,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
-from .labels import ALL_LABELS, LEVEL_LABELS, MODES, VERSION_LABELS, pod_security_labels
-from .pss import Level, Version
+from ..admission.labels import ALL_LABELS, LEVEL_LABELS, MODES, VERSION_LABELS, pod_security_labels
+from ..pss import Level, Version
 
 HISTORY_ANNOTATION = "podsec.kubectl.io/rollout-history"
 HISTORY_LIMIT = 20

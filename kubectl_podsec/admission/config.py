@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from .labels import MODES, PRIVILEGED_POLICY, Policy
-from .pss import Level, LevelVersion, Version
-from .pss.text import go_quote
+from ..pss import Level, LevelVersion, Version
+from ..pss.text import go_quote
 
 ADMISSION_API_VERSIONS = (
     "apiserver.config.k8s.io/v1",

@@ -11,22 +11,22 @@ from typing import Any
 
 import click
 
-from ..admission_config import DEFAULT_CONFIG
-from ..cluster import ApiError
+from ..admission.config import DEFAULT_CONFIG
+from ..kube.client import ApiError
 from ..errors import ExitCode, UsageError
 from ..manifests import read_admission_config
 from ..pss import NEWEST_MINOR, Evaluator, Level, Version
 from ..render.rollout import run_document, run_table, structured
-from ..rollout import NamespacePlan
-from ..rollout_scan import Selection, Survey, survey
-from ..rollout_steps import Author, Outcome, Step
-from ..rollout_tally import Judge
-from ..rollout_write import Writer
-from ..scan import fatal
-from .check_cluster import _server_minor
-from .console import Console
-from .options import connect
-from .serialize import dump_yaml
+from .stages import NamespacePlan
+from .survey import Selection, Survey, survey
+from .steps import Author, Outcome, Step
+from .tally import Judge
+from .write import Writer
+from ..check.scan import fatal
+from ..check.live import _server_minor
+from ..cli.console import Console
+from ..cli.options import connect
+from ..render.serialize import dump_yaml
 
 
 def parse_version(text: str | None) -> Version | None:

@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from .cluster import IMPERSONATION_REFUSED, ApiError, Cluster, Impersonation
+from ..kube.client import IMPERSONATION_REFUSED, ApiError, Cluster, Impersonation
 from .dry_run import Answer, server_report, strip_for_create, template_pod, with_service_account
 from .report import Result
-from .resources import POD, resource_for
-from .workloads import pod_template
+from ..kube.resources import POD, resource_for
+from ..admission.workloads import pod_template
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -13,14 +13,14 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple, TypeVar
 
-from .admission_config import PodSecurityConfig
-from .cluster import ApiError, Cluster
-from .pss import Level, Version
-from .resources import NAMESPACES, WORKLOAD_RESOURCES, Resource
-from .rollout import NamespacePlan, default_level, skip_reason
-from .rollout_tally import Judge, Tally, namespace_plan
-from .rollout_worker import judging
-from .scan import NamespaceLabels, Unreadable, fatal, objects
+from ..admission.config import PodSecurityConfig
+from ..kube.client import ApiError, Cluster
+from ..pss import Level, Version
+from ..kube.resources import NAMESPACES, WORKLOAD_RESOURCES, Resource
+from .stages import NamespacePlan, default_level, skip_reason
+from .tally import Judge, Tally, namespace_plan
+from .worker import judging
+from ..check.scan import NamespaceLabels, Unreadable, fatal, objects
 
 T = TypeVar("T")
 PER_NAMESPACE_UP_TO = 10  # selected namespaces read one by one; more: cluster-wide lists

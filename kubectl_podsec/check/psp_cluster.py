@@ -24,9 +24,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .cluster import IMPERSONATION_REFUSED, ApiError, Cluster, Impersonation
-from .psp.authorization import Subject, UseRequest, service_account_user
-from .resources import NAMESPACES, PODSECURITYPOLICIES, WORKLOAD_RESOURCES, Resource
+from ..kube.client import IMPERSONATION_REFUSED, ApiError, Cluster, Impersonation
+from ..psp.authorization import Subject, UseRequest, service_account_user
+from ..kube.resources import NAMESPACES, PODSECURITYPOLICIES, WORKLOAD_RESOURCES, Resource
 from .scan import NamespaceLabels, Unreadable, objects
 
 API_GROUPS = ("policy", "extensions")

@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import seccomp_skew
-from .admission import Admission, ModeEvaluation, admit, check_level, default_template
-from .admission_config import DEFAULT_CONFIG, PodSecurityConfig
-from .errors import InputError
-from .labels import LabelError, Policy, policy_from_labels, warn_follows_enforce
-from .pss import Evaluator, InvalidPodSpec, LevelVersion
-from .workloads import PodTemplate, TemplateError, carries_pod_spec, pod_template
+from ..admission import seccomp_skew
+from ..admission.verdicts import Admission, ModeEvaluation, admit, check_level, default_template
+from ..admission.config import DEFAULT_CONFIG, PodSecurityConfig
+from ..errors import InputError
+from ..admission.labels import LabelError, Policy, policy_from_labels, warn_follows_enforce
+from ..pss import Evaluator, InvalidPodSpec, LevelVersion
+from ..admission.workloads import PodTemplate, TemplateError, carries_pod_spec, pod_template
 
 if TYPE_CHECKING:  # the PSP engine is loaded only by runs that admit under PodSecurityPolicies
-    from .psp import Mutation
+    from ..psp import Mutation
 
 API_VERSION = "podsec.kubectl.io/v1alpha1"
 

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from . import kubeconfig
-from .errors import ClusterError, InputError
+from ..errors import ClusterError, InputError
 
 EXEC_VERSIONS = ("client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1")
 EXEC_CLUSTER_EXTENSION = "client.authentication.k8s.io/exec"

@@ -8,14 +8,14 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from .admission_config import PodSecurityConfig
-from .cluster import ApiError, Cluster
+from ..admission.config import PodSecurityConfig
+from ..kube.client import ApiError, Cluster
 from .identity import from_certificate, from_impersonation, from_token
-from .labels import MODES, pod_security_labels
+from ..admission.labels import MODES, pod_security_labels
 from .permissions import Grant, Permission, assess, cluster_permissions, document, namespaced_permissions
-from .report import PolicyResolver
-from .resources import NAMESPACES, PODSECURITYPOLICIES
-from .scan import fatal
+from ..check.report import PolicyResolver
+from ..kube.resources import NAMESPACES, PODSECURITYPOLICIES
+from ..check.scan import fatal
 
 WORKERS = 4
 T = TypeVar("T")
@@ -115,7 +115,7 @@ class Whoami:
             if fatal(err):
                 raise
             return {}
-        from .psp.mapping import map_policy
+        from ..psp.mapping import map_policy
 
         levels = {}
         for policy in policies:

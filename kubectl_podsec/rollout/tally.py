@@ -13,12 +13,12 @@ import marshal
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
-from . import seccomp_skew
-from .admission import default_template
-from .labels import pod_security_labels
-from .pss import Evaluator, InvalidPodSpec, Level, LevelVersion, Version, Violation, pod_metadata, pod_spec
-from .rollout import Blocker, NamespacePlan, stage_of, strictest_passing
-from .workloads import PodTemplate, TemplateError, pod_template
+from ..admission import seccomp_skew
+from ..admission.verdicts import default_template
+from ..admission.labels import pod_security_labels
+from ..pss import Evaluator, InvalidPodSpec, Level, LevelVersion, Version, Violation, pod_metadata, pod_spec
+from .stages import Blocker, NamespacePlan, stage_of, strictest_passing
+from ..admission.workloads import PodTemplate, TemplateError, pod_template
 
 MAX_BLOCKERS = 10  # per namespace; the rest are counted
 MAX_ERRORS = 5  # per namespace

@@ -12,9 +12,9 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple, TypeVar
 
-from .cluster import ApiError, Cluster
-from .labels import pod_security_labels
-from .resources import NAMESPACES, Resource
+from ..kube.client import ApiError, Cluster
+from ..admission.labels import pod_security_labels
+from ..kube.resources import NAMESPACES, Resource
 
 T = TypeVar("T")
 INPUT_ORIGIN = "Namespace object in the input"

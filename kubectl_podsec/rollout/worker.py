@@ -18,9 +18,9 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from .pss import Level
-from .resources import Resource
-from .rollout_tally import Judge, Tally, count
+from ..pss import Level
+from ..kube.resources import Resource
+from .tally import Judge, Tally, count
 
 
 class InProcess:

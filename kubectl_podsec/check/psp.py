@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .errors import InputError
-from .psp import Authorizer, Operation, PspInputError, simulate
-from .psp.selection import parse_policies
+from ..errors import InputError
+from ..psp import Authorizer, Operation, PspInputError, simulate
+from ..psp.selection import parse_policies
 from .report import PspVerdict
-from .workloads import admitted_pod
+from ..admission.workloads import admitted_pod
 
 
 def check_policies(policies: Sequence[Mapping[str, Any]], where: str) -> None:

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from .errors import ClusterError, InputError
+from ..errors import ClusterError, InputError
 
 IN_CLUSTER_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 OVERRIDE_CONTEXT = "kubectl-podsec-override"

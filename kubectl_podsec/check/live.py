@@ -7,15 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from ..cluster import ApiError, Cluster
+from ..kube.client import ApiError, Cluster
 from ..errors import UsageError
 from ..pss import Evaluator, LevelVersion
-from ..report import Checker, PolicyResolver, Result
-from ..resources import PODSECURITYPOLICIES, Resource
-from ..scan import NamespaceLabels, Unreadable, fatal, objects
-from ..server_check import ServerChecker, ordered_map
-from .check import Item, Run, _check_all
-from .options import parse_server_version
+from .report import Checker, PolicyResolver, Result
+from ..kube.resources import PODSECURITYPOLICIES, Resource
+from .scan import NamespaceLabels, Unreadable, fatal, objects
+from .server import ServerChecker, ordered_map
+from ..cli.check import Item, Run, _check_all
+from ..cli.options import parse_server_version
 
 
 def check_cluster(cluster: Cluster, run: Run, resolver: PolicyResolver, writer: Any,
@@ -82,8 +82,8 @@ class ClusterPsp:
     workload the controller that creates its pods; the pods' service account)."""
 
     def __init__(self, cluster: Cluster, policies: list[dict[str, Any]]) -> None:
-        from ..psp_admission import PspAdmission
-        from ..psp_cluster import ClusterAuthorizers
+        from .psp import PspAdmission
+        from .psp_cluster import ClusterAuthorizers
 
         sa = cluster.identity.service_account
         self.authorizers = ClusterAuthorizers(cluster, offline_hint=(
@@ -98,7 +98,7 @@ class ClusterPsp:
             policies = _served_policies(cluster, run)
             if policies is None:
                 return None
-            from ..psp_admission import check_policies
+            from .psp import check_policies
 
             check_policies(policies, "the cluster's PodSecurityPolicies")
         return cls(cluster, policies)
