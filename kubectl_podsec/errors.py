@@ -11,6 +11,7 @@ class ExitCode(enum.IntEnum):
     USAGE = 2  # usage error or invalid input
     CLUSTER = 3  # unreachable, unauthenticated, forbidden, API error
     PARTIAL = 4  # some objects or namespaces could not be evaluated
+    INTERNAL = 5  # a bug in kubectl podsec: never the user's input (that is USAGE)
     INTERRUPTED = 130
 
     @staticmethod
@@ -48,3 +49,11 @@ class InputError(PodsecError):
 
 class ClusterError(PodsecError):
     exit_code = ExitCode.CLUSTER
+
+
+class AlreadyReported(PodsecError):
+    """Failures already written to stderr, one line each: only the exit code is left."""
+
+    def __init__(self, exit_code: ExitCode = ExitCode.USAGE) -> None:
+        super().__init__("")
+        self.exit_code = exit_code

@@ -17,7 +17,8 @@ from typing import Any
 
 from ..errors import InputError
 from ..manifests import Input, chunk_documents, is_json, open_input, yaml_chunks
-from .report import Checker, Result
+from .checker import Checker
+from .report import Result
 
 MIN_BYTES = 4 << 20  # below this a pool costs more than it saves
 BATCH = 64  # documents a task
@@ -58,7 +59,7 @@ def _work(task: Task) -> list[Outcome]:
                 out.append(("error", doc.error or InputError(doc.source.describe(), "empty")))
                 continue
             try:
-                item = _checker.check(doc.obj, doc.source.to_dict())
+                item = _checker.check(doc.obj, doc.source)
             except InputError as err:
                 out.append(("error", InputError(f"{doc.source.describe()}: {err.where}", err.message)))
                 continue

@@ -7,47 +7,49 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from ..admission.policy import PolicyResolver
 from ..kube.client import ApiError, Cluster
-from ..errors import UsageError
-from ..pss import Evaluator, LevelVersion
-from .report import Checker, PolicyResolver, Result
 from ..kube.resources import PODSECURITYPOLICIES, Resource
-from .scan import NamespaceLabels, Unreadable, fatal, objects
+from ..pss import Evaluator
+from .checker import Checker
+from .report import Result
+from .run import CheckRequest, Item, ReportSink, Run, check_all
+from .scan import NamespaceLabels, Unreadable, fatal, objects, served_minor
 from .server import ServerChecker, ordered_map
-from ..cli.check import Item, Run, _check_all
-from ..cli.options import parse_server_version
 
 
-def check_cluster(cluster: Cluster, run: Run, resolver: PolicyResolver, writer: Any,
-                  level: LevelVersion | None, minor: int | None, input_labels: Mapping[str, Any],
-                  items: Iterator[Item] | None, names: list[str], all_namespaces: bool,
-                  selector: str | None, resources: tuple[Resource, ...], server_dry_run: bool,
+def check_cluster(request: CheckRequest, cluster: Cluster, run: Run, writer: ReportSink,
+                  input_labels: Mapping[str, Any], items: Iterator[Item] | None,
                   psp_policies: list[dict[str, Any]] | None) -> None:
-    server_minor = _server_minor(cluster)
-    resolver.server_minor = server_minor  # how this server reads the labels, whatever --server-version says
-    if server_dry_run and cluster.identity.user:  # a refused impersonation fails here, before any output
+    server_minor = served_minor(cluster)
+    if request.server_dry_run and cluster.identity.user:  # a refused impersonation fails here, before any output
         cluster.access({"verb": "create", "resource": "pods", "namespace": cluster.namespace})
     psp = ClusterPsp.of(cluster, run, psp_policies)
-    live = NamespaceLabels(cluster, _on_labels_error(run, resolver), input_labels)
-    resolver.namespace_labels, resolver.labels_origin = live, live.origin
+    live = NamespaceLabels(cluster, _on_labels_error(run, request), input_labels)
+    # how this server reads the labels, whatever --server-version says
+    resolver = PolicyResolver(request.admission_config, live, request.assumed_labels, live.origin,
+                              server_minor)
+    names = list(request.namespaces)
     default_namespace = names[0] if names and items is not None else cluster.namespace
+    minor = request.server_minor
     checker = Checker(Evaluator(server_minor if minor is None else minor), resolver,
-                      default_namespace, level, username=cluster.identity.user,
+                      default_namespace, request.level, username=cluster.identity.user,
                       psp=psp.admission if psp else None)
     if items is None:
-        if all_namespaces:
+        if request.all_namespaces:
             live.load_all()  # their labels in a request or two, instead of one per namespace
-        scope = None if all_namespaces else live.existing(names or [cluster.namespace], run.unreadable)
-        items = _cluster_items(cluster, resources, scope, selector, live, run)
-    _check_all(checker, items, writer, run, ServerAnswers(cluster) if server_dry_run else None)
+        scope = None if request.all_namespaces else live.existing(names or [cluster.namespace],
+                                                                  run.unreadable)
+        items = _cluster_items(cluster, request.resources, scope, request.selector, live, run)
+    check_all(checker, items, writer, run, ServerAnswers(cluster) if request.server_dry_run else None)
     for note in psp.authorizers.notes if psp else ():
         run.console.err(f"note: {note}")
 
 
-def _on_labels_error(run: Run, resolver: PolicyResolver) -> Callable[[Unreadable], None]:
+def _on_labels_error(run: Run, request: CheckRequest) -> Callable[[Unreadable], None]:
     """Unreadable labels leave the policy unknown (a partial result), unless
     --namespace-labels says what to assume."""
-    if resolver.assumed_labels is None:
+    if request.assumed_labels is None:
         return run.unreadable
 
     def assume(item: Unreadable) -> None:
@@ -56,23 +58,13 @@ def _on_labels_error(run: Run, resolver: PolicyResolver) -> Callable[[Unreadable
     return assume
 
 
-def _server_minor(cluster: Cluster) -> int | None:
-    """`latest` as the server knows it: its minor version (also the first
-    request, so a wrong context or identity fails here, before any output)."""
-    version = cluster.version()
-    try:
-        return parse_server_version(str(version.get("gitVersion") or ""))
-    except UsageError:  # a server with an odd version string: the newest known
-        return None
-
-
 def _cluster_items(cluster: Cluster, resources: tuple[Resource, ...], namespaces: list[str] | None,
                    selector: str | None, labels: NamespaceLabels, run: Run) -> Iterator[Item]:
     run.pages_read = 0
     for page in objects(cluster, resources, namespaces, selector, labels, run.unreadable):
         run.pages_read += 1
         for obj in page:
-            yield obj, {"cluster": True}, "", None  # where: only worked out on a failure
+            yield Item(obj, None)
 
 
 class ClusterPsp:

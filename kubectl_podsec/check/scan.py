@@ -12,9 +12,10 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple, TypeVar
 
-from ..kube.client import ApiError, Cluster
 from ..admission.labels import pod_security_labels
+from ..kube.client import ApiError, Cluster
 from ..kube.resources import NAMESPACES, Resource
+from ..pss import server_minor
 
 T = TypeVar("T")
 INPUT_ORIGIN = "Namespace object in the input"
@@ -32,6 +33,17 @@ class Unreadable(NamedTuple):
 def fatal(error: ApiError) -> bool:
     """Errors that end a scan: no answer, credentials or impersonation refused."""
     return error.fatal
+
+
+def served_minor(cluster: Cluster) -> int | None:
+    """`latest` as the server knows it: its minor version (also the first
+    request, so a wrong context or identity fails here, before any output);
+    None for a server with an odd version string (the newest known)."""
+    version = cluster.version()
+    try:
+        return server_minor(str(version.get("gitVersion") or ""))
+    except ValueError:
+        return None
 
 
 class NamespaceLabels(Mapping[str, Mapping[str, str]]):

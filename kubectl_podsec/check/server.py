@@ -13,7 +13,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from ..kube.client import IMPERSONATION_REFUSED, ApiError, Cluster, Impersonation
-from .dry_run import Answer, server_report, strip_for_create, template_pod, with_service_account
+from ..kube.reviews import Answer
+from .dry_run import server_report, strip_for_create, template_pod, with_service_account
 from .report import Result
 from ..kube.resources import POD, resource_for
 from ..admission.workloads import pod_template

@@ -7,127 +7,36 @@ namespaces' labels and the server's version).
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any
 
 import click
 
-from ..admission.verdicts import invalid_namespace_message
 from ..admission.config import DEFAULT_CONFIG
-from ..errors import ClusterError, ExitCode, InputError, UsageError
-from ..admission.labels import policy_from_labels
-from ..manifests import (
-    Input, documents, expand, namespace_objects, open_input,
-    read_admission_config, spool_stdin,
-)
-from ..pss import Evaluator, LevelVersion
-from ..render import WRITERS
-from ..check.report import Checker, PolicyResolver, PspCheck, Result, Skipped, Summary
+from ..check.run import CheckRequest, run
+from ..errors import UsageError
 from ..kube.resources import parse_kinds
-from ..check import fanout
-from .console import Console
+from ..manifests import expand, read_admission_config
+from ..pss import Level, LevelVersion, Version
+from ..render import WRITERS
 from ..render.serialize import dump_yaml
 from .options import (
     cluster_flags_given, cluster_options, common_options, connect, output_option, parse_labels,
-    parse_server_version,
+    run_console,
 )
-
-Item = tuple[Any, dict[str, Any], str, "InputError | None"]  # object, source, where, error
-
-
-class Run:
-    """What one check run has seen: results go out as they come; the rest is kept."""
-
-    def __init__(self, console: Console) -> None:
-        self.console = console
-        self.summary = Summary()
-        self.skipped: list[Skipped] = []
-        self.errors: list[str] = []
-        self.partial = 0  # objects or namespaces that could not be read or answered for
-        self.pages_read: int | None = None  # counted on cluster scans
-        self.fatal = False
-
-    def error(self, err: InputError) -> None:
-        self.errors.append(str(err))
-        self.summary.errors += 1
-        self.console.err(f"error: {err}")
-
-    def unreadable(self, what: object) -> None:
-        self.errors.append(str(what))
-        self.partial += 1
-        self.console.err(f"error: {what}")
-
-    def lost(self, err: Exception) -> None:
-        self.errors.append(str(err))
-        self.fatal = True
-        self.console.err(f"error: {err}")
-
-    @property
-    def exit_code(self) -> ExitCode:
-        nothing_read = self.pages_read == 0 and self.partial > 0
-        return ExitCode.worst(
-            ExitCode.USAGE if self.summary.errors else ExitCode.OK,
-            ExitCode.CLUSTER if self.fatal or nothing_read else ExitCode.OK,
-            ExitCode.PARTIAL if self.partial else ExitCode.OK,
-            ExitCode.FINDINGS if self.summary.denied else ExitCode.OK,
-        )
+from .types import LEVEL, POLICY_VERSION, SERVER_VERSION
 
 
-def _namespace_labels(inputs: list[Input], stdin: IO[str] | None, run: Run) -> dict[str, Any]:
-    """Labels of the Namespace objects in the input; invalid ones are reported as
-    the API server would reject them."""
-    found: dict[str, Any] = {}
-    for item in inputs:
-        with _opened(item, stdin) as f:
-            for ns in namespace_objects(item.display, f):
-                meta = ns.get("metadata") or {}
-                name, labels = str(meta.get("name") or ""), meta.get("labels") or {}
-                if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
-                    run.error(InputError(f"{item.display}: Namespace {name}", "labels must be strings"))
-                    continue
-                _, label_errors = policy_from_labels(labels, DEFAULT_CONFIG.defaults)
-                if label_errors:
-                    message = invalid_namespace_message(name, [str(e) for e in label_errors])
-                    run.error(InputError(item.display, message))
-                found[name] = labels
-    return found
-
-
-@contextlib.contextmanager
-def _opened(item: Input, stdin: IO[str] | None) -> Iterator[IO[str]]:
-    """The input's stream: the spooled stdin rewound, or the file opened."""
-    if item.path == "-":
-        assert stdin is not None
-        stdin.seek(0)
-        yield stdin
-    else:
-        with open_input(item, stdin) as f:
-            yield f
-
-
-def _documents(inputs: list[Input], stdin: IO[str] | None) -> Iterator[Item]:
-    for item in inputs:
-        with _opened(item, stdin) as f:
-            for doc in documents(item.display, f):
-                yield doc.obj, doc.source.to_dict(), doc.source.describe(), doc.error
-
-
-def _level(level: str | None, version: str | None) -> LevelVersion | None:
+def _level(level: Level | None, version: Version | None) -> LevelVersion | None:
     if level is None:
         if version is not None:
             raise UsageError("--version needs --level")
         return None
-    try:
-        return LevelVersion.parse(level, version or "latest")
-    except ValueError as err:
-        bad = "--level" if "one of" in str(err) else "--version"
-        raise UsageError(f"{bad}: {err}") from None
+    return LevelVersion(level, version or Version.latest())
 
 
 def _namespaces(values: tuple[str, ...], all_namespaces: bool, files: tuple[str, ...],
-                scan_flags: bool) -> list[str]:
-    names = [n for v in values for n in (p.strip() for p in v.split(",")) if n]
+                scan_flags: bool) -> tuple[str, ...]:
+    names = tuple(n for v in values for n in (p.strip() for p in v.split(",")) if n)
     if all_namespaces and names:
         raise UsageError("-A and -n cannot be used together")
     if files and (all_namespaces or scan_flags):
@@ -152,14 +61,14 @@ def _namespaces(values: tuple[str, ...], all_namespaces: bool, files: tuple[str,
 @click.option("--server", "server_dry_run", is_flag=True,
               help="Also ask the API server: may the identity create each object, and would it "
                    "(and the pods of a workload) be admitted? Server-side dry runs, nothing stored.")
-@click.option("--level", type=click.Choice(["privileged", "baseline", "restricted"]),
+@click.option("--level", type=LEVEL,
               help="Check against this Pod Security Standard only, not the namespace policy.")
-@click.option("--version", "policy_version", metavar="V", help="Policy version for --level (latest or v1.N).")
+@click.option("--version", "policy_version", type=POLICY_VERSION, metavar="V", help="Policy version for --level (latest or v1.N).")
 @click.option("--namespace-labels", metavar="K=V,...",
               help="Labels assumed for namespaces not defined in the input (nor in the cluster).")
 @click.option("--admission-config", type=click.Path(dir_okay=False), metavar="FILE",
               help="The API server's AdmissionConfiguration: cluster defaults and exemptions.")
-@click.option("--server-version", metavar="v1.N",
+@click.option("--server-version", type=SERVER_VERSION, metavar="v1.N",
               help="What `latest` means (default: the cluster's version, offline the newest known), "
                    "and, offline, which server's behaviour to expect (warn follows enforce from "
                    "v1.26; seccomp annotations count as fields on v1.19 to v1.26).")
@@ -176,11 +85,10 @@ def _namespaces(values: tuple[str, ...], all_namespaces: bool, files: tuple[str,
 @output_option(("table", "wide", "json", "yaml", "sarif"))
 @common_options
 def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], all_namespaces: bool,
-          selector: str | None, kinds: tuple[str, ...], server_dry_run: bool, level: str | None,
-          policy_version: str | None, namespace_labels: str | None, admission_config: str | None,
-          server_version: str | None, psp_files: tuple[str, ...], psp_allow: str | None,
-          psp_sa_allow: str | None, output: str, no_color: bool, debug: bool,
-          **connection: Any) -> None:
+          selector: str | None, kinds: tuple[str, ...], server_dry_run: bool, level: Level | None,
+          policy_version: Version | None, namespace_labels: str | None, admission_config: str | None,
+          server_version: int | None, psp_files: tuple[str, ...], psp_allow: str | None,
+          psp_sa_allow: str | None, output: str, **connection: Any) -> None:
     """Will these pods be admitted, and under which policy?
 
     Every object that carries a pod spec is checked exactly as Pod Security
@@ -201,124 +109,16 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
     Exit codes: 0 nothing would be denied, 1 something would be denied,
     2 invalid input or usage, 3 cluster error, 4 partial result.
     """
-    console = Console(no_color=no_color)
-    run = Run(console)
-    names = _namespaces(namespaces, all_namespaces, files, bool(selector or kinds))
-    resources = parse_kinds(kinds)
-    lv = _level(level, policy_version)
-    minor = parse_server_version(server_version)
-    resolver = PolicyResolver(
-        config=read_admission_config(admission_config) if admission_config else DEFAULT_CONFIG,
-        assumed_labels=parse_labels(namespace_labels))
+    console = run_console()
+    online = not files or server_dry_run or cluster_flags_given(connection)
+    request = CheckRequest(
+        inputs=tuple(expand(list(files), recursive)),
+        namespaces=_namespaces(namespaces, all_namespaces, files, bool(selector or kinds)),
+        all_namespaces=all_namespaces, selector=selector, resources=parse_kinds(kinds),
+        level=_level(level, policy_version), assumed_labels=parse_labels(namespace_labels),
+        admission_config=read_admission_config(admission_config) if admission_config else DEFAULT_CONFIG,
+        server_minor=server_version, server_dry_run=server_dry_run, psp_files=psp_files,
+        psp_allow=psp_allow, psp_sa_allow=psp_sa_allow,
+        connect=(lambda: connect(connection)) if online else None)
     writer = WRITERS[output](wide=output == "wide", color=console.color, yaml_dump=dump_yaml)
-    inputs = expand(list(files), recursive)
-    stdin = spool_stdin() if any(i.path == "-" for i in inputs) else None
-    input_labels = _namespace_labels(inputs, stdin, run) if lv is None else {}
-    items = _documents(inputs, stdin) if files else None
-    offline = not (items is None or server_dry_run or cluster_flags_given(connection))
-    _grant_flags(psp_allow, psp_sa_allow, psp_files, offline)
-    policies = _file_policies(psp_files, console)
-    if offline:
-        resolver.namespace_labels = input_labels
-        resolver.server_minor = minor
-        checker = Checker(Evaluator(minor), resolver, names[0] if names else "default", lv,
-                          psp=_offline_psp(policies, psp_allow, psp_sa_allow, console))
-        if fanout.worthwhile(inputs):
-            _check_all(checker, None, writer, run, outcomes=fanout.outcomes(checker, inputs))
-        else:
-            _check_all(checker, items, writer, run)
-    else:
-        from ..check.live import check_cluster
-
-        check_cluster(connect(connection), run, resolver, writer, lv, minor, input_labels, items,
-                      names, all_namespaces, selector, resources, server_dry_run, policies)
-    raise click.exceptions.Exit(run.exit_code)
-
-
-def _grant_flags(allow: str | None, sa_allow: str | None, psp_files: tuple[str, ...],
-                 offline: bool) -> None:
-    if allow is None and sa_allow is None:
-        return
-    if not offline:
-        raise UsageError("--psp-allow and --psp-sa-allow are for offline checks: against a "
-                         "cluster, its RBAC says who may use each PodSecurityPolicy")
-    if not psp_files:
-        raise UsageError("--psp-allow and --psp-sa-allow need --psp-file")
-
-
-def _file_policies(psp_files: tuple[str, ...], console: Console) -> list[dict[str, Any]] | None:
-    if not psp_files:
-        return None
-    from .check_psp import file_policies  # the PSP engine, only when asked for
-
-    return file_policies(psp_files, console)
-
-
-def _offline_psp(policies: list[dict[str, Any]] | None, allow: str | None, sa_allow: str | None,
-                 console: Console) -> PspCheck | None:
-    if policies is None:
-        return None
-    from .check_psp import offline_admission
-
-    return offline_admission(policies, allow, sa_allow, console)
-
-
-def _check_all(checker: Checker, items: Iterator[Item] | None, writer: Any, run: Run,
-               server: Any = None, outcomes: Iterator[Any] | None = None) -> None:
-    """Check each item, stream its result; with `server`, add the server's
-    answers (several objects at a time, results in order)."""
-    console, progress = run.console, run.console.progress("checked")
-    console.out(writer.begin())
-    try:
-        if outcomes is None:
-            assert items is not None, "items or outcomes"
-            pairs = _offline(checker, items, run, progress)
-        else:
-            pairs = _collected(outcomes, run, progress)
-        results = (r for _, r in pairs) if server is None else server.answer(pairs, run)
-        for result in results:
-            run.summary.add(result)
-            console.out(writer.result(result))
-    except ClusterError as err:  # the server is gone: finish the report, then exit 3
-        run.lost(err)
-    progress.done()
-    console.out(writer.end(run.skipped, run.errors, run.summary))
-
-
-def _offline(checker: Checker, items: Iterator[Item], run: Run, progress: Any) -> Iterator[Any]:
-    """(object, Result) for each object with a pod spec; the rest is recorded."""
-    for obj, source, where, error in items:
-        progress.tick()
-        if error is not None or obj is None:
-            run.error(error or InputError(where, "empty"))
-            continue
-        try:
-            item = checker.check(obj, source)
-        except InputError as err:
-            where = where or _describe(obj)
-            bad = InputError(f"{where}: {err.where}" if source.get("file") else where, err.message)
-            run.error(bad) if source.get("file") else run.unreadable(bad)
-            continue
-        if isinstance(item, Result):
-            yield obj, item
-        else:
-            run.summary.add(item)
-            run.skipped.append(item)
-
-
-def _collected(outcomes: Iterator[Any], run: Run, progress: Any) -> Iterator[Any]:
-    """(None, Result) for outcomes checked elsewhere (cli/fanout.py)."""
-    for kind, value in outcomes:
-        progress.tick()
-        if kind == "error":
-            run.error(value)
-        elif kind == "skipped":
-            run.summary.add(value)
-            run.skipped.append(value)
-        else:
-            yield None, value
-
-
-def _describe(obj: Any) -> str:
-    meta = obj.get("metadata") or {}
-    return f"{obj.get('kind')} {meta.get('namespace')}/{meta.get('name')}"
+    raise click.exceptions.Exit(run(request, console, writer))

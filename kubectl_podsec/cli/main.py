@@ -10,7 +10,9 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..errors import ExitCode, PodsecError
+from ..errors import AlreadyReported, ExitCode, PodsecError
+from ..terminal.console import Console
+from .options import common_options
 
 COMPLETE_VAR = "_KUBECTL_PODSEC_COMPLETE"
 
@@ -46,14 +48,14 @@ class Podsec(click.Group):
         complete_var = complete_var or COMPLETE_VAR
         # Completion scripts register for the executable (kubectl-podsec); help says `kubectl podsec`.
         prog_name = prog_name or ("kubectl-podsec" if os.environ.get(complete_var) else "kubectl podsec")
+        console = Console()  # --debug and --no-color set it as they are parsed
         code = run_guarded(lambda: super(Podsec, self).main(
             args=argv, prog_name=prog_name, complete_var=complete_var, standalone_mode=False,
-            **extra),
-            debug="--debug" in argv)
+            obj=console, **extra), console)
         sys.exit(int(code))
 
 
-def run_guarded(call: Any, debug: bool) -> int:
+def run_guarded(call: Any, console: Console) -> int:
     try:
         result = call()
         return result if isinstance(result, int) else ExitCode.OK
@@ -62,20 +64,22 @@ def run_guarded(call: Any, debug: bool) -> int:
         return ExitCode.INTERRUPTED
     except click.ClickException as err:
         err.show()
-        return ExitCode.USAGE
+        return err.exit_code if isinstance(err, click.exceptions.Exit) else ExitCode.USAGE
     except BrokenPipeError:
         return ExitCode.OK
+    except AlreadyReported as err:
+        return err.exit_code
     except PodsecError as err:
-        if debug:
+        if console.debug:
             _print_traceback()
         sys.stderr.write(f"error: {err}\n")
         return err.exit_code
     except Exception as err:  # the one catch-all: an internal error, never a bare traceback
-        if debug:
+        if console.debug:
             _print_traceback()
-        sys.stderr.write(f"error: internal error: {type(err).__name__}: {err} "
+        sys.stderr.write(f"error: internal error: {type(err).__name__}: {str(err)[:300]} "
                          "(rerun with --debug for the traceback)\n")
-        return ExitCode.USAGE
+        return ExitCode.INTERNAL
 
 
 def _print_traceback() -> None:
@@ -87,6 +91,7 @@ def _print_traceback() -> None:
 @click.group(cls=Podsec, context_settings={"help_option_names": ["-h", "--help"],
                                           "max_content_width": 100})
 @click.version_option(__version__, "--version", message="kubectl-podsec %(version)s")
+@common_options
 def cli() -> None:
     """Pod Security, before you deploy: which policy a pod gets, whether it is
     admitted, and how to roll enforcement out safely."""

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import UsageError
+from ..terminal.console import Console
 from ..admission.labels import ALL_LABELS, policy_from_labels, PRIVILEGED_POLICY
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -21,10 +22,28 @@ def output_option(choices: tuple[str, ...]) -> Callable[[F], F]:
                         show_default=True, help="Output format.")
 
 
+def _setting(name: str) -> Callable[[click.Context, click.Parameter, bool], None]:
+    def store(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+        if value and ctx.obj is not None:
+            setattr(ctx.obj, name, True)  # the run's Console, read by the error boundary too
+    return store
+
+
 def common_options(f: F) -> F:
-    f = click.option("--no-color", is_flag=True, help="Never colour the output (NO_COLOR works too).")(f)
-    f = click.option("--debug", is_flag=True, help="Show tracebacks for errors.")(f)
+    """`--no-color` and `--debug`, before or after the command; they set the
+    run's Console once and reach no command's signature."""
+    f = click.option("--no-color", is_flag=True, expose_value=False, is_eager=True,
+                     callback=_setting("no_color"),
+                     help="Never colour the output (NO_COLOR and TERM=dumb work too).")(f)
+    f = click.option("--debug", is_flag=True, expose_value=False, is_eager=True,
+                     callback=_setting("debug"), help="Show tracebacks for errors.")(f)
     return f
+
+
+def run_console() -> Console:
+    """The run's Console (a fresh one outside `kubectl podsec`'s own main)."""
+    obj = click.get_current_context().find_root().obj
+    return obj if isinstance(obj, Console) else Console()
 
 
 def parse_server_version(text: str | None) -> int | None:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from typing import Any
 
 import click
 
+from ..check.psp_files import StaticGrants, policy_names, read_objects, read_policies
 from ..errors import ExitCode, UsageError
-from ..admission.workloads import admitted_pod
-from .console import Console
-from .options import cluster_flags_given, cluster_options, common_options, connect, output_option
-from .psp_input import Read, policy_names, read_objects, read_policies
-from ..render.serialize import dump
+from ..terminal.console import Console
+from ..render.serialize import document, dump
+from .options import cluster_flags_given, cluster_options, common_options, connect, output_option, run_console
 
 # The PSP engine and its renderers are imported by the commands that use them,
 # so other commands start without loading them.
@@ -20,8 +18,7 @@ from ..render.serialize import dump
 
 def _emit(console: Console, output: str, docs: list[dict[str, Any]], text: str, kind: str) -> None:
     if output in ("json", "yaml"):
-        console.out(dump({"apiVersion": "podsec.kubectl.io/v1alpha1", "kind": kind, "items": docs},
-                         output))
+        console.out(dump(document(kind, {"items": docs}), output))
     else:
         console.out(text)
 
@@ -50,8 +47,7 @@ def psp() -> None:
 @output_option(("table", "json", "yaml"))
 @common_options
 def which(files: tuple[str, ...], psp_files: tuple[str, ...], allow: str | None,
-          sa_allow: str | None, online: bool, namespace: str | None, update: bool, output: str,
-          no_color: bool, debug: bool, **connection: Any) -> None:
+          sa_allow: str | None, online: bool, namespace: str | None, update: bool, output: str, **connection: Any) -> None:
     """Which PodSecurityPolicy would admit these pods, how it would mutate them,
     and why every other policy was passed over.
 
@@ -61,9 +57,10 @@ def which(files: tuple[str, ...], psp_files: tuple[str, ...], allow: str | None,
     for the pod's service account and the requesting user (the chosen
     identity for a Pod, the controller that creates the pods of a workload);
     otherwise every policy, for the user."""
+    from ..legacy.which import admit_all, cluster_policies
     from ..psp import Grants, Operation
 
-    console, errors = Console(no_color=no_color), list[str]()
+    console, errors = run_console(), list[str]()
     offline = allow is not None or sa_allow is not None
     if "-" in files and "-" in psp_files:
         raise UsageError("-f - and --psp-file - cannot both read stdin")
@@ -72,7 +69,7 @@ def which(files: tuple[str, ...], psp_files: tuple[str, ...], allow: str | None,
                          "it does not go with --allow or --sa-allow")
     ask = not offline and (online or not psp_files or cluster_flags_given(connection))
     cluster = connect(connection) if ask or not psp_files else None
-    policies = read_policies(psp_files, console, errors) if psp_files else _cluster_policies(cluster)
+    policies = read_policies(psp_files, console, errors) if psp_files else cluster_policies(cluster)
     if not policies:
         console.err("note: the cluster has no PodSecurityPolicy objects: where their admission plugin "
                     "is enabled, it admits no pod")
@@ -82,77 +79,17 @@ def which(files: tuple[str, ...], psp_files: tuple[str, ...], allow: str | None,
         assert cluster is not None
         authorizers: Any = ClusterAuthorizers(cluster)
     else:
-        authorizers = _Offline(Grants(user=policy_names(allow) if allow is not None else ["*"],
+        authorizers = StaticGrants(Grants(user=policy_names(allow) if allow is not None else ["*"],
                                       service_account=policy_names(sa_allow)))
     operation = Operation.UPDATE if update else Operation.CREATE
     default_namespace = namespace or (cluster.namespace if cluster is not None else "default")
-    docs, texts, denied = _admit_all(read_objects(files, False, console, errors), policies, authorizers,
-                                     default_namespace, operation, console, errors)
+    admitted = admit_all(read_objects(files, False, console, errors), policies, authorizers,
+                         default_namespace, operation, console, errors)
     for note in authorizers.notes:
         console.err(f"note: {note}")
-    _emit(console, output, docs, "\n".join(texts), "PSPWhichReport")
+    _emit(console, output, admitted.documents, "\n".join(admitted.texts), "PSPWhichReport")
     raise click.exceptions.Exit(ExitCode.worst(ExitCode.USAGE if errors else ExitCode.OK,
-                                               ExitCode.FINDINGS if denied else ExitCode.OK))
-
-
-def _cluster_policies(cluster: Any) -> list[dict[str, Any]]:
-    """The cluster's PodSecurityPolicies; a usage error where it serves none."""
-    from ..kube.client import ApiError
-    from ..check.psp import check_policies
-    from ..check.psp_cluster import cluster_policies
-
-    try:
-        found = cluster_policies(cluster)
-    except ApiError as err:
-        if err.status != 403:
-            raise
-        raise ApiError(f"cannot list the cluster's PodSecurityPolicies ({err}); "
-                       "pass them with --psp-file", err.status, err.reason) from None
-    if found is None:
-        raise UsageError(f"{cluster.server} does not serve PodSecurityPolicy (policy/v1beta1, removed "
-                         "in Kubernetes 1.25); pass the policies with --psp-file")
-    for policy in found:
-        check_policies([policy], f'PodSecurityPolicy "{(policy.get("metadata") or {}).get("name", "")}" '
-                                 "in the cluster")
-    return found
-
-
-class _Offline:
-    """The same offline grants for every object (--allow, --sa-allow, or all)."""
-
-    def __init__(self, grants: Any) -> None:
-        self.grants = grants
-        self.notes: list[str] = []
-
-    def for_kind(self, kind: str) -> Any:
-        return self.grants
-
-
-def _admit_all(objects: Iterator[Read], policies: list[dict[str, Any]], authorizers: Any,
-               namespace: str, operation: Any, console: Console,
-               errors: list[str]) -> tuple[list[dict[str, Any]], list[str], bool]:
-    """Each object's admission: its document, its text, and whether any was denied."""
-    from ..psp import PspInputError, simulate
-    from ..render.psp import which_document, which_text
-
-    docs, texts, denied = [], [], False
-    for doc in objects:
-        pod = admitted_pod(doc.obj, namespace)
-        if pod is None:
-            continue
-        kind, pod_namespace = str(doc.obj.get("kind")), pod["metadata"]["namespace"]
-        subject = f"{kind} {pod_namespace}/{(doc.obj.get('metadata') or {}).get('name', '')}"
-        try:
-            admission = simulate(pod, policies, authorizers.for_kind(kind), namespace=pod_namespace,
-                                 operation=operation)
-        except PspInputError as err:
-            errors.append(f"{doc.source.describe()}: {err}")
-            console.err(f"error: {doc.source.describe()}: {err}")
-            continue
-        denied = denied or not admission.allowed
-        docs.append(which_document(subject, admission))
-        texts.append(which_text(subject, admission))
-    return docs, texts, denied
+                                               ExitCode.FINDINGS if admitted.denied else ExitCode.OK))
 
 
 @psp.command(name="map")
@@ -160,13 +97,13 @@ def _admit_all(objects: Iterator[Read], policies: list[dict[str, Any]], authoriz
               help="The PodSecurityPolicy objects to map.")
 @output_option(("table", "wide", "json", "yaml"))
 @common_options
-def map_(psp_files: tuple[str, ...], output: str, no_color: bool, debug: bool) -> None:
+def map_(psp_files: tuple[str, ...], output: str) -> None:
     """Each policy's strictest equivalent Pod Security Standard, and what keeps
     it from the next stricter level."""
     from ..psp import map_policy
     from ..render.psp import map_document, map_text
 
-    console, errors = Console(no_color=no_color), list[str]()
+    console, errors = run_console(), list[str]()
     mappings = [map_policy(p) for p in read_policies(psp_files, console, errors)]
     _emit(console, output, [map_document(m) for m in mappings], map_text(mappings, output == "wide"),
           "PSPMapReport")
@@ -186,68 +123,30 @@ def map_(psp_files: tuple[str, ...], output: str, no_color: bool, debug: bool) -
 @output_option(("table", "json", "yaml"))
 @common_options
 def mutated(files: tuple[str, ...], recursive: bool, namespace: str | None, all_namespaces: bool,
-            selector: str | None, output: str, no_color: bool, debug: bool, **connection: Any) -> None:
+            selector: str | None, output: str, **connection: Any) -> None:
     """Pods whose spec differs from their owner's template in the fields a
     PodSecurityPolicy mutates: the first step of every move off PSP. From a
     dump (-f), or from the cluster: the context's namespace, -n NS or -A."""
+    from ..legacy.mutated import drifted, drifted_in_cluster
     from ..render.psp import drift_document, drift_text
 
     if files and (namespace or all_namespaces or selector):
         raise UsageError("-f reads a dump, -n, -A and -l read the cluster: use one or the other")
     if namespace and all_namespaces:
         raise UsageError("-A and -n cannot be used together")
-    console, errors = Console(no_color=no_color), list[str]()
+    console, errors = run_console(), list[str]()
     if files:
         objects = [d.obj for d in read_objects(files, recursive, console, errors)]
-        found = _drifted((o for o in objects if o.get("kind") == "Pod"), objects)
+        found = drifted((o for o in objects if o.get("kind") == "Pod"), objects)
         code = ExitCode.USAGE if errors else ExitCode.OK
     else:
-        found, code = _drifted_in_cluster(connect(connection), namespace, all_namespaces, selector,
+        found, code = drifted_in_cluster(connect(connection), namespace, all_namespaces, selector,
                                           console, errors)
     if output in ("json", "yaml"):
-        console.out(dump({"apiVersion": "podsec.kubectl.io/v1alpha1", "kind": "PSPMutatedReport",
-                          "items": [drift_document(p, d) | {"owner": o} for p, o, d in found],
-                          "errors": errors}, output))
+        console.out(dump(document("PSPMutatedReport", {
+            "items": [drift_document(p, d) | {"owner": o} for p, o, d in found], "errors": errors}), output))
     elif code != ExitCode.CLUSTER:  # nothing could be read: no verdict to give
         console.out(drift_text(found))
     raise click.exceptions.Exit(code)
 
 
-def _drifted_in_cluster(cluster: Any, namespace: str | None, all_namespaces: bool, selector: str | None,
-                        console: Console, errors: list[str]) -> tuple[list[Any], ExitCode]:
-    """`_drifted` over the cluster's Pods and owners; lists that cannot be read
-    make a partial result (nothing read at all: a cluster error)."""
-    from ..check.psp_cluster import PodsAndOwners
-
-    read = PodsAndOwners(cluster, None if all_namespaces else namespace or cluster.namespace, selector)
-    read.check_namespace()
-    progress = console.progress("pods read")
-
-    def pods() -> Iterator[dict[str, Any]]:
-        for pod in read.pods():
-            progress.tick()
-            yield pod
-
-    found = _drifted(pods(), read.owners())
-    progress.done()
-    for item in read.unreadable:
-        errors.append(str(item))
-        console.err(f"error: {item}")
-    nothing_read = read.pages_read == 0 and bool(read.unreadable)
-    return found, ExitCode.worst(ExitCode.CLUSTER if nothing_read else ExitCode.OK,
-                                 ExitCode.PARTIAL if read.unreadable else ExitCode.OK)
-
-
-def _drifted(pods: Iterable[dict[str, Any]], owners: Iterable[dict[str, Any]]) -> list[Any]:
-    """(pod, owner, Drift) for each pod that differs from its owner's template.
-    The owners are read first, then the pods one by one."""
-    from ..admission.owners import owned_pods
-    from ..psp.drift import find_drift
-
-    found = []
-    for owned in owned_pods(pods, owners):
-        drift = find_drift(owned.pod, {"metadata": owned.template.metadata, "spec": owned.template.spec})
-        if drift.differences:
-            meta = owned.pod.get("metadata") or {}
-            found.append((f"Pod {meta.get('namespace', '')}/{meta.get('name', '')}", owned.owner, drift))
-    return found

@@ -8,17 +8,42 @@ from typing import Any, TypeVar
 
 import click
 
+from ..admission.config import DEFAULT_CONFIG
 from ..errors import ExitCode, UsageError
-from .console import Console
-from .options import cluster_options, common_options, output_option
-from ..render.serialize import dump_yaml
+from ..manifests import read_admission_config
+from ..pss import Level, Version
+from ..terminal.console import Console
+from .options import cluster_options, common_options, connect, output_option, run_console
+from .types import ENFORCEABLE_LEVEL, POLICY_VERSION
 
 # The commands import what they use when they run: `kubectl podsec` starts
 # without loading the cluster layers.
 
 F = TypeVar("F", bound=Callable[..., Any])
 OUTPUTS = ("table", "wide", "json", "yaml")
-LEVELS = click.Choice(["baseline", "restricted"])
+
+
+def _session(connection: dict[str, Any], console: Console, admission_config: str | None = None) -> Any:
+    from ..rollout.session import Session
+
+    config = read_admission_config(admission_config) if admission_config else DEFAULT_CONFIG
+    return Session(connect(connection), console, config)
+
+
+def _view(kind: str, plans: Any, output: str, console: Console, errors: list[str],
+          stage: str | None = None) -> Any:
+    """How a run of steps shows itself: the report in the chosen format, the
+    table a person confirms, and the question asked on the terminal."""
+    from ..render.rollout import run_document, run_table, structured
+    from ..rollout.session import RunView
+
+    def report(outcomes: list[Any], dry_run: bool) -> str:
+        if output in ("json", "yaml"):
+            return structured(run_document(kind, outcomes, plans, dry_run, errors, stage), output)
+        return run_table(outcomes, plans, output == "wide", console.color)
+
+    return RunView(report, lambda outcomes: run_table(outcomes, plans),
+                   lambda question: click.confirm(question, default=False, err=True))
 
 
 def namespaces_options(f: F) -> F:
@@ -49,34 +74,33 @@ def rollout() -> None:
 
 @rollout.command("plan")
 @namespaces_options
-@click.option("--level", type=LEVELS, help="The level to roll out (default: per namespace, the next "
+@click.option("--level", type=ENFORCEABLE_LEVEL, help="The level to roll out (default: per namespace, the next "
                                             "stricter than it enforces, or the one under way).")
-@click.option("--version", "policy_version", metavar="V", help="Policy version (default: the server's).")
+@click.option("--version", "policy_version", type=POLICY_VERSION, metavar="V", help="Policy version (default: the server's).")
 @click.option("--admission-config", type=click.Path(dir_okay=False), metavar="FILE",
               help="The API server's AdmissionConfiguration: defaults and exempt namespaces.")
 @cluster_options
 @output_option(OUTPUTS)
 @common_options
 def plan(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces: bool, selector: str | None,
-         level: str | None, policy_version: str | None, admission_config: str | None, output: str,
-         no_color: bool, debug: bool, **connection: Any) -> None:
+         level: Level | None, policy_version: Version | None, admission_config: str | None, output: str,
+         **connection: Any) -> None:
     """Where each namespace stands and what blocks the next stage: its labels
     per mode, the strictest level every pod and workload template passes
     (CronJobs and workloads scaled to zero included), the objects that violate
     the target level with their failing checks, and the next step. Exits 1
     when an object blocks a namespace's target level."""
-    from ..pss import Level
     from ..render.rollout import plan_document, plan_table, structured
-    from ..rollout.session import Session, parse_version, selection
+    from ..rollout.session import selection
 
-    console = Console(no_color=no_color)
-    chosen, version = selection(names, namespaces, all_namespaces, selector), parse_version(policy_version)
-    session = Session(connection, console, admission_config)
-    found = session.survey(chosen, Level(level) if level else None, version)
+    console = run_console()
+    chosen, version = selection(names, namespaces, all_namespaces, selector), policy_version
+    session = _session(connection, console, admission_config)
+    found = session.survey(chosen, level, version)
     plans = list(found.plans.values())
     if output in ("json", "yaml"):
-        doc = plan_document(plans, Level(level) if level else None, found.version, session.errors)
-        console.out(structured(doc, output, dump_yaml))
+        doc = plan_document(plans, level, found.version, session.errors)
+        console.out(structured(doc, output))
     else:
         console.out(plan_table(plans, output == "wide", console.color))
     blocked = any(p.blocked and not p.skip for p in plans)
@@ -86,8 +110,8 @@ def plan(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces: bo
 
 @rollout.command("ns")
 @namespaces_options
-@click.option("--level", type=LEVELS, required=True, help="The level to roll out.")
-@click.option("--version", "policy_version", metavar="V",
+@click.option("--level", type=ENFORCEABLE_LEVEL, required=True, help="The level to roll out.")
+@click.option("--version", "policy_version", type=POLICY_VERSION, metavar="V",
               help="Policy version to pin (default: the server's minor version).")
 @click.option("--to", type=click.Choice(["warn", "audit", "enforce"]),
               help="Go up to this stage (default: one stage past the least advanced namespace).")
@@ -100,30 +124,30 @@ def plan(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces: bo
 @output_option(OUTPUTS)
 @common_options
 def ns(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces: bool, selector: str | None,
-       level: str, policy_version: str | None, to: str | None, force: bool, admission_config: str | None,
-       dry_run: bool, yes: bool, output: str, no_color: bool, debug: bool, **connection: Any) -> None:
+       level: Level, policy_version: Version | None, to: str | None, force: bool, admission_config: str | None,
+       dry_run: bool, yes: bool, output: str, **connection: Any) -> None:
     """Advance namespaces one stage (warn, then audit, then enforce), or up
     to --to. Preflight first: every pod and template evaluated offline, and
     the server's own dry run of the label change. Enforce is refused while
     anything violates, unless --force; then nothing at all is written."""
-    from ..pss import Level
     from ..rollout.stages import Stage, run_stage
     from ..rollout.steps import advance
-    from ..rollout.session import Run, Session, parse_version, selection
+    from ..rollout.session import Run, selection
 
-    console = Console(no_color=no_color)
-    chosen, version = selection(names, namespaces, all_namespaces, selector), parse_version(policy_version)
+    console = run_console()
+    chosen, version = selection(names, namespaces, all_namespaces, selector), policy_version
     if chosen is None:
         raise UsageError("name the namespaces, or use -A or -l SELECTOR")
-    session = Session(connection, console, admission_config)
-    found = session.survey(chosen, Level(level), version, force)
+    session = _session(connection, console, admission_config)
+    found = session.survey(chosen, level, version, force)
     target = run_stage([p.stage for p in found.plans.values() if not p.skip],
                        Stage.parse(to) if to else None)
     author = session.author()
     steps = [advance(found.namespaces[n], p, target, author, force) for n, p in found.plans.items()]
     replan = lambda namespace: advance(namespace, found.plans[namespace["metadata"]["name"]],  # noqa: E731
                                        target, author, force)
-    run = Run(session, "RolloutRun", found.plans, replan, output, target.mode)
+    run = Run(session, "RolloutRun", replan,
+              _view("RolloutRun", found.plans, output, console, session.errors, target.mode))
     raise click.exceptions.Exit(run.execute(steps, author, dry_run, yes))
 
 
@@ -133,22 +157,22 @@ def ns(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces: bool
 @cluster_options
 @output_option(OUTPUTS)
 @common_options
-def undo_(names: tuple[str, ...], dry_run: bool, yes: bool, output: str, no_color: bool, debug: bool,
-          **connection: Any) -> None:
+def undo_(names: tuple[str, ...], dry_run: bool, yes: bool, output: str, **connection: Any) -> None:
     """Restore the pod-security labels of each namespace exactly as they were
     before its last step (other labels untouched); the undo is recorded too."""
     from ..rollout.survey import read_namespaces
     from ..rollout.steps import undo
-    from ..rollout.session import Run, Session, selection
+    from ..rollout.session import Run, selection
 
-    console = Console(no_color=no_color)
+    console = run_console()
     chosen = selection(names, (), False, None)
     assert chosen is not None
-    session = Session(connection, console)
+    session = _session(connection, console)
     author = session.author()
     found = read_namespaces(session.cluster, chosen, session.error)
     steps = [undo(namespace, author) for namespace in found.values()]
-    run = Run(session, "RolloutUndo", {}, lambda namespace: undo(namespace, author), output)
+    run = Run(session, "RolloutUndo", lambda namespace: undo(namespace, author),
+              _view("RolloutUndo", {}, output, console, session.errors))
     raise click.exceptions.Exit(run.execute(steps, author, dry_run, yes))
 
 
@@ -158,20 +182,20 @@ def undo_(names: tuple[str, ...], dry_run: bool, yes: bool, output: str, no_colo
 @output_option(OUTPUTS)
 @common_options
 def status_(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces: bool, selector: str | None,
-            output: str, no_color: bool, debug: bool, **connection: Any) -> None:
+            output: str, **connection: Any) -> None:
     """The stage of each namespace and the steps recorded on it."""
     from ..render.rollout import status_document, status_table, structured
     from ..rollout.survey import Selection, read_namespaces
     from ..rollout.steps import status
-    from ..rollout.session import Session, selection
+    from ..rollout.session import selection
 
-    console = Console(no_color=no_color)
+    console = run_console()
     chosen = selection(names, namespaces, all_namespaces, selector)
-    session = Session(connection, console)
+    session = _session(connection, console)
     found = read_namespaces(session.cluster, chosen or Selection((session.cluster.namespace,)), session.error)
     statuses = [status(namespace) for namespace in found.values()]
     if output in ("json", "yaml"):
-        console.out(structured(status_document(statuses, session.errors), output, dump_yaml))
+        console.out(structured(status_document(statuses, session.errors), output))
     else:
         console.out(status_table(statuses, output == "wide"))
     broken = session.errors or any(s.error for s in statuses)

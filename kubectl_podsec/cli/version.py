@@ -33,7 +33,7 @@ def server_version(connection: dict[str, Any]) -> dict[str, Any]:
 @cluster_options
 @output_option(("table", "json", "yaml"))
 @common_options
-def version(client: bool, output: str, no_color: bool, debug: bool, **connection: Any) -> None:
+def version(client: bool, output: str, **connection: Any) -> None:
     """The tool's version, the newest Pod Security Standards version it knows,
     and the server's version when it can be reached."""
     info: dict[str, Any] = {"clientVersion": __version__, "newestPolicyVersion": f"v1.{NEWEST_MINOR}"}

@@ -8,9 +8,8 @@ import click
 from ..admission.config import DEFAULT_CONFIG
 from ..manifests import read_admission_config
 from ..render.whoami import whoami_text
-from .console import Console
-from ..render.serialize import dump
-from .options import cluster_options, common_options, connect, output_option
+from ..render.serialize import document, dump
+from .options import cluster_options, common_options, connect, output_option, run_console
 
 
 @click.command()
@@ -22,7 +21,7 @@ from .options import cluster_options, common_options, connect, output_option
 @output_option(("table", "json", "yaml"))
 @common_options
 def whoami(namespace: str | None, all_namespaces: bool, admission_config: str | None, output: str,
-           no_color: bool, debug: bool, **connection: str) -> None:
+           **connection: str) -> None:
     """Who the cluster takes you for (SelfSubjectReview), what you may do that
     matters for pod security (one SelfSubjectAccessReview each: no RBAC read
     access needed), which grants are risky and why, and the namespace's Pod
@@ -34,8 +33,8 @@ def whoami(namespace: str | None, all_namespaces: bool, admission_config: str | 
     config = read_admission_config(admission_config) if admission_config else DEFAULT_CONFIG
     cluster = connect(connection)
     doc = Whoami(cluster, config).collect(None if all_namespaces else namespace or cluster.namespace)
-    console = Console(no_color=no_color)
+    console = run_console()
     if output in ("json", "yaml"):
-        console.out(dump(doc, output))
+        console.out(dump(document("WhoamiReport", doc), output))
     else:
-        console.out(whoami_text(doc, color=console.color))
+        console.out(whoami_text(doc, color=console.color, every_namespace=all_namespaces))

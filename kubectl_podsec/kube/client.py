@@ -38,7 +38,7 @@ from urllib.parse import urlencode, urlsplit
 
 from . import kubeconfig
 from .credentials import Credentials, load as load_credentials, proxy_for
-from ..check.dry_run import Access, Answer, answer
+from .reviews import Access, Answer, answer
 from ..errors import ClusterError, UsageError
 from .resources import NAMESPACES, Resource
 

@@ -10,12 +10,12 @@
 from __future__ import annotations
 
 from .evaluator import DEFAULT_EVALUATOR, Evaluation, Evaluator, Violation, evaluate
-from .levels import LEVEL_ERROR, VERSION_ERROR, Level, LevelVersion, Version
+from .levels import LEVEL_ERROR, VERSION_ERROR, Level, LevelVersion, Version, server_minor
 from .podspec import InvalidPodSpec, PodMetadata, PodSpec, pod_metadata, pod_spec
 from .registry import CHECKS, DESCRIPTIONS, NEWEST_MINOR, REGISTRY
 
 __all__ = [
     "CHECKS", "DESCRIPTIONS", "DEFAULT_EVALUATOR", "Evaluation", "Evaluator", "InvalidPodSpec", "LEVEL_ERROR",
     "Level", "LevelVersion", "NEWEST_MINOR", "PodMetadata", "PodSpec", "REGISTRY",
-    "VERSION_ERROR", "Version", "Violation", "evaluate", "pod_metadata", "pod_spec",
+    "VERSION_ERROR", "Version", "Violation", "evaluate", "pod_metadata", "pod_spec", "server_minor",
 ]

@@ -71,6 +71,18 @@ class Version(NamedTuple):
         return "latest" if self.minor is None else f"v1.{self.minor}"
 
 
+_SERVER_VERSION = re.compile(r"^v?1\.(0|[1-9][0-9]*)(\.[0-9]+)?([-+].*)?$")
+
+
+def server_minor(text: str) -> int:
+    """A server's version (`v1.N`, `1.N`, `v1.N.P`, a gitVersion such as
+    `v1.30.2-eks-1`) to N; ValueError for anything else."""
+    match = _SERVER_VERSION.match(text.strip())
+    if not match:
+        raise ValueError(f'invalid value "{text}": must look like v1.30')
+    return int(match.group(1))
+
+
 class LevelVersion(NamedTuple):
     level: Level
     version: Version

@@ -7,7 +7,6 @@ from typing import Any
 
 from ..psp import Admission, Drift, PolicyMapping
 
-API_VERSION = "podsec.kubectl.io/v1alpha1"
 _UNSET = "(unset)"
 
 

@@ -7,7 +7,6 @@ adds every blocker's message and every recorded step.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -15,33 +14,16 @@ from typing import Any
 
 from ..admission.labels import PREFIX
 from ..pss import Level, Version
+from .serialize import document, dump
 from ..rollout.stages import Blocker, NamespacePlan, modes
 from ..rollout.steps import Outcome, Status, Step
 
-API_VERSION = "podsec.kubectl.io/v1alpha1"
 TABLE_BLOCKERS = 3  # per namespace in the table; -o wide shows all that were kept
 
 
-def structured(doc: Mapping[str, Any], output: str, dump_yaml: Callable[[Any], str]) -> str:
-    """`-o json` here; `-o yaml` through the command's `dump_yaml`."""
-    if output == "json":
-        return _json(doc)
-    return dump_yaml(dict(doc))
-
-
-def _json(doc: Mapping[str, Any]) -> str:
-    """Indented, but each object in a top-level list on one line: the C encoder
-    (which indent= would bypass) keeps a thousand namespaces fast, and each
-    line stays greppable."""
-    fields = []
-    for key, value in doc.items():
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            items = ",\n    ".join(json.dumps(v, ensure_ascii=False) for v in value)
-            fields.append(f"  {json.dumps(key)}: [\n    {items}\n  ]")
-        else:
-            text = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
-            fields.append(f"  {json.dumps(key)}: {text}")
-    return "{\n" + ",\n".join(fields) + "\n}\n"
+def structured(doc: Mapping[str, Any], output: str, dump_yaml: Callable[[Any], str] | None = None) -> str:
+    """`-o json` or `-o yaml`, through the one serialiser."""
+    return dump(doc, output)
 
 
 def _table(header: Sequence[str], rows: list[list[str]]) -> list[str]:
@@ -78,7 +60,7 @@ def plan_document(plans: Iterable[NamespacePlan], level: Level | None, version: 
     items = list(plans)
     active = [p for p in items if not p.skip]
     return {
-        "apiVersion": API_VERSION, "kind": "RolloutPlan",
+        **document("RolloutPlan", {}),
         "level": level.value if level else None, "version": str(version),
         "namespaces": [p.to_dict() for p in items], "errors": errors,
         "summary": {"namespaces": len(items), "skipped": len(items) - len(active),
@@ -144,7 +126,7 @@ def run_document(kind: str, outcomes: Sequence[Outcome], plans: Mapping[str, Nam
         if o.replanned is not None:
             item["replanned"] = _step_dict(o.replanned)
         items.append(item)
-    return {"apiVersion": API_VERSION, "kind": kind, "dryRun": dry_run, "stage": stage,
+    return {**document(kind, {}), "dryRun": dry_run, "stage": stage,
             "namespaces": items, "errors": errors,
             "summary": dict(Counter(o.result for o in outcomes))}
 
@@ -189,7 +171,7 @@ def _notes(o: Outcome, plan: NamespacePlan | None, wide: bool) -> list[str]:
 
 
 def status_document(statuses: Iterable[Status], errors: list[str]) -> dict[str, Any]:
-    return {"apiVersion": API_VERSION, "kind": "RolloutStatus",
+    return {**document("RolloutStatus", {}),
             "namespaces": [s.to_dict() for s in statuses], "errors": errors}
 
 

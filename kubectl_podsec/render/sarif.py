@@ -79,12 +79,12 @@ def _psp_item(result: Result) -> dict[str, Any] | None:
 def _location(result: Result) -> dict[str, Any]:
     src, ref = result.source, result.object
     logical = {"name": ref.name, "fullyQualifiedName": ref.describe(), "kind": "object"}
-    if src.get("cluster"):
+    if src is None:
         return {"logicalLocations": [logical]}
     return {
         "physicalLocation": {
-            "artifactLocation": {"uri": str(src.get("file"))},
-            "region": {"startLine": int(src.get("line") or 1)},
+            "artifactLocation": {"uri": src.file},
+            "region": {"startLine": src.line or 1},
         },
         "logicalLocations": [logical],
     }

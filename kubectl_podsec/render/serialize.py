@@ -1,14 +1,22 @@
-"""Documents to JSON or YAML text, for the commands (the renderers stay free of
-serialisation libraries: they are handed `dump_yaml`)."""
+"""The one serialiser of every `-o json|yaml` document, and the product's
+apiVersion. Documents are plain data built by the renderers; `document`
+stamps them with the version and kind."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
 
+API_VERSION = "podsec.kubectl.io/v1alpha1"
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def document(kind: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A versioned document: apiVersion and kind first, then the fields."""
+    return {"apiVersion": API_VERSION, "kind": kind, **fields}
 
 
 def dump_yaml(data: Any) -> str:
@@ -16,7 +24,22 @@ def dump_yaml(data: Any) -> str:
 
 
 def dump(data: Any, output: str) -> str:
-    """`-o json` (indented) or `-o yaml`."""
+    """`-o json` or `-o yaml`."""
     if output == "json":
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return dump_json(data) if isinstance(data, Mapping) else json.dumps(data, indent=2) + "\n"
     return dump_yaml(data)
+
+
+def dump_json(doc: Mapping[str, Any]) -> str:
+    """Indented, but each object in a top-level list on one line: the C encoder
+    (which indent= would bypass) keeps a thousand namespaces fast, and each
+    line stays greppable."""
+    fields = []
+    for key, value in doc.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            items = ",\n    ".join(json.dumps(v, ensure_ascii=False) for v in value)
+            fields.append(f"  {json.dumps(key)}: [\n    {items}\n  ]")
+        else:
+            text = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+            fields.append(f"  {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(fields) + "\n}\n"

@@ -6,9 +6,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ..check.report import Result, Skipped, Summary, report_header
+from ..check.report import Result, Skipped, Summary
+from .serialize import document
 from .writer import ReportWriter
-
 
 
 class JsonWriter(ReportWriter):
@@ -17,7 +17,7 @@ class JsonWriter(ReportWriter):
         self._first = True
 
     def begin(self) -> str:
-        head = json.dumps(report_header(), indent=2)[:-2]  # drop the closing "\n}"
+        head = json.dumps(document("CheckReport", {}), indent=2)[:-2]  # drop the closing "\n}"
         return head + ',\n  "results": ['
 
     def result(self, result: Result) -> str:
@@ -46,7 +46,7 @@ class YamlWriter(ReportWriter):
         self._yaml: Callable[[Any], str] = self.yaml_dump
 
     def begin(self) -> str:
-        return self._yaml(report_header())
+        return self._yaml(document("CheckReport", {}))
 
     def result(self, result: Result) -> str:
         head = "" if self._any else "results:\n"

@@ -70,10 +70,10 @@ def failing_checks(result: Result) -> str:
 
 def _source(result: Result) -> str:
     src = result.source
-    if src.get("cluster"):
+    if src is None:
         return "cluster"
-    item = f"[{src['item']}]" if src.get("item") is not None else ""
-    return f"{src.get('file')}#{src.get('document')}{item}"
+    item = f"[{src.item}]" if src.item is not None else ""
+    return f"{src.file}#{src.document}{item}"
 
 
 class TableWriter(ReportWriter):

@@ -55,7 +55,9 @@ def _pod_security(section: Mapping[str, Any]) -> str:
     return f"Pod Security in {section['namespace']}: {text} ({ps['source']})\n"
 
 
-def whoami_text(doc: Mapping[str, Any], color: bool = False) -> str:
+def whoami_text(doc: Mapping[str, Any], color: bool = False, every_namespace: bool = False) -> str:
+    """One namespace: its rows and the cluster-scoped ones in one table; with
+    -A a table per namespace, then the cluster-scoped rows."""
     user = doc["user"]
     out = [f"User:    {user['username'] or '(unknown)'}\n"]
     if user.get("uid"):
@@ -64,10 +66,11 @@ def whoami_text(doc: Mapping[str, Any], color: bool = False) -> str:
     for key, values in sorted((user.get("extra") or {}).items()):
         out.append(f"Extra:   {key}={','.join(values)}\n")
     out.append(f"(from {doc['identitySource']})\n")
-    sections = doc.get("namespaces") or [
-        {"namespace": doc["namespace"], "podSecurity": doc["podSecurity"], "permissions": doc["permissions"]}]
+    sections = doc["namespaces"]
+    if not every_namespace:
+        (section,) = sections
+        return "".join([*out, "\n", _pod_security(section),
+                        _table(section["permissions"] + doc["permissions"], color)])
     for section in sections:
         out += ["\n", _pod_security(section), _table(section["permissions"], color)]
-    if doc.get("namespaces") is not None:
-        out += ["\n", _table(doc["permissions"], color)]
-    return "".join(out)
+    return "".join([*out, "\n", _table(doc["permissions"], color)])

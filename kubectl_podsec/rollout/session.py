@@ -6,36 +6,19 @@ from __future__ import annotations
 
 import datetime
 import sys
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
-import click
-
-from ..admission.config import DEFAULT_CONFIG
-from ..kube.client import ApiError
+from ..admission.config import DEFAULT_CONFIG, PodSecurityConfig
 from ..errors import ExitCode, UsageError
-from ..manifests import read_admission_config
+from ..kube.client import ApiError, Cluster
 from ..pss import NEWEST_MINOR, Evaluator, Level, Version
-from ..render.rollout import run_document, run_table, structured
-from .stages import NamespacePlan
 from .survey import Selection, Survey, survey
 from .steps import Author, Outcome, Step
 from .tally import Judge
 from .write import Writer
-from ..check.scan import fatal
-from ..check.live import _server_minor
-from ..cli.console import Console
-from ..cli.options import connect
-from ..render.serialize import dump_yaml
-
-
-def parse_version(text: str | None) -> Version | None:
-    if text is None:
-        return None
-    try:
-        return Version.parse(text)
-    except ValueError as err:
-        raise UsageError(f'--version: invalid value "{text}": {err}') from None
+from ..check.scan import fatal, served_minor
+from ..terminal.console import Console
 
 
 def selection(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces: bool,
@@ -52,11 +35,14 @@ def selection(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespace
 
 
 class Session:
-    def __init__(self, connection: Mapping[str, Any], console: Console,
-                 admission_config: str | None = None) -> None:
-        self.config = read_admission_config(admission_config) if admission_config else DEFAULT_CONFIG
+    """One session with the cluster: who acts, the cluster configuration, and
+    the errors met on the way."""
+
+    def __init__(self, cluster: Cluster, console: Console,
+                 config: PodSecurityConfig = DEFAULT_CONFIG) -> None:
+        self.config = config
         self.console = console
-        self.cluster = connect(dict(connection))
+        self.cluster = cluster
         self.errors: list[str] = []
 
     def error(self, text: str) -> None:
@@ -66,7 +52,7 @@ class Session:
     def survey(self, chosen: Selection | None, level: Level | None, version: Version | None,
                force: bool = False) -> Survey:
         """Pin the version (the server's minor unless given), then read and judge."""
-        minor = _server_minor(self.cluster)  # the first request: a wrong context fails here
+        minor = served_minor(self.cluster)  # the first request: a wrong context fails here
         pinned = version or Version(minor if minor is not None else NEWEST_MINOR)
         judge = Judge(Evaluator(minor), pinned, self.config.exempt_runtime_classes, minor)
         progress = self.console.progress("pages read")
@@ -108,21 +94,26 @@ def can_prompt() -> bool:
         return False
 
 
+class RunView(NamedTuple):
+    """How a run shows itself, given by the command: the report of the
+    outcomes (dry run or not) and, before writing, the preview a person
+    confirms (a yes/no question)."""
+
+    report: Callable[[list[Outcome], bool], str]
+    preview: Callable[[list[Outcome]], str]
+    confirm: Callable[[str], bool]
+
+
 class Run:
     """Checks, confirms, writes and reports one run of steps."""
 
-    def __init__(self, session: Session, kind: str, plans: Mapping[str, NamespacePlan],
-                 replan: Callable[[dict[str, Any]], Step], output: str, stage: str | None = None) -> None:
-        self.session, self.kind, self.plans, self.output, self.stage = session, kind, plans, output, stage
+    def __init__(self, session: Session, kind: str, replan: Callable[[dict[str, Any]], Step],
+                 view: RunView) -> None:
+        self.session, self.kind, self.view = session, kind, view
         self.writer = Writer(session.cluster, session.console.err, replan)
 
     def report(self, outcomes: list[Outcome], dry_run: bool) -> None:
-        console = self.session.console
-        if self.output in ("json", "yaml"):
-            doc = run_document(self.kind, outcomes, self.plans, dry_run, self.session.errors, self.stage)
-            console.out(structured(doc, self.output, dump_yaml))
-        else:
-            console.out(run_table(outcomes, self.plans, self.output == "wide", console.color))
+        self.session.console.out(self.view.report(outcomes, dry_run))
 
     def execute(self, steps: list[Step], author: Author, dry_run: bool, yes: bool) -> ExitCode:
         outcomes = [Outcome(s, _initial(s)) for s in steps]
@@ -157,10 +148,9 @@ class Run:
         """Why nothing is written (None: go ahead)."""
         if not can_prompt():
             return "not a terminal, so no confirmation: nothing was written (pass --yes to write, --dry-run to preview)"
-        console = self.session.console
-        console.err(run_table(outcomes, self.plans).rstrip("\n"))
+        self.session.console.err(self.view.preview(outcomes).rstrip("\n"))
         count = sum(1 for o in outcomes if o.result == "pending")
-        if click.confirm(f"Write these changes to {count} namespace(s)?", default=False, err=True):
+        if self.view.confirm(f"Write these changes to {count} namespace(s)?"):
             return None
         return "not confirmed: nothing was written"
 

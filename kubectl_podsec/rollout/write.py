@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..kube.client import NOT_SENT, ApiError, Cluster
-from ..check.dry_run import warning_text
+from ..kube.reviews import warning_text
 from ..errors import ClusterError
 from .steps import Outcome, Step, as_planned, rebased, written
 

@@ -13,7 +13,7 @@ from ..kube.client import ApiError, Cluster
 from .identity import from_certificate, from_impersonation, from_token
 from ..admission.labels import MODES, pod_security_labels
 from .permissions import Grant, Permission, assess, cluster_permissions, document, namespaced_permissions
-from ..check.report import PolicyResolver
+from ..admission.policy import PolicyResolver
 from ..kube.resources import NAMESPACES, PODSECURITYPOLICIES
 from ..check.scan import fatal
 
@@ -64,7 +64,7 @@ class Whoami:
         identity, source = self._identity(user)
         finished = [self._finish(s) for s in sections]
         cluster_grants = [self._grant(p, f, None, levels) for p, f in asked]
-        return document(identity, source, finished, cluster_grants, namespace is None)
+        return document(identity, source, finished, cluster_grants)
 
     def _namespace(self, name: str) -> dict[str, Any]:
         rows = namespaced_permissions(name)

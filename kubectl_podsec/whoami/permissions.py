@@ -137,18 +137,11 @@ def assess(permission: Permission, allowed: bool, enforce: str | None,
 
 
 def document(user: Mapping[str, Any], source: str, sections: list[dict[str, Any]],
-             cluster_grants: list[Grant], all_namespaces: bool) -> dict[str, Any]:
-    """The whoami document: for one namespace {user, namespace, permissions,
-    podSecurity}, its permissions including the cluster-scoped rows; with -A
-    {user, permissions (cluster-scoped), namespaces: [{namespace, permissions,
-    podSecurity}]}."""
+             cluster_grants: list[Grant]) -> dict[str, Any]:
+    """The WhoamiReport, one shape with or without -A: {user, identitySource,
+    permissions (the cluster-scoped rows), namespaces: [{namespace,
+    permissions, podSecurity}]}."""
     user_info = {"username": user.get("username", ""), "uid": user.get("uid", ""),
                  "groups": list(user.get("groups") or []), "extra": dict(user.get("extra") or {})}
-    cluster_rows = [g.to_dict() for g in cluster_grants]
-    if not all_namespaces:
-        (section,) = sections
-        return {"user": user_info, "identitySource": source, "namespace": section["namespace"],
-                "permissions": section["permissions"] + cluster_rows,
-                "podSecurity": section["podSecurity"]}
-    return {"user": user_info, "identitySource": source, "permissions": cluster_rows,
-            "namespaces": sections}
+    return {"user": user_info, "identitySource": source,
+            "permissions": [g.to_dict() for g in cluster_grants], "namespaces": sections}

@@ -66,8 +66,10 @@ def test_whoami_falls_back_to_the_token_and_rates_each_psp(old_server: FakeApiSe
                                       "system:authenticated"], "extra": {}}
     assert doc["identitySource"] == ("the service account token's claims "
                                      "(SelfSubjectReview is not served here)")
-    assert doc["namespace"] == "team"
-    rows = {(p["verb"], p["resource"], p["subresource"], p["name"]): p for p in doc["permissions"]}
+    (section,) = doc["namespaces"]
+    assert section["namespace"] == "team"
+    rows = {(p["verb"], p["resource"], p["subresource"], p["name"]): p
+            for p in section["permissions"] + doc["permissions"]}
     assert rows[("create", "pods", None, None)] == {
         "verb": "create", "resource": "pods", "subresource": None, "name": None, "namespace": "team",
         "allowed": True, "risky": True,
@@ -77,8 +79,8 @@ def test_whoami_falls_back_to_the_token_and_rates_each_psp(old_server: FakeApiSe
     assert (priv["allowed"], priv["risky"], priv["why"]) == (
         True, True, "PodSecurityPolicy privileged is equivalent to privileged")
     assert rows[("use", "podsecuritypolicies.policy", None, "restricted")]["allowed"] is False
-    assert doc["podSecurity"]["enforce"] == "privileged:latest"
-    assert doc["podSecurity"]["source"].startswith("built-in defaults")
+    assert section["podSecurity"]["enforce"] == "privileged:latest"
+    assert section["podSecurity"]["source"].startswith("built-in defaults")
 
 
 def test_whoami_falls_back_to_the_impersonation_flags(old_server: FakeApiServer, tmp_path: pathlib.Path) -> None:

@@ -13,8 +13,10 @@ NAMESPACED_KEYS = ["verb", "resource", "subresource", "name", "namespace", "allo
 
 
 def rows(doc: dict[str, object]) -> dict[str, dict[str, object]]:
+    """Every row by verb and resource: the namespace's (one namespace) and the cluster-scoped ones."""
     out = {}
-    for row in doc["permissions"]:  # type: ignore[attr-defined]
+    namespaced = doc["namespaces"][0]["permissions"] if len(doc["namespaces"]) == 1 else []  # type: ignore[index, arg-type]
+    for row in namespaced + doc["permissions"]:  # type: ignore[operator]
         sub = f"/{row['subresource']}" if row["subresource"] else ""
         out[f"{row['verb']} {row['resource']}{sub}"] = row
     return out
@@ -27,18 +29,20 @@ def test_a_service_account_with_a_role_for_pods_and_deployments(cluster: Cluster
 
     assert ran.code == 0, ran.err
     doc = ran.json
-    assert list(doc) == ["user", "identitySource", "namespace", "permissions", "podSecurity"]
+    assert list(doc) == ["apiVersion", "kind", "user", "identitySource", "permissions", "namespaces"]
+    assert (doc["apiVersion"], doc["kind"]) == ("podsec.kubectl.io/v1alpha1", "WhoamiReport")
+    assert [s["namespace"] for s in doc["namespaces"]] == [namespace]
     assert doc["user"] == {"username": robot, "uid": "", "extra": {},
                            "groups": ["system:serviceaccounts", f"system:serviceaccounts:{namespace}",
                                       "system:authenticated"]} | {"uid": doc["user"]["uid"]}
     assert doc["identitySource"] == "SelfSubjectReview"
-    assert all(list(row) == NAMESPACED_KEYS for row in doc["permissions"])
+    assert all(list(row) == NAMESPACED_KEYS for row in doc["namespaces"][0]["permissions"])
     allowed = sorted(name for name, row in rows(doc).items() if row["allowed"])
     assert allowed == ["create deployments.apps", "create pods"]
     # the namespace is unlabelled: the built-in default enforce is privileged
     assert rows(doc)["create pods"]["risky"] is True
     assert rows(doc)["create pods"]["why"] == "can create pods run privileged: enforce here is privileged:latest"
-    assert doc["podSecurity"]["enforce"] == "privileged:latest"  # read with your own credentials
+    assert doc["namespaces"][0]["podSecurity"]["enforce"] == "privileged:latest"  # read with your own credentials
 
 
 def test_as_group_replaces_the_service_account_groups(cluster: Cluster, namespace: str) -> None:
@@ -67,7 +71,7 @@ def test_a_role_on_namespaces_lets_a_user_relabel_their_own(cluster: Cluster, na
     cluster.kubectl("create", "role", "relabel", "--verb=get,patch", "--resource=namespaces", "-n", namespace)
     cluster.kubectl("create", "rolebinding", "alice-relabels", "--role=relabel", "--user=alice", "-n", namespace)
     eventually(lambda: podsec(cluster, "whoami", "-n", namespace, "-o", "json", context="alice").json[
-        "podSecurity"].get("enforce") == "baseline:latest", what="alice may read the namespace")
+        "namespaces"][0]["podSecurity"].get("enforce") == "baseline:latest", what="alice may read the namespace")
 
     ran = podsec(cluster, "whoami", "-n", namespace, "-o", "json", context="alice")
 
@@ -95,8 +99,8 @@ def test_a_user_without_rights(cluster: Cluster, namespace: str) -> None:
     assert ran.code == 0, ran.err
     doc = yaml.safe_load(ran.out)
     assert doc["user"] == {"username": "bob", "uid": "bob", "groups": ["system:authenticated"], "extra": {}}
-    assert not any(row["allowed"] or row["risky"] for row in doc["permissions"])
-    assert doc["podSecurity"] == {"error": f'forbidden: User "bob" cannot get resource "namespaces" in API group "" '
+    assert not any(row["allowed"] or row["risky"] for row in rows(doc).values())
+    assert doc["namespaces"][0]["podSecurity"] == {"error": f'forbidden: User "bob" cannot get resource "namespaces" in API group "" '
                                            f'in the namespace "{namespace}"'}
 
 
@@ -115,7 +119,7 @@ def test_all_namespaces(cluster: Cluster) -> None:
     ran = podsec(cluster, "whoami", "-A", "-o", "json")
 
     assert ran.code == 0, ran.err
-    assert list(ran.json) == ["user", "identitySource", "permissions", "namespaces"]
+    assert list(ran.json) == ["apiVersion", "kind", "user", "identitySource", "permissions", "namespaces"]
     sections = {s["namespace"]: s for s in ran.json["namespaces"]}
     assert set(names) <= set(sections)
     assert sections[names[0]]["podSecurity"]["enforce"] == "privileged:latest"
@@ -152,14 +156,14 @@ def test_a_server_without_self_subject_review_and_with_podsecuritypolicies(tmp_p
     # RBAC answers (403) before the missing resource does (404); discovery tells them apart.
     # A bearer token says nothing of its user.
     assert doc["identitySource"] == "unknown (SelfSubjectReview is not served here)"
-    psp_rows = [r for r in doc["permissions"] if r["resource"] == "podsecuritypolicies.policy"]
+    psp_rows = [r for r in rows(doc).values() if r["resource"] == "podsecuritypolicies.policy"]
     assert [(r["name"], r["allowed"]) for r in psp_rows] == [(None, False)]  # alice may not list them: any?
     admin = podsec(old, "whoami", "-n", namespace, "--as", "carol", "--as-group", "system:masters", "-o", "json")
     assert admin.json["identitySource"] == "the impersonation flags (SelfSubjectReview is not served here)"
     assert admin.json["user"]["groups"] == ["system:masters", "system:authenticated"]
-    named = {r["name"] for r in admin.json["permissions"] if r["resource"] == "podsecuritypolicies.policy"}
+    named = {r["name"] for r in [*admin.json["namespaces"][0]["permissions"], *admin.json["permissions"]] if r["resource"] == "podsecuritypolicies.policy"}
     assert named >= {"privileged", "restricted"}  # read with the admin's own credentials, one review each
-    privileged = next(r for r in admin.json["permissions"] if r["name"] == "privileged")
+    privileged = next(r for r in [*admin.json["namespaces"][0]["permissions"], *admin.json["permissions"]] if r["name"] == "privileged")
     assert (privileged["allowed"], privileged["risky"]) == (True, True)
     assert privileged["why"] == "PodSecurityPolicy privileged is equivalent to privileged"
 

@@ -9,12 +9,14 @@ import pytest
 
 from kubectl_podsec.admission.config import DEFAULT_CONFIG
 from kubectl_podsec.check.dry_run import (
-    Access, Answer, answer, server_lines, server_report, server_verdict, strip_for_create,
-    template_pod, warning_text, with_service_account,
+    server_lines, server_report, server_verdict, strip_for_create, template_pod, with_service_account,
 )
+from kubectl_podsec.kube.reviews import Access, Answer, answer, warning_text
 from kubectl_podsec.admission.labels import policy_from_labels
 from kubectl_podsec.pss import Evaluator, LevelVersion
-from kubectl_podsec.check.report import Checker, PolicyResolver, Result
+from kubectl_podsec.admission.policy import PolicyResolver
+from kubectl_podsec.check.checker import Checker
+from kubectl_podsec.check.report import Result
 from kubectl_podsec.admission.workloads import pod_template
 
 PRIVILEGED = {"name": "app", "image": "x", "securityContext": {"privileged": True}}
@@ -37,7 +39,7 @@ def deployment(container: dict[str, Any]) -> dict[str, Any]:
 def checked(obj: dict[str, Any], labels: dict[str, str], level: str | None = None) -> Result:
     resolver = PolicyResolver(DEFAULT_CONFIG, {"ns": labels}, labels_origin="test")
     lv = LevelVersion.parse(level) if level else None
-    result = Checker(Evaluator(), resolver, "ns", lv).check(obj, {"cluster": True})
+    result = Checker(Evaluator(), resolver, "ns", lv).check(obj, None)
     assert isinstance(result, Result)
     return result
 

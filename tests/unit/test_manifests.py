@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kubectl_podsec.errors import InputError
-from kubectl_podsec.manifests import documents, expand, namespace_objects
+from kubectl_podsec.manifests import Source, documents, expand, namespace_objects
 from kubectl_podsec.pss import Evaluator
-from kubectl_podsec.check.report import Checker, PolicyResolver
+from kubectl_podsec.admission.policy import PolicyResolver
+from kubectl_podsec.check.checker import Checker
 
 
 def docs(text: str) -> list:
@@ -105,7 +106,7 @@ def test_any_object_is_checked_or_rejected_cleanly(body: object, kind: str) -> N
     if isinstance(body, dict):
         obj.update({k: v for k, v in body.items() if k not in ("kind", "apiVersion")})
     try:
-        _checker.check(obj, {"file": "f", "document": 0})
+        _checker.check(obj, Source("f", 0, 1))
     except InputError:
         pass
 

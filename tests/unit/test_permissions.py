@@ -81,23 +81,22 @@ def test_podsecuritypolicy_use(name: str, levels: dict[str, str], risky: bool, w
     assert (grant.risky, grant.why) == (risky, why)
 
 
-def test_document_shapes() -> None:
+def test_the_document_has_one_shape_with_and_without_every_namespace() -> None:
     user = {"username": "alice", "uid": "u", "groups": ["devs"], "extra": {"k": ["v"]}}
     section = {"namespace": "ns", "permissions": [assess(CREATE_PODS, True, "baseline:latest").to_dict()],
                "podSecurity": {"enforce": "baseline:latest"}}
     cluster_grant = assess(Permission("impersonate", "users"), False, None)
 
-    one = document(user, "SelfSubjectReview", [section], [cluster_grant], all_namespaces=False)
-    assert list(one) == ["user", "identitySource", "namespace", "permissions", "podSecurity"]
+    one = document(user, "SelfSubjectReview", [section], [cluster_grant])
+    assert list(one) == ["user", "identitySource", "permissions", "namespaces"]  # versioned by the command
     assert one["user"] == user
+    assert one["namespaces"] == [section]
     assert one["permissions"] == [
-        {"verb": "create", "resource": "pods", "subresource": None, "name": None, "namespace": "ns",
-         "allowed": True, "risky": False, "why": None},
         {"verb": "impersonate", "resource": "users", "subresource": None, "name": None, "namespace": None,
          "allowed": False, "risky": False, "why": None}]
 
-    every = document(user, "SelfSubjectReview", [section, {**section, "namespace": "b"}], [cluster_grant], True)
-    assert list(every) == ["user", "identitySource", "permissions", "namespaces"]
+    every = document(user, "SelfSubjectReview", [section, {**section, "namespace": "b"}], [cluster_grant])
+    assert list(every) == list(one)
     assert [s["namespace"] for s in every["namespaces"]] == ["ns", "b"]
     assert len(every["permissions"]) == 1
 

@@ -9,16 +9,20 @@ from typing import IO
 
 
 class Console:
+    """Built once per run, before the command line is parsed: `--no-color` and
+    `--debug` (accepted before or after the command) are set on it as read."""
+
     def __init__(self, stdout: IO[str] | None = None, stderr: IO[str] | None = None,
-                 no_color: bool = False) -> None:
+                 no_color: bool = False, debug: bool = False) -> None:
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
         self.no_color = no_color
+        self.debug = debug
 
     @property
     def color(self) -> bool:
-        """Colour only on a terminal, never with NO_COLOR or --no-color."""
-        if self.no_color or os.environ.get("NO_COLOR"):
+        """Colour only on a terminal, never with NO_COLOR, TERM=dumb or --no-color."""
+        if self.no_color or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
             return False
         return _isatty(self.stdout)
 

@@ -1,0 +1,98 @@
+"""The admission pipeline of `check` (pure): one object in, its `Result` (or
+`Skipped`) out, under its namespace's policy or one `--level`, and with
+PodSecurityPolicies where they are in play."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..admission import seccomp_skew
+from ..admission.policy import PolicyChoice, PolicyResolver
+from ..admission.verdicts import admit, check_level, default_template
+from ..admission.workloads import PodTemplate, TemplateError, carries_pod_spec, pod_template
+from ..errors import InputError
+from ..manifests import Source
+from ..pss import Evaluator, InvalidPodSpec, LevelVersion
+from .report import ObjectRef, PspCheck, Result, Skipped
+
+
+class Checker:
+    """Checks one object at a time against its namespace's policy, or `level`;
+    with `psp`, also under PodSecurityPolicies."""
+
+    def __init__(self, evaluator: Evaluator, resolver: PolicyResolver,
+                 default_namespace: str = "default", level: LevelVersion | None = None,
+                 username: str | None = None, psp: PspCheck | None = None) -> None:
+        self.evaluator = evaluator
+        self.resolver = resolver
+        self.default_namespace = default_namespace
+        self.level = level
+        self.username = username
+        self.psp = psp
+
+    def check(self, obj: Mapping[str, Any], source: Source | None) -> Result | Skipped:
+        kind, api_version = str(obj.get("kind")), str(obj.get("apiVersion"))
+        meta = obj.get("metadata") or {}
+        if not isinstance(meta, dict) or not all(
+                isinstance(meta.get(k) or "", str) for k in ("name", "generateName", "namespace")):
+            raise InputError(f"{kind}", "metadata: name and namespace must be strings in an object")
+        namespaced = kind != "Namespace" and not kind.startswith("Cluster")
+        namespace = (meta.get("namespace") or self.default_namespace) if namespaced else None
+        ref = ObjectRef.of(obj, namespace)
+        if not carries_pod_spec(kind, api_version):
+            return Skipped(source, ref, f"{kind} carries no pod spec")
+        try:
+            template = pod_template(obj)
+            if template is None:
+                return Skipped(source, ref, f"{kind} has no pod template")
+            is_pod = kind == "Pod"
+            template = default_template(template, is_pod=is_pod)
+            synced = seccomp_skew.apply(template, self.resolver.server_minor)
+            if is_pod:  # the Pod as the server's create strategy leaves it
+                template, created = synced, None
+            else:  # the pods its controller creates get that treatment
+                created = synced if synced is not template else None
+            result = self._admit(template, is_pod, str(namespace), ref, source, created=created)
+        except (TemplateError, InvalidPodSpec) as err:
+            raise InputError(ref.describe(), str(err)) from None
+        return result if self.psp is None else self._under_psp(self.psp, obj, template, result)
+
+    def _under_psp(self, psp: PspCheck, obj: Mapping[str, Any], template: PodTemplate,
+                   result: Result) -> Result:
+        """The result with its PodSecurityPolicy verdict. PodSecurityPolicy admits in
+        the mutating phase, Pod Security in the validating one: when the chosen
+        policy changes the pod, Pod Security evaluates the changed pod."""
+        ref, namespace = result.object, str(result.object.namespace)
+        try:
+            verdict = psp(obj, namespace)
+            if verdict is None or verdict.pod is None:
+                return result._replace(psp=verdict)
+            pod = verdict.pod
+            mutated = default_template(PodTemplate(pod.get("metadata") or {}, pod.get("spec") or {},
+                                                   template.path), is_pod=True)
+            # then the create strategy; a server that runs PodSecurityPolicy is 1.24 or older
+            minor = self.resolver.server_minor
+            mutated = seccomp_skew.apply(mutated, seccomp_skew.BOTH_WAYS_UNTIL if minor is None else minor)
+            result = self._admit(template, ref.kind == "Pod", namespace, ref, result.source, mutated)
+        except InputError as err:  # a pod the PodSecurityPolicy engine cannot decode
+            raise InputError(ref.describe(), err.message) from None
+        except InvalidPodSpec as err:
+            raise InputError(ref.describe(), str(err)) from None
+        return result._replace(psp=verdict)
+
+    def _admit(self, template: PodTemplate, is_pod: bool, namespace: str, ref: ObjectRef,
+               source: Source | None, mutated: PodTemplate | None = None,
+               created: PodTemplate | None = None) -> Result:
+        if self.level is not None:
+            choice = PolicyChoice(None, f"--level {self.level}")
+            return Result(source, ref, check_level(template, self.level, self.evaluator, mutated, created),
+                          choice)
+        choice = self.resolver.choose(namespace)
+        assert choice.policy is not None
+        admission = admit(template, is_pod=is_pod, namespace=namespace, policy=choice.policy,
+                          config=self.resolver.config, username=self.username,
+                          evaluator=self.evaluator,
+                          label_errors=tuple(str(e) for e in choice.label_errors), mutated=mutated,
+                          created=created)
+        return Result(source, ref, admission, choice)

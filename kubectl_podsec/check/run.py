@@ -1,0 +1,259 @@
+"""The check use case's one entry: `run(request, console, writer)` reads the
+objects (files, or the cluster), checks each as Pod Security Admission would,
+streams the results through the writer, and says how the run ends."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import IO, Any, Protocol
+
+from ..admission.config import DEFAULT_CONFIG, PodSecurityConfig
+from ..admission.labels import policy_from_labels
+from ..admission.verdicts import invalid_namespace_message
+from ..errors import ClusterError, ExitCode, InputError, UsageError
+from ..kube.resources import Resource
+from ..manifests import Input, Source, documents, namespace_objects, open_input, spool_stdin
+from ..pss import Evaluator, LevelVersion
+from ..terminal.console import Console, Progress
+from . import fanout
+from ..admission.policy import PolicyResolver
+from .checker import Checker
+from .report import PspCheck, Result, Skipped, Summary
+
+
+class ReportSink(Protocol):
+    """Where results go as they come: a renderer's text, piece by piece."""
+
+    def begin(self) -> str: ...
+
+    def result(self, result: Result) -> str: ...
+
+    def end(self, skipped: list[Skipped], errors: list[str], summary: Summary) -> str: ...
+
+
+class Item:
+    """One object to check, where it came from, and why it could not be read."""
+
+    __slots__ = ("obj", "source", "error")
+
+    def __init__(self, obj: Any, source: Source | None, error: InputError | None = None) -> None:
+        self.obj, self.source, self.error = obj, source, error
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """Everything `check` was asked, parsed: what to read, which policy, and
+    which cluster (`connect`, None when offline)."""
+
+    inputs: tuple[Input, ...] = ()
+    namespaces: tuple[str, ...] = ()
+    all_namespaces: bool = False
+    selector: str | None = None
+    resources: tuple[Resource, ...] = ()
+    level: LevelVersion | None = None
+    assumed_labels: Mapping[str, str] | None = None
+    admission_config: PodSecurityConfig = DEFAULT_CONFIG
+    server_minor: int | None = None
+    server_dry_run: bool = False
+    psp_files: tuple[str, ...] = ()
+    psp_allow: str | None = None
+    psp_sa_allow: str | None = None
+    connect: Callable[[], Any] | None = None  # a kube Cluster; None: offline
+
+
+class Run:
+    """What one check run has seen: results go out as they come; the rest is kept."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.summary = Summary()
+        self.skipped: list[Skipped] = []
+        self.errors: list[str] = []
+        self.partial = 0  # objects or namespaces that could not be read or answered for
+        self.pages_read: int | None = None  # counted on cluster scans
+        self.fatal = False
+
+    def error(self, err: InputError) -> None:
+        self.errors.append(str(err))
+        self.summary.errors += 1
+        self.console.err(f"error: {err}")
+
+    def unreadable(self, what: object) -> None:
+        self.errors.append(str(what))
+        self.partial += 1
+        self.console.err(f"error: {what}")
+
+    def lost(self, err: Exception) -> None:
+        self.errors.append(str(err))
+        self.fatal = True
+        self.console.err(f"error: {err}")
+
+    @property
+    def exit_code(self) -> ExitCode:
+        nothing_read = self.pages_read == 0 and self.partial > 0
+        return ExitCode.worst(
+            ExitCode.USAGE if self.summary.errors else ExitCode.OK,
+            ExitCode.CLUSTER if self.fatal or nothing_read else ExitCode.OK,
+            ExitCode.PARTIAL if self.partial else ExitCode.OK,
+            ExitCode.FINDINGS if self.summary.denied else ExitCode.OK,
+        )
+
+
+def run(request: CheckRequest, console: Console, writer: ReportSink) -> ExitCode:
+    """Check what the request names; the results go to the console as they come."""
+    checked = Run(console)
+    inputs = list(request.inputs)
+    stdin = spool_stdin() if any(i.path == "-" for i in inputs) else None
+    input_labels = _namespace_labels(inputs, stdin, checked) if request.level is None else {}
+    items = _documents(inputs, stdin) if inputs else None
+    connect = request.connect
+    offline = connect is None
+    _grant_flags(request, offline)
+    policies = _file_policies(request.psp_files, console)
+    if connect is None:
+        resolver = PolicyResolver(request.admission_config, input_labels, request.assumed_labels,
+                                  server_minor=request.server_minor)
+        namespace = request.namespaces[0] if request.namespaces else "default"
+        checker = Checker(Evaluator(request.server_minor), resolver, namespace, request.level,
+                          psp=_offline_psp(policies, request, console))
+        if fanout.worthwhile(inputs):
+            check_all(checker, None, writer, checked, outcomes=fanout.outcomes(checker, inputs))
+        else:
+            check_all(checker, items, writer, checked)
+    else:
+        from .live import check_cluster
+
+        check_cluster(request, connect(), checked, writer, input_labels, items, policies)
+    return checked.exit_code
+
+
+def _namespace_labels(inputs: list[Input], stdin: IO[str] | None, run: Run) -> dict[str, Any]:
+    """Labels of the Namespace objects in the input; invalid ones are reported as
+    the API server would reject them."""
+    found: dict[str, Any] = {}
+    for item in inputs:
+        with _opened(item, stdin) as f:
+            for ns in namespace_objects(item.display, f):
+                meta = ns.get("metadata") or {}
+                name, labels = str(meta.get("name") or ""), meta.get("labels") or {}
+                if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
+                    run.error(InputError(f"{item.display}: Namespace {name}", "labels must be strings"))
+                    continue
+                _, label_errors = policy_from_labels(labels, DEFAULT_CONFIG.defaults)
+                if label_errors:
+                    message = invalid_namespace_message(name, [str(e) for e in label_errors])
+                    run.error(InputError(item.display, message))
+                found[name] = labels
+    return found
+
+
+@contextlib.contextmanager
+def _opened(item: Input, stdin: IO[str] | None) -> Iterator[IO[str]]:
+    """The input's stream: the spooled stdin rewound, or the file opened."""
+    if item.path == "-":
+        assert stdin is not None
+        stdin.seek(0)
+        yield stdin
+    else:
+        with open_input(item, stdin) as f:
+            yield f
+
+
+def _documents(inputs: list[Input], stdin: IO[str] | None) -> Iterator[Item]:
+    for item in inputs:
+        with _opened(item, stdin) as f:
+            for doc in documents(item.display, f):
+                yield Item(doc.obj, doc.source, doc.error)
+
+
+def _grant_flags(request: CheckRequest, offline: bool) -> None:
+    if request.psp_allow is None and request.psp_sa_allow is None:
+        return
+    if not offline:
+        raise UsageError("--psp-allow and --psp-sa-allow are for offline checks: against a "
+                         "cluster, its RBAC says who may use each PodSecurityPolicy")
+    if not request.psp_files:
+        raise UsageError("--psp-allow and --psp-sa-allow need --psp-file")
+
+
+def _file_policies(psp_files: tuple[str, ...], console: Console) -> list[dict[str, Any]] | None:
+    if not psp_files:
+        return None
+    from .psp_files import file_policies  # the PSP engine, only when asked for
+
+    return file_policies(psp_files, console)
+
+
+def _offline_psp(policies: list[dict[str, Any]] | None, request: CheckRequest,
+                 console: Console) -> PspCheck | None:
+    if policies is None:
+        return None
+    from .psp_files import offline_admission
+
+    return offline_admission(policies, request.psp_allow, request.psp_sa_allow, console)
+
+
+def check_all(checker: Checker, items: Iterator[Item] | None, writer: ReportSink, run: Run,
+              server: Any = None, outcomes: Iterator[Any] | None = None) -> None:
+    """Check each item, stream its result; with `server`, add the server's
+    answers (several objects at a time, results in order)."""
+    console, progress = run.console, run.console.progress("checked")
+    console.out(writer.begin())
+    try:
+        if outcomes is None:
+            assert items is not None, "items or outcomes"
+            pairs = _offline(checker, items, run, progress)
+        else:
+            pairs = _collected(outcomes, run, progress)
+        results = (r for _, r in pairs) if server is None else server.answer(pairs, run)
+        for result in results:
+            run.summary.add(result)
+            console.out(writer.result(result))
+    except ClusterError as err:  # the server is gone: finish the report, then exit 3
+        run.lost(err)
+    progress.done()
+    console.out(writer.end(run.skipped, run.errors, run.summary))
+
+
+def _offline(checker: Checker, items: Iterator[Item], run: Run,
+             progress: Progress) -> Iterator[tuple[Any, Result]]:
+    """(object, Result) for each object with a pod spec; the rest is recorded."""
+    for item in items:
+        progress.tick()
+        if item.error is not None or item.obj is None:
+            where = item.source.describe() if item.source is not None else ""
+            run.error(item.error or InputError(where, "empty"))
+            continue
+        try:
+            result = checker.check(item.obj, item.source)
+        except InputError as err:
+            from_file = item.source is not None
+            where = item.source.describe() if item.source is not None else _describe(item.obj)
+            bad = InputError(f"{where}: {err.where}" if from_file else where, err.message)
+            run.error(bad) if from_file else run.unreadable(bad)
+            continue
+        if isinstance(result, Result):
+            yield item.obj, result
+        else:
+            run.summary.add(result)
+            run.skipped.append(result)
+
+
+def _collected(outcomes: Iterator[Any], run: Run, progress: Progress) -> Iterator[tuple[Any, Result]]:
+    """(None, Result) for outcomes checked elsewhere (fanout.py)."""
+    for kind, value in outcomes:
+        progress.tick()
+        if kind == "error":
+            run.error(value)
+        elif kind == "skipped":
+            run.summary.add(value)
+            run.skipped.append(value)
+        else:
+            yield None, value
+
+
+def _describe(obj: Any) -> str:
+    meta = obj.get("metadata") or {}
+    return f"{obj.get('kind')} {meta.get('namespace')}/{meta.get('name')}"

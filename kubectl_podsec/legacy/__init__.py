@@ -1,0 +1,1 @@
+"""The `psp` use case: PodSecurityPolicy admission and drift, offline and against a cluster."""

@@ -1,0 +1,1 @@
+"""The terminal a run talks to: its streams, colour and progress."""
