@@ -12,7 +12,7 @@ later, out of sight).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..admission.verdicts import Admission
 from ..admission.workloads import PodTemplate
@@ -109,15 +109,52 @@ def _pods_expected(admission: Admission, psp_denial: str | None) -> tuple[bool, 
     return admission.pods_allowed, _enforce_message(admission)
 
 
+class ServerVerdict(NamedTuple):
+    """What the API server said about one object with `--server`, beside the
+    offline verdict. `denied`: the identity may not create the object, or the
+    server would not take it or its pods; `unknown`: an answer could not be
+    had (a server error, or no one here may create pods to try the template);
+    `error`: why no answer at all was had."""
+
+    identity: str
+    permitted: bool = False
+    permission: str = ""  # the review's reason or evaluation error
+    object: Answer | None = None
+    pods: Answer | None = None  # a workload's: the Pod built from its template
+    denied: bool = False
+    unknown: bool = False
+    agrees: bool | None = True
+    disagreements: tuple[str, ...] = ()
+    error: str = ""
+
+    @classmethod
+    def no_answer(cls, identity: str, error: str, *, unknown: bool) -> ServerVerdict:
+        return cls(identity, error=error, unknown=unknown, agrees=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.error:
+            out: dict[str, Any] = {"identity": self.identity, "error": self.error}
+            if self.unknown:
+                out.update(unknown=True, denied=False, agrees=None, disagreements=[])
+            return out
+        out = {"identity": self.identity, "permitted": self.permitted}
+        if self.permission:
+            out["permission"] = self.permission
+        if self.object is not None:
+            out["object"] = self.object.to_dict()
+        if self.pods is not None:
+            out["pods"] = self.pods.to_dict()
+        out.update(denied=self.denied, unknown=self.unknown, agrees=self.agrees,
+                   disagreements=list(self.disagreements))
+        return out
+
+
 def server_report(admission: Admission, access: Access, obj_answer: Answer,
-                  pods_answer: Answer | None, identity: str, psp_denial: str | None = None) -> dict[str, Any]:
-    """The `server` part of a result: RBAC, the server's verdicts, and every
-    disagreement with the offline one (not made with --level, whose offline
+                  pods_answer: Answer | None, identity: str, psp_denial: str | None = None) -> ServerVerdict:
+    """The server's verdict on an object: RBAC, the server's answers, and every
+    disagreement with the offline verdict (not made with --level, whose offline
     verdict is not the namespace's policy). `psp_denial` is the offline
-    PodSecurityPolicy denial of the pods, if any (PspVerdict.message).
-    `denied`: the identity may not create the object, or the server would not
-    take it or its pods; `unknown`: an answer could not be had (a server error,
-    or no one here may create pods to try the template)."""
+    PodSecurityPolicy denial of the pods, if any (PspVerdict.message)."""
     disagreements: list[str] = []
     if admission.evaluations and admission.evaluations[0].mode != "level":
         pods_allowed, pods_message = _pods_expected(admission, psp_denial)
@@ -129,52 +166,12 @@ def server_report(admission: Admission, access: Access, obj_answer: Answer,
         if pods_answer is not None:  # its warnings are not compared: enforce is
             disagreements += [d for d in _compare(pods_allowed, pods_message, (), pods_answer, "pods")
                               if not d.startswith("pods: Pod Security warnings")]
-    out: dict[str, Any] = {"identity": identity, "permitted": access.allowed}
-    if access.reason or access.error:
-        out["permission"] = access.error or access.reason
-    out["object"] = obj_answer.to_dict()
-    if pods_answer is not None:
-        out["pods"] = pods_answer.to_dict()
     answers = [obj_answer] + ([pods_answer] if pods_answer is not None else [])
-    out["denied"] = (not access.allowed or obj_answer.outcome in ("denied", "forbidden")
-                     or any(a.outcome == "denied" for a in answers))
-    out["unknown"] = obj_answer.outcome == "error" or (
+    denied = (not access.allowed or obj_answer.outcome in ("denied", "forbidden")
+              or any(a.outcome == "denied" for a in answers))
+    unknown = obj_answer.outcome == "error" or (
         pods_answer is not None and pods_answer.outcome in ("error", "forbidden"))
-    out["agrees"] = not disagreements
-    out["disagreements"] = disagreements
-    return out
+    return ServerVerdict(identity, access.allowed, access.error or access.reason, obj_answer, pods_answer,
+                         denied, unknown, not disagreements, tuple(disagreements))
 
 
-def server_verdict(server: Mapping[str, Any]) -> str:
-    """One word for the table: what the server said, with `!` on a disagreement."""
-    if not server.get("permitted") or server["object"]["outcome"] == "forbidden":
-        word = "NOT PERMITTED"
-    elif server.get("unknown"):
-        word = "ERROR"
-    elif server["object"]["outcome"] == "denied":
-        word = "DENIED"
-    elif server.get("pods", {}).get("outcome") == "denied":
-        word = "PODS DENIED"
-    elif server["object"].get("warnings"):
-        word = "accepted (warnings)"
-    else:
-        word = "accepted"
-    return word if server.get("agrees", True) else word + " !"
-
-
-def server_lines(server: Mapping[str, Any]) -> list[str]:
-    """The lines below the table for what the server said that needs saying:
-    refusals, denials and disagreements (acceptance goes without saying)."""
-    if server.get("error"):
-        return [f"server: no answer: {server['error']}"]
-    lines = []
-    if not server.get("permitted"):
-        why = f" ({server['permission']})" if server.get("permission") else ""
-        lines.append(f"server: {server.get('identity')} may not create it{why}")
-    for part in ("object", "pods"):
-        said = server.get(part)
-        if said and said["outcome"] != "accepted":
-            who = f" (asked as {said['as']})" if said.get("as") else ""
-            lines.append(f"server, {part}{who}: {said['outcome']}: {said.get('message', '')}")
-    lines += [f"DISAGREES: {d}" for d in server.get("disagreements") or ()]
-    return lines

@@ -12,6 +12,7 @@ from ..kube.client import ApiError, Cluster
 from ..kube.resources import PODSECURITYPOLICIES, Resource
 from ..pss import Evaluator
 from .checker import Checker
+from .dry_run import ServerVerdict
 from .report import Result
 from .run import CheckRequest, Item, ReportSink, Run, check_all
 from .scan import NamespaceLabels, Unreadable, fatal, objects, served_minor
@@ -122,28 +123,26 @@ class ServerAnswers:
     def __init__(self, cluster: Cluster) -> None:
         self.checker = ServerChecker(cluster)
 
-    def _ask(self, pair: tuple[Any, Result]) -> dict[str, Any]:
+    def _ask(self, pair: tuple[Any, Result]) -> ServerVerdict:
         try:
             return self.checker.check(*pair)
         except ApiError as err:
             if fatal(err):
                 raise
-            return {"identity": self.checker.identity, "error": str(err), "unknown": True,
-                    "denied": False, "agrees": None, "disagreements": []}
+            return ServerVerdict.no_answer(self.checker.identity, str(err), unknown=True)
 
     def answer(self, pairs: Iterator[tuple[Any, Result]], run: Run) -> Iterator[Result]:
         for (_, result), server in ordered_map(self._ask, pairs):
-            if server.get("unknown"):
+            if server.unknown:
                 run.unreadable(f"{result.object.describe()}: no complete answer from the server: "
                                f"{_unknown_reason(server)}")
             yield result._replace(server=server)
 
 
-def _unknown_reason(server: Mapping[str, Any]) -> str:
-    if server.get("error"):
-        return str(server["error"])
-    for part in ("object", "pods"):
-        answer = server.get(part) or {}
-        if answer.get("outcome") in ("error", "forbidden"):
-            return f"{part}: {answer.get('message')}"
+def _unknown_reason(server: ServerVerdict) -> str:
+    if server.error:
+        return server.error
+    for part, answer in (("object", server.object), ("pods", server.pods)):
+        if answer is not None and answer.outcome in ("error", "forbidden"):
+            return f"{part}: {answer.message}"
     return "unknown"

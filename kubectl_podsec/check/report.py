@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..admission.policy import PolicyChoice
 from ..admission.verdicts import Admission, ModeEvaluation
 from ..manifests import Source
+from .dry_run import ServerVerdict
 
 if TYPE_CHECKING:  # the PSP engine is loaded only by runs that admit under PodSecurityPolicies
     from ..psp import Mutation
@@ -77,7 +78,7 @@ class Result(NamedTuple):
     object: ObjectRef
     admission: Admission
     policy: PolicyChoice
-    server: Mapping[str, Any] | None = None
+    server: ServerVerdict | None = None  # with --server
     psp: PspVerdict | None = None
 
     @property
@@ -95,7 +96,7 @@ class Result(NamedTuple):
         """Its pods would be denied (by Pod Security, or by every PodSecurityPolicy),
         or (with --server) the server would refuse it."""
         return (not self.admission.pods_allowed or self.psp_denied
-                or bool(self.server and self.server.get("denied")))
+                or bool(self.server and self.server.denied))
 
     def to_dict(self) -> dict[str, Any]:
         adm = self.admission
@@ -116,7 +117,7 @@ class Result(NamedTuple):
         if self.psp is not None:
             out["psp"] = self.psp.to_dict()
         if self.server is not None:
-            out["server"] = dict(self.server)
+            out["server"] = self.server.to_dict()
         return out
 
 

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from ..kube.client import IMPERSONATION_REFUSED, ApiError, Cluster, Impersonation
 from ..kube.reviews import Answer
-from .dry_run import server_report, strip_for_create, template_pod, with_service_account
+from .dry_run import ServerVerdict, server_report, strip_for_create, template_pod, with_service_account
 from .report import Result
 from ..kube.resources import POD, resource_for
 from ..admission.workloads import pod_template
@@ -31,13 +31,14 @@ class ServerChecker:
         self.service_account = sa[1] if sa else None
         self.identity = cluster.identity.user or f'yourself (context "{cluster.context}")'
 
-    def check(self, obj: Mapping[str, Any], result: Result) -> dict[str, Any]:
-        """The `server` part of the result for `obj`."""
+    def check(self, obj: Mapping[str, Any], result: Result) -> ServerVerdict:
+        """The server's verdict on `obj`."""
         namespace = str(result.object.namespace)
         kind, api_version = str(obj.get("kind")), str(obj.get("apiVersion"))
         resource = resource_for(kind, api_version)
         if resource is None:  # carries a pod spec, but not at a version we can post
-            return {"identity": self.identity, "error": f"{api_version} {kind} cannot be dry-run"}
+            return ServerVerdict.no_answer(self.identity, f"{api_version} {kind} cannot be dry-run",
+                                           unknown=False)
         template = pod_template(obj)
         body = strip_for_create(obj, namespace)
         if self.service_account and template is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..check.dry_run import server_lines, server_verdict
+from ..check.dry_run import ServerVerdict
 from ..check.report import Result, Skipped, Summary
 from .writer import ReportWriter
 
@@ -189,3 +189,39 @@ class TableWriter(ReportWriter):
         out.append(f"\n{s.objects} checked: {s.allowed} allowed, {s.denied} denied; "
                    f"{s.skipped} skipped" + (f"; {s.errors} invalid" if s.errors else "") + "\n")
         return "".join(out)
+
+
+def server_verdict(server: ServerVerdict) -> str:
+    """One word for the table: what the server said, with `!` on a disagreement."""
+    said = server.object
+    if not server.permitted or (said is not None and said.outcome == "forbidden"):
+        word = "NOT PERMITTED"
+    elif server.unknown:
+        word = "ERROR"
+    elif said is not None and said.outcome == "denied":
+        word = "DENIED"
+    elif server.pods is not None and server.pods.outcome == "denied":
+        word = "PODS DENIED"
+    elif said is not None and said.warnings:
+        word = "accepted (warnings)"
+    else:
+        word = "accepted"
+    flagged = server.agrees is False or (server.error != "" and server.unknown)
+    return word + " !" if flagged else word
+
+
+def server_lines(server: ServerVerdict) -> list[str]:
+    """The lines below the table for what the server said that needs saying:
+    refusals, denials and disagreements (acceptance goes without saying)."""
+    if server.error:
+        return [f"server: no answer: {server.error}"]
+    lines = []
+    if not server.permitted:
+        why = f" ({server.permission})" if server.permission else ""
+        lines.append(f"server: {server.identity} may not create it{why}")
+    for part, said in (("object", server.object), ("pods", server.pods)):
+        if said is not None and said.outcome != "accepted":
+            who = f" (asked as {said.as_user})" if said.as_user else ""
+            lines.append(f"server, {part}{who}: {said.outcome}: {said.message}")
+    lines += [f"DISAGREES: {d}" for d in server.disagreements]
+    return lines

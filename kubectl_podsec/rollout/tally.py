@@ -121,6 +121,21 @@ def describe(obj: Mapping[str, Any]) -> str:
     return f"{obj.get('kind')}/{meta.get('name') or meta.get('generateName') or ''}"
 
 
+# Blockers shown are the first few in this order, whatever order the lists
+# arrive in (they are read concurrently): Pods first, then by kind and name.
+_KIND_RANK = {k: i for i, k in enumerate(("Pod", "ReplicationController", "ReplicaSet", "Deployment",
+                                          "StatefulSet", "DaemonSet", "Job", "CronJob", "PodTemplate"))}
+
+
+def _blocker_order(blocker: Blocker) -> tuple[int, str]:
+    kind, _, name = blocker.object.partition("/")
+    return _KIND_RANK.get(kind, len(_KIND_RANK)), blocker.object
+
+
+def _first(blockers: list[Blocker]) -> list[Blocker]:
+    return sorted(blockers, key=_blocker_order)[:MAX_BLOCKERS]
+
+
 class Tally:
     """One namespace's counts against its target level."""
 
@@ -148,8 +163,7 @@ class Tally:
         finding = verdict.at(self.level)
         if finding.violations:
             self.blocked += 1
-            if len(self.blockers) < MAX_BLOCKERS:
-                self.blockers.append(Blocker(describe(obj), finding.checks, finding.message))
+            self.blockers = _first([*self.blockers, Blocker(describe(obj), finding.checks, finding.message)])
 
     def merge(self, other: Tally) -> None:
         """Add what another tally of the same namespace counted."""
@@ -158,7 +172,7 @@ class Tally:
         self.not_restricted += other.not_restricted
         self.not_baseline += other.not_baseline
         self.blocked += other.blocked
-        self.blockers += other.blockers[:MAX_BLOCKERS - len(self.blockers)]
+        self.blockers = _first(self.blockers + other.blockers)
         self.error_count += other.error_count
         self.errors += other.errors[:MAX_ERRORS - len(self.errors)]
 

@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 
 from kubectl_podsec.admission.config import DEFAULT_CONFIG
-from kubectl_podsec.check.dry_run import (
-    server_lines, server_report, server_verdict, strip_for_create, template_pod, with_service_account,
-)
+from kubectl_podsec.check.dry_run import server_report, strip_for_create, template_pod, with_service_account
+from kubectl_podsec.render.table import server_lines, server_verdict
 from kubectl_podsec.kube.reviews import Access, Answer, answer, warning_text
 from kubectl_podsec.admission.labels import policy_from_labels
 from kubectl_podsec.pss import Evaluator, LevelVersion
@@ -125,8 +124,8 @@ def test_a_privileged_deployment_agrees_object_accepted_pods_denied() -> None:
 
     server = server_report(result.admission, ALLOWED, obj, pods, "me")
 
-    assert server["agrees"] is True and server["disagreements"] == []
-    assert server["denied"] is True and server["unknown"] is False
+    assert server.agrees is True and server.disagreements == ()
+    assert server.denied is True and server.unknown is False
     assert server_verdict(server) == "PODS DENIED"
     assert server_lines(server) == [f'server, pods: denied: pods "web-podsec-x" is forbidden: {BASELINE_DENIAL}']
 
@@ -137,8 +136,8 @@ def test_disagreements_are_flagged() -> None:
 
     server = server_report(result.admission, ALLOWED, denied, None, "me")
 
-    assert server["agrees"] is False
-    assert server["disagreements"] == [
+    assert server.agrees is False
+    assert list(server.disagreements) == [
         'object: offline admits, the server denied it: pods "p" is forbidden: admission webhook "policy" denied the request']
     assert server_verdict(server) == "DENIED !"
 
@@ -148,8 +147,8 @@ def test_a_different_denial_message_is_a_disagreement() -> None:
     other = Answer("denied", 403, 'pods "p" is forbidden: violates PodSecurity "baseline:latest": something else')
     same = Answer("denied", 403, f'pods "p" is forbidden: {BASELINE_DENIAL}')
 
-    assert server_report(result.admission, ALLOWED, same, None, "me")["agrees"] is True
-    assert server_report(result.admission, ALLOWED, other, None, "me")["disagreements"] == [
+    assert server_report(result.admission, ALLOWED, same, None, "me").agrees is True
+    assert list(server_report(result.admission, ALLOWED, other, None, "me").disagreements) == [
         ("object: denial message differs: the server says 'violates PodSecurity \"baseline:latest\": "
          f"something else', offline '{BASELINE_DENIAL}'")]
 
@@ -163,9 +162,9 @@ def test_warnings_are_compared_for_the_object() -> None:
     with_warning = Answer("accepted", 201, warnings=expected)
     without = Answer("accepted", 201)
 
-    assert server_report(result.admission, ALLOWED, with_warning, None, "me")["agrees"] is True
+    assert server_report(result.admission, ALLOWED, with_warning, None, "me").agrees is True
     missing = server_report(result.admission, ALLOWED, without, None, "me")
-    assert missing["disagreements"][0].startswith("object: Pod Security warnings differ: the server sent none")
+    assert missing.disagreements[0].startswith("object: Pod Security warnings differ: the server sent none")
     assert server_verdict(server_report(result.admission, ALLOWED, with_warning, None, "me")) == "accepted (warnings)"
 
 
@@ -176,7 +175,7 @@ def test_not_permitted_is_denied_without_a_disagreement() -> None:
 
     server = server_report(result.admission, Access(False), rbac, None, "bob")
 
-    assert server["denied"] is True and server["agrees"] is True
+    assert server.denied is True and server.agrees is True
     assert server_verdict(server) == "NOT PERMITTED"
     assert server_lines(server)[0] == "server: bob may not create it"
 
@@ -187,13 +186,13 @@ def test_pods_that_cannot_be_tried_are_unknown() -> None:
 
     server = server_report(result.admission, ALLOWED, Answer("accepted", 201), rbac, "me")
 
-    assert (server["denied"], server["unknown"], server["agrees"]) == (False, True, True)
+    assert (server.denied, server.unknown, server.agrees) == (False, True, True)
 
 
 def test_level_mode_is_not_compared() -> None:
     result = checked(pod(PLAIN), {}, level="restricted")
     server = server_report(result.admission, ALLOWED, Answer("accepted", 201), None, "me")
-    assert server["agrees"] is True and server["disagreements"] == []
+    assert server.agrees is True and server.disagreements == ()
 
 
 def test_policy_for_the_fixture_labels() -> None:  # the fixtures above rely on warn following enforce
@@ -214,9 +213,9 @@ def test_a_psp_denial_agrees_with_the_same_denial() -> None:
 
     server = server_report(result.admission, ALLOWED, same, None, "me", PSP_DENIAL)
 
-    assert (server["agrees"], server["disagreements"], server["denied"]) == (True, [], True)
+    assert (server.agrees, server.disagreements, server.denied) == (True, (), True)
     # Without the PodSecurityPolicy verdict the same answer reads as a different Pod Security denial.
-    assert server_report(result.admission, ALLOWED, same, None, "me")["agrees"] is False
+    assert server_report(result.admission, ALLOWED, same, None, "me").agrees is False
 
 
 def test_a_psp_denial_is_compared_exactly() -> None:
@@ -224,12 +223,12 @@ def test_a_psp_denial_is_compared_exactly() -> None:
     other = Answer("denied", 403, PSP_DENIAL.replace("Privileged containers", "They"), "Forbidden")
     psa = Answer("denied", 403, f'pods "p" is forbidden: {BASELINE_DENIAL}', "Forbidden")
 
-    assert server_report(result.admission, ALLOWED, other, None, "me", PSP_DENIAL)["disagreements"] == [
+    assert list(server_report(result.admission, ALLOWED, other, None, "me", PSP_DENIAL).disagreements) == [
         (f"object: denial message differs: the server says {other.message.partition(' is forbidden: ')[2]!r}, "
          f"offline {PSP_DENIAL.partition(' is forbidden: ')[2]!r}")]
-    assert server_report(result.admission, ALLOWED, psa, None, "me", PSP_DENIAL)["agrees"] is False
+    assert server_report(result.admission, ALLOWED, psa, None, "me", PSP_DENIAL).agrees is False
     accepted = server_report(result.admission, ALLOWED, Answer("accepted", 201), None, "me", PSP_DENIAL)
-    assert accepted["disagreements"] == ["object: offline denies, the server accepted"]
+    assert list(accepted.disagreements) == ["object: offline denies, the server accepted"]
 
 
 def test_a_workloads_pods_denied_by_psp_agree_and_the_object_is_still_compared() -> None:
@@ -240,6 +239,6 @@ def test_a_workloads_pods_denied_by_psp_agree_and_the_object_is_still_compared()
     server = server_report(result.admission, ALLOWED, obj, pods, "me", PSP_DENIAL.replace('"p"', '"web-xxxxx"'))
     without = server_report(result.admission, ALLOWED, obj, pods, "me")
 
-    assert (server["agrees"], server["disagreements"], server["denied"]) == (True, [], True)
-    assert without["disagreements"] == [f"pods: offline admits, the server denied it: {PSP_POD_DENIAL}"]
+    assert (server.agrees, server.disagreements, server.denied) == (True, (), True)
+    assert list(without.disagreements) == [f"pods: offline admits, the server denied it: {PSP_POD_DENIAL}"]
     assert server_verdict(server) == "PODS DENIED"
