@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from typing import NamedTuple
 
 from ..pss import Level, LevelVersion, Version
 from ..pss.text import go_quote
 
+
+
+class Mode(str, enum.Enum):
+    """A Pod Security Admission mode; `level` stands for one standard asked
+    for by name (`--level`), whatever the namespace's modes. Equal to (and
+    hashed as) its value, so it keys the same dicts a label's mode does."""
+
+    ENFORCE = "enforce"
+    AUDIT = "audit"
+    WARN = "warn"
+    LEVEL = "level"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 PREFIX = "pod-security.kubernetes.io/"
-MODES = ("enforce", "audit", "warn")
-LEVEL_LABELS = {mode: PREFIX + mode for mode in MODES}
-VERSION_LABELS = {mode: f"{PREFIX}{mode}-version" for mode in MODES}
+MODES = (Mode.ENFORCE, Mode.AUDIT, Mode.WARN)
+LEVEL_LABELS: dict[str, str] = {mode: PREFIX + mode for mode in MODES}
+VERSION_LABELS: dict[str, str] = {mode: f"{PREFIX}{mode}-version" for mode in MODES}
 # The order upstream validates (and reports) them in.
 ALL_LABELS = tuple(label for m in MODES for label in (LEVEL_LABELS[m], VERSION_LABELS[m]))
 

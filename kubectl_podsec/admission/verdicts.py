@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from .config import DEFAULT_CONFIG, PodSecurityConfig
-from .labels import MODES, Policy
+from .labels import MODES, Mode, Policy
 from ..pss import Evaluation, Evaluator, LevelVersion, PodMetadata, PodSpec, pod_metadata, pod_spec
 from .workloads import PodTemplate
 
@@ -136,7 +136,7 @@ def default_template(template: PodTemplate, is_pod: bool) -> PodTemplate:
 
 
 class ModeEvaluation(NamedTuple):
-    mode: str  # enforce | audit | warn | level
+    mode: Mode
     evaluation: Evaluation
     applies_to_object: bool
     mutated: bool = False  # of the pod as a mutating plugin (PodSecurityPolicy) left it
@@ -272,7 +272,7 @@ def check_level(
     and `created` as for admit, evaluated instead."""
     pods = mutated if mutated is not None else created
     evaluation = evaluator.evaluate_pod(lv, *_fields(template if pods is None else pods))
-    return Admission(True, (ModeEvaluation("level", evaluation, True, mutated is not None),))
+    return Admission(True, (ModeEvaluation(Mode.LEVEL, evaluation, True, mutated is not None),))
 
 
 def invalid_namespace_message(name: str, errors: list[str]) -> str:

@@ -124,7 +124,7 @@ class Result(NamedTuple):
 def _evaluation(e: ModeEvaluation) -> dict[str, Any]:
     ev = e.evaluation
     return {
-        "mode": e.mode,
+        "mode": e.mode.value,
         "level": ev.level_version.level.value,
         "version": str(ev.level_version.version),
         "resolvedVersion": str(ev.resolved),

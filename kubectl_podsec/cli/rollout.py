@@ -132,7 +132,7 @@ def ns(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces: bool
     anything violates, unless --force; then nothing at all is written."""
     from ..rollout.stages import Stage, run_stage
     from ..rollout.steps import advance
-    from ..rollout.session import Run, selection
+    from ..rollout.session import Run, RunKind, selection
 
     console = run_console()
     chosen, version = selection(names, namespaces, all_namespaces, selector), policy_version
@@ -146,8 +146,8 @@ def ns(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces: bool
     steps = [advance(found.namespaces[n], p, target, author, force) for n, p in found.plans.items()]
     replan = lambda namespace: advance(namespace, found.plans[namespace["metadata"]["name"]],  # noqa: E731
                                        target, author, force)
-    run = Run(session, "RolloutRun", replan,
-              _view("RolloutRun", found.plans, output, console, session.errors, target.mode))
+    run = Run(session, RunKind.ADVANCE, replan,
+              _view(RunKind.ADVANCE.value, found.plans, output, console, session.errors, target.mode))
     raise click.exceptions.Exit(run.execute(steps, author, dry_run, yes))
 
 
@@ -162,7 +162,7 @@ def undo_(names: tuple[str, ...], dry_run: bool, yes: bool, output: str, **conne
     before its last step (other labels untouched); the undo is recorded too."""
     from ..rollout.survey import read_namespaces
     from ..rollout.steps import undo
-    from ..rollout.session import Run, selection
+    from ..rollout.session import Run, RunKind, selection
 
     console = run_console()
     chosen = selection(names, (), False, None)
@@ -171,8 +171,8 @@ def undo_(names: tuple[str, ...], dry_run: bool, yes: bool, output: str, **conne
     author = session.author()
     found = read_namespaces(session.cluster, chosen, session.error)
     steps = [undo(namespace, author) for namespace in found.values()]
-    run = Run(session, "RolloutUndo", lambda namespace: undo(namespace, author),
-              _view("RolloutUndo", {}, output, console, session.errors))
+    run = Run(session, RunKind.UNDO, lambda namespace: undo(namespace, author),
+              _view(RunKind.UNDO.value, {}, output, console, session.errors))
     raise click.exceptions.Exit(run.execute(steps, author, dry_run, yes))
 
 

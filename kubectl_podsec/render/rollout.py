@@ -16,7 +16,7 @@ from ..admission.labels import PREFIX
 from ..pss import Level, Version
 from .serialize import document, dump
 from ..rollout.stages import Blocker, NamespacePlan, modes
-from ..rollout.steps import Outcome, Status, Step
+from ..rollout.steps import Outcome, Status, Step, StepResult
 
 TABLE_BLOCKERS = 3  # per namespace in the table; -o wide shows all that were kept
 
@@ -117,7 +117,7 @@ def run_document(kind: str, outcomes: Sequence[Outcome], plans: Mapping[str, Nam
                  dry_run: bool, errors: list[str], stage: str | None = None) -> dict[str, Any]:
     items = []
     for o in outcomes:
-        item = {**_step_dict(o.step), "result": o.result, "message": o.message or o.step.refused or o.step.skip,
+        item = {**_step_dict(o.step), "result": StepResult(o.result).value, "message": o.message or o.step.refused or o.step.skip,
                 "serverWarnings": list(o.warnings)}
         plan = plans.get(o.step.namespace)
         if plan is not None:
@@ -128,20 +128,21 @@ def run_document(kind: str, outcomes: Sequence[Outcome], plans: Mapping[str, Nam
         items.append(item)
     return {**document(kind, {}), "dryRun": dry_run, "stage": stage,
             "namespaces": items, "errors": errors,
-            "summary": dict(Counter(o.result for o in outcomes))}
+            "summary": dict(Counter(StepResult(o.result).value for o in outcomes))}
 
 
 RUN_HEADER = ("NAMESPACE", "STAGE", "LEVEL", "CHANGES", "RESULT")
-_TONES = {"applied": "GREEN", "refused": "RED", "conflict": "RED", "failed": "RED", "unknown": "YELLOW",
-          "not-written": "YELLOW", "not-started": "YELLOW"}
+_TONES = {StepResult.APPLIED: "GREEN", StepResult.REFUSED: "RED", StepResult.CONFLICT: "RED",
+          StepResult.FAILED: "RED", StepResult.UNKNOWN: "YELLOW", StepResult.NOT_WRITTEN: "YELLOW",
+          StepResult.NOT_STARTED: "YELLOW"}
 
 
 def run_table(outcomes: Sequence[Outcome], plans: Mapping[str, NamespacePlan], wide: bool = False,
               color: bool = False) -> str:
     rows = [[o.step.namespace, f"{o.step.stage_before.mode} -> {o.step.stage_after.mode}",
-             f"{o.step.level.value}:{o.step.version}", _changes_cell(o.step), o.result] for o in outcomes]
+             f"{o.step.level.value}:{o.step.version}", _changes_cell(o.step), str(o.result)] for o in outcomes]
     lines = _table(RUN_HEADER, rows)
-    out = [lines[0]] + [_paint(line, _TONES.get(o.result, ""), color) for line, o in zip(lines[1:], outcomes)]
+    out = [lines[0]] + [_paint(line, _TONES.get(StepResult(o.result), ""), color) for line, o in zip(lines[1:], outcomes)]
     for o in outcomes:
         notes = _notes(o, plans.get(o.step.namespace), wide)
         if notes:
@@ -155,7 +156,7 @@ def _notes(o: Outcome, plan: NamespacePlan | None, wide: bool) -> list[str]:
     if message:
         out.append(f"  {message}")
     to_enforce = o.step.stage_after.name == "ENFORCE" and o.step.changes
-    if plan is not None and plan.blocked and to_enforce and o.result != "refused":
+    if plan is not None and plan.blocked and to_enforce and o.result != StepResult.REFUSED:
         out.append(f"  --force: {plan.blocked} object(s) violate {plan.level.value}:{plan.version}; "
                    "enforcing rejects their pods")
     if plan is not None and plan.blocked and to_enforce:

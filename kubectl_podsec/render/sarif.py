@@ -111,7 +111,7 @@ class SarifWriter(ReportWriter):
                     "message": {"text": f"{result.object.describe()}: {e.mode} "
                                         f"{e.evaluation.level_version}: {v.reason} ({v.detail})"},
                     "locations": [_location(result)],
-                    "properties": {"mode": e.mode, "levelVersion": str(e.evaluation.level_version)},
+                    "properties": {"mode": e.mode.value, "levelVersion": str(e.evaluation.level_version)},
                 })
         psp_item = _psp_item(result)
         if psp_item is not None:

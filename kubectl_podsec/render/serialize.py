@@ -4,6 +4,7 @@ stamps them with the version and kind."""
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -11,7 +12,13 @@ from typing import Any
 import yaml
 
 API_VERSION = "podsec.kubectl.io/v1alpha1"
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """The safe dumper (C where built), writing an enum as its value."""
+
+
+_Dumper.add_multi_representer(enum.Enum, lambda dumper, value: dumper.represent_data(value.value))
 
 
 def document(kind: str, fields: Mapping[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ steps is checked, confirmed, written and reported."""
 from __future__ import annotations
 
 import datetime
+import enum
 import sys
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -14,7 +15,7 @@ from ..errors import ExitCode, UsageError
 from ..kube.client import ApiError, Cluster
 from ..pss import NEWEST_MINOR, Evaluator, Level, Version
 from .survey import Selection, Survey, survey
-from .steps import Author, Outcome, Step
+from .steps import Author, Outcome, Step, StepResult
 from .tally import Judge
 from .write import Writer
 from ..check.scan import fatal, served_minor
@@ -74,16 +75,16 @@ class Session:
         return Author(now, str(user.get("username") or self.cluster.identity.user or "unknown"))
 
 
-def _initial(step: Step) -> str:
+def _initial(step: Step) -> StepResult:
     if step.skip:
-        return "skipped"
+        return StepResult.SKIPPED
     if step.refused:
-        return "refused"
-    return "pending" if step.changes else "unchanged"
+        return StepResult.REFUSED
+    return StepResult.PENDING if step.changes else StepResult.UNCHANGED
 
 
-def _held(outcomes: list[Outcome], result: str, message: str) -> list[Outcome]:
-    return [o._replace(result=result, message=message) if o.result == "pending" else o for o in outcomes]
+def _held(outcomes: list[Outcome], result: StepResult, message: str) -> list[Outcome]:
+    return [o._replace(result=result, message=message) if o.result == StepResult.PENDING else o for o in outcomes]
 
 
 def can_prompt() -> bool:
@@ -92,6 +93,13 @@ def can_prompt() -> bool:
         return sys.stdin.isatty() and sys.stderr.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+class RunKind(enum.Enum):
+    """A run of steps forward, or of undos; the value is its report's kind."""
+
+    ADVANCE = "RolloutRun"
+    UNDO = "RolloutUndo"
 
 
 class RunView(NamedTuple):
@@ -107,7 +115,7 @@ class RunView(NamedTuple):
 class Run:
     """Checks, confirms, writes and reports one run of steps."""
 
-    def __init__(self, session: Session, kind: str, replan: Callable[[dict[str, Any]], Step],
+    def __init__(self, session: Session, kind: RunKind, replan: Callable[[dict[str, Any]], Step],
                  view: RunView) -> None:
         self.session, self.kind, self.view = session, kind, view
         self.writer = Writer(session.cluster, session.console.err, replan)
@@ -118,23 +126,23 @@ class Run:
     def execute(self, steps: list[Step], author: Author, dry_run: bool, yes: bool) -> ExitCode:
         outcomes = [Outcome(s, _initial(s)) for s in steps]
         self.writer.check_access([s.namespace for s in steps if s.changes], author.identity)
-        if any(o.result == "refused" for o in outcomes):
-            return self._finish(_held(outcomes, "not-written", "nothing is written while a step is refused"),
+        if any(o.result == StepResult.REFUSED for o in outcomes):
+            return self._finish(_held(outcomes, StepResult.NOT_WRITTEN, "nothing is written while a step is refused"),
                                 dry_run)
-        pending = [o.step for o in outcomes if o.result == "pending"]
+        pending = [o.step for o in outcomes if o.result == StepResult.PENDING]
         checked = {s.namespace: (s, w) for s, w in self.writer.dry_run(pending)}
         outcomes = [o if o.step.namespace not in checked else
                     Outcome(checked[o.step.namespace][0], _initial(checked[o.step.namespace][0]),
                             warnings=checked[o.step.namespace][1]) for o in outcomes]
-        if any(o.result == "refused" for o in outcomes):
-            return self._finish(_held(outcomes, "not-written", "nothing is written while a step is refused"),
+        if any(o.result == StepResult.REFUSED for o in outcomes):
+            return self._finish(_held(outcomes, StepResult.NOT_WRITTEN, "nothing is written while a step is refused"),
                                 dry_run)
-        if dry_run or not any(o.result == "pending" for o in outcomes):
-            return self._finish(_held(outcomes, "would-apply", ""), dry_run)
+        if dry_run or not any(o.result == StepResult.PENDING for o in outcomes):
+            return self._finish(_held(outcomes, StepResult.WOULD_APPLY, ""), dry_run)
         if not yes:
             refusal = self._confirm(outcomes)
             if refusal:
-                self._finish(_held(outcomes, "not-confirmed", refusal), dry_run)
+                self._finish(_held(outcomes, StepResult.NOT_CONFIRMED, refusal), dry_run)
                 self.session.console.err(f"error: {refusal}")
                 return ExitCode.USAGE
         outcomes, lost, interrupted = self.writer.write_all(outcomes)
@@ -149,7 +157,7 @@ class Run:
         if not can_prompt():
             return "not a terminal, so no confirmation: nothing was written (pass --yes to write, --dry-run to preview)"
         self.session.console.err(self.view.preview(outcomes).rstrip("\n"))
-        count = sum(1 for o in outcomes if o.result == "pending")
+        count = sum(1 for o in outcomes if o.result == StepResult.PENDING)
         if self.view.confirm(f"Write these changes to {count} namespace(s)?"):
             return None
         return "not confirmed: nothing was written"
@@ -157,8 +165,9 @@ class Run:
     def _finish(self, outcomes: list[Outcome], dry_run: bool) -> ExitCode:
         self.report(outcomes, dry_run)
         results = {o.result for o in outcomes}
-        blocked = results & {"refused", "conflict"} or (self.kind == "RolloutUndo" and "skipped" in results)
+        blocked = results & {StepResult.REFUSED, StepResult.CONFLICT} or (
+            self.kind is RunKind.UNDO and StepResult.SKIPPED in results)
         return ExitCode.worst(
-            ExitCode.CLUSTER if results & {"failed", "unknown"} else ExitCode.OK,
+            ExitCode.CLUSTER if results & {StepResult.FAILED, StepResult.UNKNOWN} else ExitCode.OK,
             ExitCode.PARTIAL if self.session.errors else ExitCode.OK,
             ExitCode.FINDINGS if blocked else ExitCode.OK)

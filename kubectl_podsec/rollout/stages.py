@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
-from ..admission.labels import ALL_LABELS, LEVEL_LABELS, MODES, VERSION_LABELS, pod_security_labels
+from ..admission.labels import ALL_LABELS, LEVEL_LABELS, MODES, VERSION_LABELS, Mode, pod_security_labels
 from ..pss import Level, Version
 
 HISTORY_ANNOTATION = "podsec.kubectl.io/rollout-history"
@@ -36,7 +36,7 @@ class Stage(enum.IntEnum):
         return cls[text.upper()]
 
 
-_MODE_STAGE = {"warn": Stage.WARN, "audit": Stage.AUDIT, "enforce": Stage.ENFORCE}
+_MODE_STAGE = {Mode.WARN: Stage.WARN, Mode.AUDIT: Stage.AUDIT, Mode.ENFORCE: Stage.ENFORCE}
 
 
 def _level(labels: Mapping[str, str], mode: str) -> Level | None:
@@ -156,7 +156,7 @@ def next_stage(current: Stage, to: Stage | None) -> Stage:
 
 
 def modes_changed(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
-    return [m for m in MODES if any(before.get(k) != after.get(k)
+    return [m.value for m in MODES if any(before.get(k) != after.get(k)
                                     for k in (LEVEL_LABELS[m], VERSION_LABELS[m]))]
 
 
@@ -212,7 +212,7 @@ def modes(labels: Mapping[str, str]) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for mode in MODES:
         level = labels.get(LEVEL_LABELS[mode])
-        out[mode] = None if level is None else f"{level}:{labels.get(VERSION_LABELS[mode], 'latest')}"
+        out[mode.value] = None if level is None else f"{level}:{labels.get(VERSION_LABELS[mode], 'latest')}"
     return out
 
 

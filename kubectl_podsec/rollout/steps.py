@@ -9,6 +9,8 @@ namespace changed since. Nothing here talks to the cluster.
 
 from __future__ import annotations
 
+import enum
+
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -138,12 +140,31 @@ def _version(text: str) -> Version:
         return Version.latest()
 
 
+class StepResult(str, enum.Enum):
+    """What became of a step; the value is what the report says."""
+
+    PENDING = "pending"  # checked, not yet written
+    APPLIED = "applied"
+    UNCHANGED = "unchanged"
+    WOULD_APPLY = "would-apply"  # --dry-run
+    REFUSED = "refused"  # enforce while something violates, without --force
+    SKIPPED = "skipped"
+    CONFLICT = "conflict"  # the namespace changed meanwhile: replanned, not overwritten
+    FAILED = "failed"
+    NOT_WRITTEN = "not-written"
+    UNKNOWN = "unknown"  # the server could not say whether it was written
+    NOT_STARTED = "not-started"
+    NOT_CONFIRMED = "not-confirmed"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 class Outcome(NamedTuple):
     """What became of one step in a run."""
 
     step: Step
-    result: str  # pending | applied | unchanged | would-apply | refused | skipped | conflict |
-    #              failed | not-written | unknown | not-started | not-confirmed
+    result: StepResult
     message: str = ""
     warnings: tuple[str, ...] = ()  # the server's, from its dry run of the change
     replanned: Step | None = None  # after a conflict: the step as it would be now

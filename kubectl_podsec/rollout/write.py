@@ -20,7 +20,7 @@ from typing import Any
 from ..kube.client import NOT_SENT, ApiError, Cluster
 from ..kube.reviews import warning_text
 from ..errors import ClusterError
-from .steps import Outcome, Step, as_planned, rebased, written
+from .steps import Outcome, Step, as_planned, rebased, written, StepResult
 
 WORKERS = 8
 MAX_WRITES = 3  # attempts per namespace (each preconditioned)
@@ -99,7 +99,7 @@ class Writer:
         namespaces not reached are `not-started`, at their old stage."""
         done: list[Outcome] = []
         for i, outcome in enumerate(outcomes):
-            if outcome.result != "pending":
+            if outcome.result != StepResult.PENDING:
                 done.append(outcome)
                 continue
             try:
@@ -129,21 +129,21 @@ class Writer:
                     return self._applied(outcome._replace(step=step))
                 if response.status != 409 and response.status not in _RETRY_STATUS:
                     error = self.cluster.fail("PATCH", f"namespaces/{step.namespace}", response)
-                    return outcome._replace(step=step, result="failed", message=str(error))
+                    return outcome._replace(step=step, result=StepResult.FAILED, message=str(error))
                 namespace = self._read_back(outcome._replace(step=step), None)
             if written(namespace, step):
                 return self._applied(outcome._replace(step=step))
             if not as_planned(namespace, step):
                 return self._conflict(outcome._replace(step=step), namespace)
             step = rebased(step, namespace)  # only something else changed: the step still holds
-        return outcome._replace(step=step, result="failed",
+        return outcome._replace(step=step, result=StepResult.FAILED,
                                 message=f"not written after {MAX_WRITES} attempts")
 
     def _applied(self, outcome: Outcome) -> Outcome:
         step = outcome.step
         self.log(f'namespace "{step.namespace}": {step.stage_before.mode} -> {step.stage_after.mode} '
                  f"({step.level.value}:{step.version}): applied")
-        return outcome._replace(result="applied")
+        return outcome._replace(result=StepResult.APPLIED)
 
     def _conflict(self, outcome: Outcome, namespace: dict[str, Any]) -> Outcome:
         step = outcome.step
@@ -151,7 +151,7 @@ class Writer:
                    f"{step.resource_version} -> {(namespace.get('metadata') or {}).get('resourceVersion')}): "
                    "not overwritten; run again to apply the re-planned step")
         self.log(f'namespace "{step.namespace}": {message}')
-        return outcome._replace(result="conflict", message=message, replanned=self.replan(namespace))
+        return outcome._replace(result=StepResult.CONFLICT, message=message, replanned=self.replan(namespace))
 
     def _read_back(self, outcome: Outcome, lost: ApiError | None) -> dict[str, Any]:
         """The namespace as it is now; Lost when the server cannot say, Unknown
@@ -160,13 +160,13 @@ class Writer:
             return self.cluster.namespace_object(outcome.step.namespace)
         except ApiError as err:
             if not err.fatal:
-                raise Unknown(outcome._replace(result="unknown", message=(
+                raise Unknown(outcome._replace(result=StepResult.UNKNOWN, message=(
                     f"cannot read it back to learn whether it was written ({err}); "
                     "`rollout status` or a re-run will tell"))) from None
             if lost is not None and lost.reason == NOT_SENT:
-                result, message = "not-written", f"at its old stage: the server could not be reached ({lost})"
+                result, message = StepResult.NOT_WRITTEN, f"at its old stage: the server could not be reached ({lost})"
             else:
-                result, message = "unknown", ("wholly at its old or its new stage, the server cannot say "
+                result, message = StepResult.UNKNOWN, ("wholly at its old or its new stage, the server cannot say "
                                               f"which now ({err}); `rollout status` or a re-run will tell")
             raise Lost(outcome._replace(result=result, message=message), lost or err) from None
 
@@ -177,15 +177,15 @@ class Writer:
         try:
             namespace = self.cluster.namespace_object(outcome.step.namespace)
         except (ApiError, KeyboardInterrupt):
-            return outcome._replace(result="unknown", message="interrupted while writing: wholly at its old "
+            return outcome._replace(result=StepResult.UNKNOWN, message="interrupted while writing: wholly at its old "
                                     "or its new stage; `rollout status` or a re-run will tell")
         finally:
             self.cluster.timeout, self.cluster.attempts = timeout, attempts
         if written(namespace, outcome.step):
-            return outcome._replace(result="applied", message="applied as the run was interrupted")
-        return outcome._replace(result="not-written", message="interrupted before it was written")
+            return outcome._replace(result=StepResult.APPLIED, message="applied as the run was interrupted")
+        return outcome._replace(result=StepResult.NOT_WRITTEN, message="interrupted before it was written")
 
 
 def _not_started(outcomes: Iterable[Outcome]) -> list[Outcome]:
-    return [o._replace(result="not-started", message="at its old stage: the run stopped before it")
-            if o.result == "pending" else o for o in outcomes]
+    return [o._replace(result=StepResult.NOT_STARTED, message="at its old stage: the run stopped before it")
+            if o.result == StepResult.PENDING else o for o in outcomes]

@@ -97,7 +97,7 @@ class Whoami:
         resolver = PolicyResolver(self.config, {name: labels}, labels_origin="the namespace")
         choice = resolver.choose(name)
         assert choice.policy is not None
-        out: dict[str, Any] = {mode: str(choice.policy.for_mode(mode)) for mode in MODES}
+        out: dict[str, Any] = {mode.value: str(choice.policy.for_mode(mode)) for mode in MODES}
         out["source"] = choice.source
         out["labels"] = labels
         if choice.label_errors:

@@ -12,7 +12,7 @@ from kubectl_podsec.render.rollout import (
     plan_document, plan_table, run_document, run_table, status_document, status_table, structured,
 )
 from kubectl_podsec.rollout.stages import HISTORY_ANNOTATION, Blocker, Entry, NamespacePlan, Stage, write_history
-from kubectl_podsec.rollout.steps import Author, Outcome, advance, status
+from kubectl_podsec.rollout.steps import Author, Outcome, advance, status, StepResult
 
 P = "pod-security.kubernetes.io/"
 V = Version(37)
@@ -71,8 +71,8 @@ def test_run_table_and_document() -> None:
     namespace = {"metadata": {"name": "web", "resourceVersion": "3", "labels": {P + "warn": "baseline"}}}
     step = advance(namespace, WEB._replace(level=Level.RESTRICTED), Stage.ENFORCE,
                    Author("2026-01-02T03:04:05Z", "alice"), force=False)
-    outcomes = [Outcome(step, "refused"),
-                Outcome(step._replace(namespace="api", refused=None), "not-written", "held back",
+    outcomes = [Outcome(step, StepResult.REFUSED),
+                Outcome(step._replace(namespace="api", refused=None), StepResult.NOT_WRITTEN, "held back",
                         warnings=('existing pods in namespace "api" violate the new PodSecurity enforce level',))]
     table = run_table(outcomes, {"web": WEB})
     assert table.splitlines()[0].split() == ["NAMESPACE", "STAGE", "LEVEL", "CHANGES", "RESULT"]
