@@ -10,25 +10,11 @@ import yaml
 from click.testing import CliRunner
 
 from kubectl_podsec.cli.main import cli
-from tests.conftest import ROOT, update_goldens
-
-GOLDEN = ROOT / "tests" / "golden"
-
+from tests.conftest import ROOT, compare_golden
 
 def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
-
-
-def compare_golden(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    if update_goldens():
-        path.write_text(actual)
-    assert path.exists(), f"missing golden {path}; run with PODSEC_UPDATE_GOLDEN=1"
-    expected = path.read_text()
-    if actual != expected:
-        (GOLDEN / (name + ".actual")).write_text(actual)
-    assert actual == expected, f"output differs from {path} (see {path}.actual)"
 
 
 @pytest.mark.parametrize("fmt", ["table", "wide", "json", "yaml", "sarif"])

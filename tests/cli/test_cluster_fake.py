@@ -14,7 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from kubectl_podsec.cli.main import cli
-from tests.conftest import ROOT
+from tests.conftest import ROOT, compare_golden
 from tests.unit.fake_apiserver import FakeApiServer, Reply, Seen, running, status
 
 PSPS = list(yaml.safe_load_all((ROOT / "examples" / "psp" / "policies.yaml").read_text()))
@@ -267,3 +267,11 @@ def test_a_server_without_podsecuritypolicies_costs_one_discovery_request(tmp_pa
         assert (code, err) == (0, "")
         assert "psp" not in json.loads(out)["results"][0]
         assert [s.path for s in fake.seen] == ["/version", "/apis/policy/v1beta1", "/api/v1/namespaces/team"]
+
+
+def test_whoami_golden_table(old_server: FakeApiServer, tmp_path: pathlib.Path) -> None:
+    token = jwt({"sub": "system:serviceaccount:team:ci", "kubernetes.io": {"namespace": "team"}})
+    code, out, err = run("whoami", "--kubeconfig", old_server.kubeconfig(tmp_path, token=token))
+
+    assert code == 0, err
+    compare_golden("whoami.table", out)

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from kubectl_podsec.cli.main import cli
-from tests.conftest import ROOT
+from tests.conftest import ROOT, compare_golden
 
 POLICIES = str(ROOT / "examples" / "psp" / "policies.yaml")
 PODS = str(ROOT / "examples" / "pods-list.yaml")
@@ -108,3 +108,14 @@ def test_which_reads_pods_from_stdin_but_not_both_inputs() -> None:
     assert json.loads(piped.stdout)["items"][0]["chosen"] == "privileged"
     assert (both.exit_code, both.stdout) == (2, "")
     assert both.stderr == "error: -f - and --psp-file - cannot both read stdin\n"
+
+
+@pytest.mark.parametrize("name,args", [
+    ("psp-which.table", ["which", "-f", PODS, "--psp-file", POLICIES]),
+    ("psp-which-allow.table", ["which", "-f", PODS, "--psp-file", POLICIES, "--allow", "restricted"]),
+    ("psp-map.table", ["map", "--psp-file", POLICIES]),
+    ("psp-map.wide", ["map", "--psp-file", POLICIES, "-o", "wide"]),
+])
+def test_golden_tables(name: str, args: list[str]) -> None:
+    _, out, _ = run("psp", *args)
+    compare_golden(name, out.replace(str(ROOT) + "/", ""))

@@ -18,6 +18,7 @@ from kubectl_podsec.rollout import write
 from kubectl_podsec.cli.main import cli
 from kubectl_podsec.kube.resources import WORKLOAD_RESOURCES
 from kubectl_podsec.rollout.stages import HISTORY_ANNOTATION, read_history
+from tests.conftest import compare_golden
 from tests.unit.fake_apiserver import FakeApiServer, Reply, Seen, running, status
 
 P = "pod-security.kubernetes.io/"
@@ -367,3 +368,20 @@ def test_plan_all_namespaces_lists_each_kind_once_and_skips_what_it_must(
 
     code, out, _ = run(config, "plan", "kube-system", "-o", "json")
     assert json.loads(out)["namespaces"][0]["skipped"] is None  # named: included
+
+
+@pytest.mark.parametrize("name,args", [
+    ("rollout-plan.table", ["plan", "-A", "--level", "restricted"]),
+    ("rollout-plan.wide", ["plan", "-A", "--level", "restricted", "-o", "wide"]),
+    ("rollout-ns-dry-run.table", ["ns", "web", "api", "--level", "baseline", "--dry-run"]),
+    ("rollout-ns-refused.table", ["ns", "web", "--level", "restricted", "--to", "enforce", "--dry-run"]),
+])
+def test_golden_tables(cluster: tuple[Cluster, str], name: str, args: list[str]) -> None:
+    fake, config = cluster
+    fake.add("web", None, PRIVILEGED, CRONJOB)
+    fake.add("api", WARN)
+    fake.add("kube-system", None, PRIVILEGED)
+
+    _, out, _ = run(config, *args)
+
+    compare_golden(name, out)
