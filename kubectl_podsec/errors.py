@@ -43,7 +43,7 @@ class InputError(PodsecError):
         super().__init__(f"{where}: {message}" if where else message)
 
     def __reduce__(self) -> tuple[type, tuple[str, str]]:
-        # Pickled whole when a check runs in a worker process (cli/fanout.py).
+        # Pickled whole when a check runs in a worker process (check/fanout.py).
         return (type(self), (self.where, self.message))
 
 

@@ -69,7 +69,7 @@ class PspVerdict(NamedTuple):
         return out
 
 
-# The PodSecurityPolicy verdict for (object, namespace), e.g. psp_admission.PspAdmission.
+# The PodSecurityPolicy verdict for (object, namespace), e.g. check/psp.py PspAdmission.
 PspCheck = Callable[[Mapping[str, Any], str], "PspVerdict | None"]
 
 

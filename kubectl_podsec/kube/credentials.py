@@ -9,7 +9,7 @@ TLS settings and the credentials, as client-go reads them.
   `password`, an `exec` credential plugin (client.authentication.k8s.io v1 and
   v1beta1: interactiveMode, env, provideClusterInfo, installHint), or an
   `auth-provider`, which only the official client knows how to refresh, so it is
-  left to `cluster.py` (`Credentials.auth_provider`).
+  left to `client.py` (`Credentials.auth_provider`).
 * In a pod without a kubeconfig: the service account's token and CA, and
   KUBERNETES_SERVICE_HOST/PORT.
 

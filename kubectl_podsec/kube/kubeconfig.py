@@ -14,7 +14,7 @@ client-go's rules (clientcmd.ClientConfigLoadingRules and ConfigOverrides):
 * With no usable kubeconfig, the in-cluster configuration when running in a pod.
 
 This module only reads files; `credentials.py` turns the result into TLS
-settings and credentials, which `cluster.py` uses.
+settings and credentials, which `client.py` uses.
 """
 
 from __future__ import annotations

@@ -80,8 +80,7 @@ def test_bundle_carries_the_kubernetes_client(bundle: Path) -> None:
     assert report["frozen"] is True
     assert report["yamlLibyaml"] is True  # the fast loader, as from source
     assert {"kubernetes.client", "kubernetes.config"} <= set(report["imported"])
-    if (ROOT / "kubectl_podsec" / "cluster.py").exists():
-        assert "kubectl_podsec.kube.client" in report["imported"]
+    assert "kubectl_podsec.kube.client" in report["imported"]
 
 
 @pytest.fixture(scope="module")

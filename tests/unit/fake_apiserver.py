@@ -1,5 +1,5 @@
 """A scripted HTTP server that speaks just enough of the Kubernetes API to
-drive cluster.py through the real client: answers given per path, requests
+drive kube/ through the real client: answers given per path, requests
 recorded with every header line (repeated ones included)."""
 
 from __future__ import annotations

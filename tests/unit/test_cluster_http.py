@@ -1,4 +1,4 @@
-"""cluster.py over real HTTP, through the real client, against a scripted server:
+"""kube/ over real HTTP, through the real client, against a scripted server:
 retries and Retry-After, each failure's message, pagination, Warning headers,
 impersonation header lines, credentials from an exec plugin."""
 
