@@ -4,7 +4,7 @@ evidence, safely, and undo."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -14,7 +14,10 @@ from ..manifests import read_admission_config
 from ..pss import Level, Version
 from ..terminal.console import Console
 from .options import cluster_options, common_options, connect, output_option, run_console
-from .types import ENFORCEABLE_LEVEL, POLICY_VERSION
+from .types import ENFORCEABLE_LEVEL, POLICY_VERSION, STAGE
+
+if TYPE_CHECKING:
+    from ..rollout.stages import Stage
 
 # The commands import what they use when they run: `kubectl podsec` starts
 # without loading the cluster layers.
@@ -113,7 +116,7 @@ def plan(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces: bo
 @click.option("--level", type=ENFORCEABLE_LEVEL, required=True, help="The level to roll out.")
 @click.option("--version", "policy_version", type=POLICY_VERSION, metavar="V",
               help="Policy version to pin (default: the server's minor version).")
-@click.option("--to", type=click.Choice(["warn", "audit", "enforce"]),
+@click.option("--to", type=STAGE,
               help="Go up to this stage (default: one stage past the least advanced namespace).")
 @click.option("--force", is_flag=True, help="Enforce despite violations; include exempt and "
                                             "externally managed namespaces.")
@@ -124,13 +127,13 @@ def plan(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces: bo
 @output_option(OUTPUTS)
 @common_options
 def ns(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces: bool, selector: str | None,
-       level: Level, policy_version: Version | None, to: str | None, force: bool, admission_config: str | None,
+       level: Level, policy_version: Version | None, to: Stage | None, force: bool, admission_config: str | None,
        dry_run: bool, yes: bool, output: str, **connection: Any) -> None:
     """Advance namespaces one stage (warn, then audit, then enforce), or up
     to --to. Preflight first: every pod and template evaluated offline, and
     the server's own dry run of the label change. Enforce is refused while
     anything violates, unless --force; then nothing at all is written."""
-    from ..rollout.stages import Stage, run_stage
+    from ..rollout.stages import run_stage
     from ..rollout.steps import advance
     from ..rollout.session import Run, RunKind, selection
 
@@ -141,7 +144,7 @@ def ns(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces: bool
     session = _session(connection, console, admission_config)
     found = session.survey(chosen, level, version, force)
     target = run_stage([p.stage for p in found.plans.values() if not p.skip],
-                       Stage.parse(to) if to else None)
+                       to)
     author = session.author()
     steps = [advance(found.namespaces[n], p, target, author, force) for n, p in found.plans.items()]
     replan = lambda namespace: advance(namespace, found.plans[namespace["metadata"]["name"]],  # noqa: E731

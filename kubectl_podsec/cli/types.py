@@ -52,7 +52,24 @@ class ServerVersionType(click.ParamType):  # type: ignore[type-arg]
             self.fail(str(err), param, ctx)
 
 
+class StageType(click.Choice):  # type: ignore[type-arg]
+    """A rollout stage to reach (warn, audit, enforce), as a `rollout.stages.Stage`."""
+
+    name = "stage"
+
+    def __init__(self) -> None:
+        super().__init__(("warn", "audit", "enforce"))
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from ..rollout.stages import Stage
+
+        if isinstance(value, Stage):
+            return value
+        return Stage.parse(super().convert(value, param, ctx))
+
+
 LEVEL = LevelType()
+STAGE = StageType()
 ENFORCEABLE_LEVEL = LevelType("baseline", "restricted")
 POLICY_VERSION = PolicyVersionType()
 SERVER_VERSION = ServerVersionType()
