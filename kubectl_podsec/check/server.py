@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from ..kube.client import IMPERSONATION_REFUSED, ApiError, Cluster, Impersonation
+from ..kube.client import IMPERSONATION_REFUSED, ApiError, Cluster
+from ..kube.impersonation import Impersonation
 from .dry_run import Answer, server_report, strip_for_create, template_pod, with_service_account
 from .report import Result
 from ..kube.resources import POD, resource_for
