@@ -13,7 +13,8 @@ from ..pss import Evaluator, LevelVersion
 from .report import Checker, PolicyResolver, Result
 from ..kube.resources import PODSECURITYPOLICIES, Resource
 from .scan import NamespaceLabels, Unreadable, fatal, objects
-from .server import ServerChecker, ordered_map
+from ..kube.concurrency import ordered_map
+from .server import WORKERS, ServerChecker
 from ..cli.check import Item, Run, _check_all
 from ..cli.options import parse_server_version
 
@@ -140,7 +141,7 @@ class ServerAnswers:
                     "denied": False, "agrees": None, "disagreements": []}
 
     def answer(self, pairs: Iterator[tuple[Any, Result]], run: Run) -> Iterator[Result]:
-        for (_, result), server in ordered_map(self._ask, pairs):
+        for (_, result), server in ordered_map(self._ask, pairs, WORKERS):
             if server.get("unknown"):
                 run.unreadable(f"{result.object.describe()}: no complete answer from the server: "
                                f"{_unknown_reason(server)}")
