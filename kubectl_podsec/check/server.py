@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..kube.client import IMPERSONATION_REFUSED, ApiError, Cluster
-from ..kube.impersonation import Impersonation
+from ..kube.options import Impersonation
 from .dry_run import Answer, server_report, strip_for_create, template_pod, with_service_account
 from .report import Result
 from ..kube.resources import POD, resource_for

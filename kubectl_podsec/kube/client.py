@@ -21,19 +21,18 @@ from __future__ import annotations
 import copy
 import json
 import os
-import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
 from http.client import HTTPException
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import urlencode
 
 from . import auth_provider, certificates, kubeconfig, lists
 from .credentials import Credentials, load as load_credentials
 from ..check.dry_run import Access, Answer, answer
-from ..errors import ClusterError, UsageError
-from .impersonation import Impersonation
+from ..errors import ClusterError
+from .options import ConnectionOptions, Impersonation
 from .resources import NAMESPACES, Resource
 from .transport import (CONNECT_TIMEOUT, JSON, MAX_ATTEMPTS, RETRY_STATUS, NotConnected, Raw, Response,
                         Transport, backoff, describe_failure, failure_kind)
@@ -56,26 +55,6 @@ class ApiError(ClusterError):
     def fatal(self) -> bool:
         """Nothing more can be asked: no answer, credentials or impersonation refused."""
         return self.status in (0, 401) or self.reason == IMPERSONATION_REFUSED
-
-
-class ConnectionOptions(NamedTuple):
-    kubeconfig: str | None = None
-    context: str | None = None
-    cluster: str | None = None
-    user: str | None = None
-    identity: Impersonation = Impersonation()
-    request_timeout: float | None = None  # seconds; None: kubectl's default (no limit)
-
-
-def parse_timeout(text: str | None) -> float | None:
-    """kubectl's --request-timeout: a number of seconds or a duration (1s, 2m, 1h, 500ms); 0 = none."""
-    if text is None:
-        return None
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*", text)
-    if not match:
-        raise UsageError(f'--request-timeout: invalid value "{text}": use a duration such as 5s, 1m or 0')
-    seconds = float(match.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}[match.group(2)]
-    return seconds or None
 
 
 def _status_message(body: Any, fallback: str) -> tuple[str, str]:

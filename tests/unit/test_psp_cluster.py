@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from kubectl_podsec.kube.client import IMPERSONATION_REFUSED, ApiError
-from kubectl_podsec.kube.impersonation import Impersonation
+from kubectl_podsec.kube.options import Impersonation
 from kubectl_podsec.check.dry_run import Access
 from kubectl_podsec.psp import Subject, UseRequest
 from kubectl_podsec.check.psp_cluster import ClusterAuthorizer, ClusterAuthorizers, controller_requester

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import pathlib
 
-from kubectl_podsec.kube.client import Cluster, ConnectionOptions
+from kubectl_podsec.kube.client import Cluster
+from kubectl_podsec.kube.options import ConnectionOptions
 from kubectl_podsec.kube.lists import peek_metadata
 from kubectl_podsec.kube.resources import POD
 from tests.unit.fake_apiserver import Reply, Seen, running

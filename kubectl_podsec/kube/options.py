@@ -1,8 +1,10 @@
-"""Who the questions are about: the identity of --as, --as-group, --as-uid
-and --sa, sent as Impersonate-* headers."""
+"""What the command line asks of a connection: which kubeconfig, context,
+cluster and user, how long to wait, and who the questions are about (the
+identity of --as, --as-group, --as-uid and --sa, sent as Impersonate-* headers)."""
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from ..errors import UsageError
@@ -55,3 +57,22 @@ def expected_groups(identity: Impersonation) -> tuple[str, ...]:
     sa = identity.service_account
     return ("system:serviceaccounts", f"system:serviceaccounts:{sa[0]}") if sa else ()
 
+
+class ConnectionOptions(NamedTuple):
+    kubeconfig: str | None = None
+    context: str | None = None
+    cluster: str | None = None
+    user: str | None = None
+    identity: Impersonation = Impersonation()
+    request_timeout: float | None = None  # seconds; None: kubectl's default (no limit)
+
+
+def parse_timeout(text: str | None) -> float | None:
+    """kubectl's --request-timeout: a number of seconds or a duration (1s, 2m, 1h, 500ms); 0 = none."""
+    if text is None:
+        return None
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*", text)
+    if not match:
+        raise UsageError(f'--request-timeout: invalid value "{text}": use a duration such as 5s, 1m or 0')
+    seconds = float(match.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}[match.group(2)]
+    return seconds or None
