@@ -36,6 +36,18 @@ def test_multi_valued_names_and_other_attributes(tmp_path: pathlib.Path) -> None
                             (("emailAddress", "a@b.c"),))
 
 
+def test_a_version_1_certificate_without_the_version_field(tmp_path: pathlib.Path) -> None:
+    key, request, cert = tmp_path / "key.pem", tmp_path / "req.csr", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", str(key), "-subj", "/CN=bob/O=ops", "-out", str(request)],
+                   check=True, capture_output=True)
+    subprocess.run(["openssl", "x509", "-req", "-in", str(request), "-signkey", str(key), "-days", "1",
+                    "-out", str(cert)], check=True, capture_output=True)
+    assert b"Version: 1 (0x0)" in subprocess.run(["openssl", "x509", "-in", str(cert), "-noout", "-text"],
+                                                 check=True, capture_output=True).stdout
+    assert subject(cert.read_bytes()) == ((("commonName", "bob"),), (("organizationName", "ops"),))
+
+
 def test_the_first_certificate_of_a_bundle(tmp_path: pathlib.Path) -> None:
     first = certificate(tmp_path, "/CN=first")
     second = certificate(tmp_path, "/CN=second")
