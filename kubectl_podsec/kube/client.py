@@ -18,7 +18,6 @@ honouring Retry-After; only a namespace patch is sent once.
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import threading
@@ -89,6 +88,8 @@ class Cluster:
     def limited(self, timeout: float, attempts: int) -> Cluster:
         """The same connection (and identity) with other limits, for one last
         brief question; this one keeps its own."""
+        import copy  # only after Ctrl-C: not worth every command's start-up
+
         other = copy.copy(self)
         other.timeout, other.attempts = timeout, attempts
         return other
