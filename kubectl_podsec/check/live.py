@@ -10,13 +10,14 @@ from typing import Any
 from ..admission.policy import PolicyResolver
 from ..kube.client import ApiError, Cluster
 from ..kube.resources import PODSECURITYPOLICIES, Resource
+from ..kube.concurrency import ordered_map
 from ..pss import Evaluator
 from .checker import Checker
 from .dry_run import ServerVerdict
 from .report import Result
 from .run import CheckRequest, Item, ReportSink, Run, check_all
 from .scan import NamespaceLabels, Unreadable, fatal, objects, served_minor
-from .server import ServerChecker, ordered_map
+from .server import WORKERS, ServerChecker
 
 
 def check_cluster(request: CheckRequest, cluster: Cluster, run: Run, writer: ReportSink,
@@ -132,7 +133,7 @@ class ServerAnswers:
             return ServerVerdict.no_answer(self.checker.identity, str(err), unknown=True)
 
     def answer(self, pairs: Iterator[tuple[Any, Result]], run: Run) -> Iterator[Result]:
-        for (_, result), server in ordered_map(self._ask, pairs):
+        for (_, result), server in ordered_map(self._ask, pairs, WORKERS):
             if server.unknown:
                 run.unreadable(f"{result.object.describe()}: no complete answer from the server: "
                                f"{_unknown_reason(server)}")

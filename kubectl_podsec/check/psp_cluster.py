@@ -24,7 +24,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..kube.client import IMPERSONATION_REFUSED, ApiError, Cluster, Impersonation
+from ..kube.client import IMPERSONATION_REFUSED, ApiError, Cluster
+from ..kube.options import Impersonation
 from ..psp.authorization import Subject, UseRequest, service_account_user
 from ..kube.resources import NAMESPACES, PODSECURITYPOLICIES, WORKLOAD_RESOURCES, Resource
 from .scan import NamespaceLabels, Unreadable, objects

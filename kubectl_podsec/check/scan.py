@@ -7,17 +7,15 @@ namespace that is forbidden or missing is reported and the scan goes on.
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
+from ..kube.concurrency import prefetched
 from ..admission.labels import pod_security_labels
 from ..kube.client import ApiError, Cluster
 from ..kube.resources import NAMESPACES, Resource
 from ..pss import server_minor
 
-T = TypeVar("T")
 INPUT_ORIGIN = "Namespace object in the input"
 CLUSTER_ORIGIN = "the namespace in the cluster"
 
@@ -183,44 +181,3 @@ def _pages(cluster: Cluster, resource: Resource, namespace: str | None, selector
             return
         where = f'in namespace "{namespace}"' if namespace else "in all namespaces"
         on_error(Unreadable(f"{resource.plural} {where}", err))
-
-
-_DONE = object()
-
-
-def prefetched(pages: Iterator[T]) -> Iterator[T]:
-    """The same items, the next one fetched on a thread while the caller works
-    on this one (at most two pages are held)."""
-    slot: queue.Queue[Any] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def put(item: Any) -> None:
-        while not stop.is_set():
-            try:
-                slot.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def produce() -> None:
-        try:
-            for page in pages:
-                if stop.is_set():
-                    return
-                put((page, None))
-        except Exception as err:  # noqa: BLE001 - handed to the consumer and raised there
-            put((None, err))
-            return
-        put((_DONE, None))
-
-    threading.Thread(target=produce, daemon=True).start()
-    try:
-        while True:
-            page, err = slot.get()
-            if err is not None:
-                raise err
-            if page is _DONE:
-                return
-            yield page
-    finally:
-        stop.set()  # a producer still fetching drops its page and ends

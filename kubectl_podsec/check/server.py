@@ -7,20 +7,17 @@ requests for several objects run on a few threads; results keep their order.
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
-from ..kube.client import IMPERSONATION_REFUSED, ApiError, Cluster, Impersonation
+from ..kube.client import IMPERSONATION_REFUSED, ApiError, Cluster
+from ..kube.options import Impersonation
 from ..kube.reviews import Answer
 from .dry_run import ServerVerdict, server_report, strip_for_create, template_pod, with_service_account
 from .report import Result
 from ..kube.resources import POD, resource_for
 from ..admission.workloads import pod_template
 
-T = TypeVar("T")
-R = TypeVar("R")
 WORKERS = 8
 
 
@@ -73,22 +70,3 @@ class ServerChecker:
         if answer.outcome == "forbidden" and self.cluster.identity.user:
             answer = self.cluster.dry_run_create(POD, namespace, pod, impersonate=False)
         return answer
-
-
-def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int = WORKERS) -> Iterator[tuple[T, R]]:
-    """(item, fn(item)) in input order, with up to `workers` calls running at
-    once and a bounded number of items held."""
-    pending: deque[tuple[T, Future[R]]] = deque()
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        try:
-            for item in items:
-                pending.append((item, pool.submit(fn, item)))
-                while len(pending) > 2 * workers or (pending and pending[0][1].done()):
-                    head, future = pending.popleft()
-                    yield head, future.result()
-            while pending:
-                head, future = pending.popleft()
-                yield head, future.result()
-        finally:
-            for _, future in pending:
-                future.cancel()

@@ -105,7 +105,8 @@ def cluster_flags_given(params: dict[str, Any]) -> bool:
 
 def connect(params: dict[str, Any]) -> Any:
     """A `Cluster` for these flags (imports the client: cluster commands only)."""
-    from ..kube.client import Cluster, ConnectionOptions, impersonation, parse_timeout
+    from ..kube.client import Cluster
+    from ..kube.options import ConnectionOptions, impersonation, parse_timeout
 
     identity = impersonation(params.get("as_user"), tuple(params.get("as_groups") or ()),
                              params.get("as_uid"), params.get("sa"))

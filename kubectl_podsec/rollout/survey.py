@@ -8,13 +8,12 @@ Named namespaces (and a few selected by label) are read one by one; with -A
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from ..admission.config import PodSecurityConfig
 from ..kube.client import ApiError, Cluster
+from ..kube.concurrency import merged
 from ..pss import Level, Version
 from ..kube.resources import NAMESPACES, WORKLOAD_RESOURCES, Resource
 from .stages import NamespacePlan, default_level, skip_reason
@@ -22,7 +21,6 @@ from .tally import Judge, Tally, namespace_plan
 from .worker import judging
 from ..check.scan import NamespaceLabels, Unreadable, fatal, objects
 
-T = TypeVar("T")
 PER_NAMESPACE_UP_TO = 10  # selected namespaces read one by one; more: cluster-wide lists
 
 
@@ -167,54 +165,3 @@ def _kind_pages(cluster: Cluster, resource: Resource, namespaces: list[str] | No
                 return
     for page in objects(cluster, [resource], namespaces, None, labels, unreadable.append):
         yield resource, page
-
-
-_DONE = object()
-
-
-class merged(Iterator[T]):  # noqa: N801 - used like a function
-    """The items of every source, each source read on its own thread (started
-    now), in the order they arrive, at most `depth` waiting. An exception in a
-    source is raised to the reader; close() stops the threads."""
-
-    def __init__(self, sources: list[Iterator[T]], depth: int = 4) -> None:
-        self._slot: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(maxsize=depth)
-        self._stop = threading.Event()
-        self._running = len(sources)
-        for source in sources:
-            threading.Thread(target=self._produce, args=(source,), daemon=True).start()
-
-    def _put(self, item: tuple[Any, BaseException | None]) -> None:
-        while not self._stop.is_set():
-            try:
-                self._slot.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def _produce(self, source: Iterator[T]) -> None:
-        try:
-            for item in source:
-                if self._stop.is_set():
-                    return
-                self._put((item, None))
-        except BaseException as err:  # noqa: BLE001 - handed to the reader and raised there
-            self._put((None, err))
-            return
-        self._put((_DONE, None))
-
-    def __next__(self) -> T:
-        while self._running:
-            item, err = self._slot.get()
-            if err is not None:
-                self.close()
-                raise err
-            if item is _DONE:
-                self._running -= 1
-                continue
-            return item  # type: ignore[no-any-return]
-        self.close()
-        raise StopIteration
-
-    def close(self) -> None:
-        self._stop.set()

@@ -19,13 +19,13 @@ from typing import Any
 
 from ..kube.client import NOT_SENT, ApiError, Cluster
 from ..kube.reviews import warning_text
+from ..kube.transport import RETRY_STATUS
 from ..errors import ClusterError
 from .steps import Outcome, Step, as_planned, rebased, written, StepResult
 
 WORKERS = 8
 MAX_WRITES = 3  # attempts per namespace (each preconditioned)
 SETTLE_TIMEOUT = 3.0  # seconds to read back the namespace in flight after Ctrl-C
-_RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 
 # Called with the namespace's name just before each write: tests use it to
 # change the namespace between planning and writing.
@@ -127,7 +127,7 @@ class Writer:
             else:
                 if 200 <= response.status < 300:
                     return self._applied(outcome._replace(step=step))
-                if response.status != 409 and response.status not in _RETRY_STATUS:
+                if response.status != 409 and response.status not in RETRY_STATUS:
                     error = self.cluster.fail("PATCH", f"namespaces/{step.namespace}", response)
                     return outcome._replace(step=step, result=StepResult.FAILED, message=str(error))
                 namespace = self._read_back(outcome._replace(step=step), None)
@@ -172,15 +172,11 @@ class Writer:
 
     def _settle(self, outcome: Outcome) -> Outcome:
         """After Ctrl-C during a write: read the namespace back, briefly."""
-        timeout, attempts = self.cluster.timeout, self.cluster.attempts
-        self.cluster.timeout, self.cluster.attempts = SETTLE_TIMEOUT, 1
         try:
-            namespace = self.cluster.namespace_object(outcome.step.namespace)
+            namespace = self.cluster.limited(SETTLE_TIMEOUT, 1).namespace_object(outcome.step.namespace)
         except (ApiError, KeyboardInterrupt):
             return outcome._replace(result=StepResult.UNKNOWN, message="interrupted while writing: wholly at its old "
                                     "or its new stage; `rollout status` or a re-run will tell")
-        finally:
-            self.cluster.timeout, self.cluster.attempts = timeout, attempts
         if written(namespace, outcome.step):
             return outcome._replace(result=StepResult.APPLIED, message="applied as the run was interrupted")
         return outcome._replace(result=StepResult.NOT_WRITTEN, message="interrupted before it was written")

@@ -229,7 +229,8 @@ def test_sa_sets_the_pods_service_account(cluster: Cluster, namespace: str, tmp_
 def test_lists_come_as_kubectl_shows_them_less_managed_fields(cluster: Cluster, namespace: str) -> None:
     """managedFields are cut from the raw list JSON before decoding: every other
     byte of every kind must survive, as `kubectl get -o json` shows it."""
-    from kubectl_podsec.kube.client import Cluster as Client, ConnectionOptions
+    from kubectl_podsec.kube.client import Cluster as Client
+    from kubectl_podsec.kube.options import ConnectionOptions
     from kubectl_podsec.kube.resources import NAMESPACES, WORKLOAD_RESOURCES
 
     apply(cluster, namespace, workloads(PRIVILEGED))

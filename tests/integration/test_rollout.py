@@ -20,7 +20,7 @@ import pytest
 
 from kubectl_podsec.rollout import write
 from kubectl_podsec.kube.client import Cluster as Client
-from kubectl_podsec.kube.client import ConnectionOptions
+from kubectl_podsec.kube.options import ConnectionOptions
 from kubectl_podsec.rollout.stages import HISTORY_ANNOTATION, read_history
 
 from .control_plane import Cluster, bring_up, eventually, process_is_gone, profile_status, run_script

@@ -16,7 +16,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from kubectl_podsec.kube.client import ApiError, Cluster, ConnectionOptions, impersonation
+from kubectl_podsec.kube.client import ApiError, Cluster
+from kubectl_podsec.kube.options import ConnectionOptions, impersonation
 from kubectl_podsec.errors import ClusterError
 from kubectl_podsec.kube.resources import POD
 

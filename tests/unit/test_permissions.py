@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from kubectl_podsec.kube.client import Impersonation, expected_groups, impersonation, parse_timeout
+from kubectl_podsec.kube.options import Impersonation, expected_groups, impersonation, parse_timeout
 from kubectl_podsec.errors import UsageError
 from kubectl_podsec.whoami.identity import from_certificate, from_impersonation, from_token
 from kubectl_podsec.whoami.permissions import (

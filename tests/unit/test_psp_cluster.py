@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from kubectl_podsec.kube.client import IMPERSONATION_REFUSED, ApiError, Impersonation
+from kubectl_podsec.kube.client import IMPERSONATION_REFUSED, ApiError
+from kubectl_podsec.kube.options import Impersonation
 from kubectl_podsec.kube.reviews import Access
 from kubectl_podsec.psp import Subject, UseRequest
 from kubectl_podsec.check.psp_cluster import ClusterAuthorizer, ClusterAuthorizers, controller_requester

@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import pathlib
 
-from kubectl_podsec.kube.client import Cluster, ConnectionOptions, _peek_metadata
+from kubectl_podsec.kube.client import Cluster
+from kubectl_podsec.kube.options import ConnectionOptions
+from kubectl_podsec.kube.lists import peek_metadata
 from kubectl_podsec.kube.resources import POD
 from tests.unit.fake_apiserver import Reply, Seen, running
 
@@ -19,11 +21,11 @@ def go_json(obj: object) -> bytes:
 def test_the_continue_token_is_read_from_the_head_only() -> None:
     page = go_json({"kind": "PodList", "apiVersion": "v1",
                     "metadata": {"resourceVersion": "9", "continue": "abc"}, "items": [{"x": "y" * 10000}]})
-    assert _peek_metadata(page) == {"resourceVersion": "9", "continue": "abc"}
-    assert _peek_metadata(page[:200]) == {"resourceVersion": "9", "continue": "abc"}  # items never read
-    assert _peek_metadata(go_json({"metadata": {"continue": "abc"}})) is None  # not a list's head
-    assert _peek_metadata(b'{"kind":"PodList","apiVersion":"v1","metadata":{"continue":"a' + b"b" * 5000) is None
-    assert _peek_metadata("text") is None
+    assert peek_metadata(page) == {"resourceVersion": "9", "continue": "abc"}
+    assert peek_metadata(page[:200]) == {"resourceVersion": "9", "continue": "abc"}  # items never read
+    assert peek_metadata(go_json({"metadata": {"continue": "abc"}})) is None  # not a list's head
+    assert peek_metadata(b'{"kind":"PodList","apiVersion":"v1","metadata":{"continue":"a' + b"b" * 5000) is None
+    assert peek_metadata("text") is None
 
 
 def test_raw_pages_where_the_head_is_not_recognised(tmp_path: pathlib.Path) -> None:

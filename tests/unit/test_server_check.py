@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubectl_podsec.kube.client import IMPERSONATION_REFUSED, ApiError, Impersonation
+from kubectl_podsec.kube.client import IMPERSONATION_REFUSED, ApiError
+from kubectl_podsec.kube.options import Impersonation
 from kubectl_podsec.kube.reviews import Answer
 from kubectl_podsec.check.server import ServerChecker
 from kubectl_podsec.admission.workloads import pod_template
