@@ -155,6 +155,9 @@ def _namespaces(values: tuple[str, ...], all_namespaces: bool, files: tuple[str,
 @click.option("--level", type=click.Choice(["privileged", "baseline", "restricted"]),
               help="Check against this Pod Security Standard only, not the namespace policy.")
 @click.option("--version", "policy_version", metavar="V", help="Policy version for --level (latest or v1.N).")
+@click.option("--policy", "policy_path", metavar="FILE|DIR",
+              help="Offline: judge as this policy from `policy export` does (its level, version "
+                   "and skipped checks), instead of the namespace policy.")
 @click.option("--namespace-labels", metavar="K=V,...",
               help="Labels assumed for namespaces not defined in the input (nor in the cluster).")
 @click.option("--admission-config", type=click.Path(dir_okay=False), metavar="FILE",
@@ -180,7 +183,7 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
           policy_version: str | None, namespace_labels: str | None, admission_config: str | None,
           server_version: str | None, psp_files: tuple[str, ...], psp_allow: str | None,
           psp_sa_allow: str | None, output: str, no_color: bool, debug: bool,
-          **connection: Any) -> None:
+          policy_path: str | None = None, **connection: Any) -> None:
     """Will these pods be admitted, and under which policy?
 
     Every object that carries a pod spec is checked exactly as Pod Security
@@ -207,6 +210,9 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
     resources = parse_kinds(kinds)
     lv = _level(level, policy_version)
     minor = parse_server_version(server_version)
+    # --policy: an exported ValidatingAdmissionPolicy (cli/policy.py, vap/reader.py).
+    policy_lv, policy_evaluator = _exported_policy(policy_path, lv, files, server_dry_run, connection)
+    lv = policy_lv or lv
     resolver = PolicyResolver(
         config=read_admission_config(admission_config) if admission_config else DEFAULT_CONFIG,
         assumed_labels=parse_labels(namespace_labels))
@@ -221,7 +227,7 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
     if offline:
         resolver.namespace_labels = input_labels
         resolver.server_minor = minor
-        checker = Checker(Evaluator(minor), resolver, names[0] if names else "default", lv,
+        checker = Checker(policy_evaluator or Evaluator(minor), resolver, names[0] if names else "default", lv,
                           psp=_offline_psp(policies, psp_allow, psp_sa_allow, console))
         if fanout.worthwhile(inputs):
             _check_all(checker, None, writer, run, outcomes=fanout.outcomes(checker, inputs))
@@ -233,6 +239,18 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
         check_cluster(connect(connection), run, resolver, writer, lv, minor, input_labels, items,
                       names, all_namespaces, selector, resources, server_dry_run, policies)
     raise click.exceptions.Exit(run.exit_code)
+
+
+def _exported_policy(path: str | None, lv: LevelVersion | None, files: tuple[str, ...],
+                     server_dry_run: bool, connection: dict[str, Any]) -> tuple[Any, Any]:
+    if path is None:
+        return None, None
+    if lv is not None or not files or server_dry_run or cluster_flags_given(connection):
+        raise UsageError("--policy is for offline checks of -f files, without --level")
+    from .policy import load_policy
+
+    exported = load_policy(path)
+    return exported.level_version, exported.evaluator()
 
 
 def _grant_flags(allow: str | None, sa_allow: str | None, psp_files: tuple[str, ...],

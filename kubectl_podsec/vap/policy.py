@@ -89,7 +89,7 @@ def validate(request: Export) -> None:
     unknown = sorted(request.skipped - set(in_force))
     if unknown:
         raise ExportError(
-            f"not a check of {level}:v1.{request.minor}: {', '.join(unknown)}; "
+            f"--skip: not a check of {level}:v1.{request.minor}: {', '.join(unknown)}; "
             f"valid: {', '.join(in_force)}")
     actions = [a.value for a in request.actions]
     if not actions or len(set(actions)) != len(actions):
@@ -125,12 +125,12 @@ def _annotations(request: Export) -> dict[str, str]:
 
 def _resource_rules(pods: bool, templates: bool) -> list[dict[str, Any]]:
     rules = []
-    operations = ["CREATE", "UPDATE"]
+    operations = ("CREATE", "UPDATE")
     if pods:
-        rules.append({"apiGroups": [""], "apiVersions": ["v1"], "operations": operations,
+        rules.append({"apiGroups": [""], "apiVersions": ["v1"], "operations": list(operations),
                       "resources": list(POD_RESOURCES)})
     if templates:
-        rules += [{"apiGroups": [group], "apiVersions": ["v1"], "operations": operations,
+        rules += [{"apiGroups": [group], "apiVersions": ["v1"], "operations": list(operations),
                    "resources": list(resources)} for group, resources in WORKLOADS]
     return rules
 
