@@ -202,8 +202,8 @@ def profile_variables(cid: str, field: str, valid_types: frozenset[str]) -> tupl
 
 def seccomp_profile_baseline_1_0(cid: str) -> Rule:
     m = seccomp_profile_baseline
-    keys = (f"[{literal(m.POD_ANNOTATION)}] + "
-            f"{CONTAINERS}.map(c, {literal(m.CONTAINER_ANNOTATION_PREFIX)} + {name('c')})")
+    keys = (f"([{literal(m.POD_ANNOTATION)}] + "
+            f"{CONTAINERS}.map(c, {literal(m.CONTAINER_ANNOTATION_PREFIX)} + {name('c')}))")
     valid = (f"({ANNOTATIONS}[k] in ['runtime/default', 'docker/default'] || "
              f"{ANNOTATIONS}[k].startsWith('localhost/'))")
     bad = f"{cid}_annotations"

@@ -1,0 +1,146 @@
+"""The exported ValidatingAdmissionPolicy against Pod Security Admission on the real server.
+
+Twin namespaces: one bound to the policy with no Pod Security labels, one labelled with the same
+level and version. The same generated pods are dry-run created in both; the decisions must be
+identical, the policy's message must be PSA's first reason and detail, and with checks skipped the
+policy must agree with the engine (and `check --policy`) with those checks removed.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kubectl_podsec.admission import default_pod
+from kubectl_podsec.pss import DEFAULT_EVALUATOR, Level, LevelVersion, NEWEST_MINOR
+from kubectl_podsec.vap.policy import Export, export
+from kubectl_podsec.vap.reader import find_policy
+
+from .control_plane import Cluster
+from .podsec import podsec
+from .vap_pods import valid_pods
+from .vap_twins import VAP_API, Decision, Twins, concurrently
+
+PODS = 1200
+COMBOS_PER_POD = 3
+# Every version where a check changes, and latest.
+VERSIONS = ("v1.0", "v1.8", "v1.19", "v1.22", "v1.23", "v1.25", "v1.27", "v1.29", "v1.31", "v1.32",
+            "v1.34", "v1.35", "v1.37", "latest")
+SKIPS = (  # never all of privileged, hostNamespaces, runAsUser: the activation probe needs one
+    ("restricted", "latest", {"runAsNonRoot", "seccompProfile_restricted"}),
+    ("restricted", "v1.22", {"capabilities_restricted", "restrictedVolumes", "hostPorts"}),
+    ("restricted", "v1.35", {"procMount_restricted", "allowPrivilegeEscalation", "appArmorProfile"}),
+    ("baseline", "v1.37", {"hostPorts", "sysctls", "hostProbesAndHostLifecycle"}),
+    ("baseline", "v1.10", {"seccompProfile_baseline", "seLinuxOptions", "hostPathVolumes"}),
+)
+
+
+def engine(pod: dict[str, Any], lv: LevelVersion, evaluator: Any = DEFAULT_EVALUATOR) -> Any:
+    """The engine's verdict on the pod as the API server leaves it before admission."""
+    defaulted = default_pod(pod)
+    return evaluator.evaluate(lv, defaulted.get("metadata"), defaulted.get("spec"))
+
+
+@pytest.fixture(scope="module")
+def pods() -> list[dict[str, Any]]:
+    return valid_pods(PODS)
+
+
+def test_the_server_accepts_the_policy_of_every_level_and_version(cluster: Cluster) -> None:
+    """CEL that does not compile, or that the server refuses, fails here (dry-run creates)."""
+    requests = [Export(LevelVersion.parse(level, f"v1.{minor}" if minor <= NEWEST_MINOR else "latest"),
+                       templates=templates, name=f"accept-{level}-{minor}-{templates}".lower())
+                for level in ("baseline", "restricted") for minor in range(NEWEST_MINOR + 2)
+                for templates in (False, True)]
+
+    def create(request: Export) -> int:
+        policy = export(request)[0]
+        return cluster.api("POST", f"{VAP_API}/validatingadmissionpolicies?dryRun=All", policy).status
+
+    statuses = concurrently(create, requests)
+
+    assert statuses == [201] * len(requests) == [201] * 2 * 2 * (NEWEST_MINOR + 2)
+
+
+def _compare(twins: Twins, pod: dict[str, Any]) -> dict[str, Any]:
+    vap, psa = twins.both("pods", pod)
+    lv = twins.level_version
+    expected = engine(pod, lv)
+    first = expected.violations[0].describe() if expected.violations else ""
+    return {"pod": pod["metadata"]["name"], "lv": str(lv), "vap": vap, "psa": psa, "engine": expected.allowed,
+            "message_same": vap.verdict != "denied" or (vap.message == first and psa.message.startswith(first))}
+
+
+def test_no_checks_skipped_decisions_match_pod_security_admission(cluster: Cluster, pods: list[dict[str, Any]]) -> None:
+    combos = [LevelVersion.parse(level, version) for level in ("baseline", "restricted") for version in VERSIONS]
+    twins = [Twins.set_up(cluster, lv) for lv in combos]
+    try:
+        waits = concurrently(Twins.wait_active, twins)
+        rng = random.Random(7)
+        work = [(t, pod) for pod in pods for t in rng.sample(twins, COMBOS_PER_POD)]
+        started = time.monotonic()
+        rows = concurrently(lambda item: _compare(*item), work)
+        elapsed = time.monotonic() - started
+    finally:
+        for t in twins:
+            t.delete()
+
+    verdicts = [(r["vap"].verdict, r["psa"].verdict) for r in rows]
+    mismatches = [r for r in rows if r["vap"].verdict != r["psa"].verdict]
+    wrong_messages = [r for r in rows if not r["message_same"]]
+    engine_disagrees = [r for r in rows if r["psa"].verdict in ("allowed", "denied")
+                        and (r["psa"].verdict == "allowed") != r["engine"]]
+    print(f"\n{len(rows)} pod evaluations ({len(pods)} pods x {COMBOS_PER_POD} of {len(combos)} level:versions) "
+          f"in {elapsed:.1f} s; policy active after {max(waits):.1f} s at most; "
+          f"allowed {verdicts.count(('allowed', 'allowed'))}, denied {verdicts.count(('denied', 'denied'))}, "
+          f"invalid {verdicts.count(('invalid', 'invalid'))}; decision mismatches {len(mismatches)}; "
+          f"message differences {len(wrong_messages)}; engine disagreements {len(engine_disagrees)}")
+    assert not mismatches, mismatches[:5]
+    assert not wrong_messages, wrong_messages[:5]
+    assert not engine_disagrees, engine_disagrees[:5]
+    assert verdicts.count(("allowed", "allowed")) > len(rows) // 10
+    assert verdicts.count(("denied", "denied")) > len(rows) // 10
+    assert verdicts.count(("invalid", "invalid")) < len(rows) // 20
+
+
+def test_skipped_checks_match_the_engine_and_check_policy(cluster: Cluster, pods: list[dict[str, Any]],
+                                                          tmp_path: Path) -> None:
+    twins = [Twins.set_up(cluster, LevelVersion.parse(level, version), frozenset(skip))
+             for level, version, skip in SKIPS]
+    try:
+        concurrently(Twins.wait_active, twins)
+        work = [(twins[i % len(twins)], pod) for i, pod in enumerate(pods)]
+        decisions = concurrently(lambda item: item[0].submit("pods", item[1], item[0].vap), work)
+    finally:
+        for t in twins:
+            t.delete()
+
+    mismatches, messages, cli_mismatches = [], [], []
+    for index, t in enumerate(twins):
+        exported = find_policy([(doc, "export") for doc in t.docs])
+        mine = [(pod, d) for (tw, pod), d in zip(work, decisions) if tw is t and d.verdict != "invalid"]
+        for pod, decision in mine:
+            expected = engine(pod, exported.level_version, exported.evaluator())
+            if (decision.verdict == "allowed") != expected.allowed:
+                mismatches.append((str(t.level_version), sorted(t.skipped), pod["metadata"]["name"], decision))
+            elif expected.violations and decision.message != expected.violations[0].describe():
+                messages.append((decision.message, expected.violations[0].describe()))
+        policy_file, pods_file = tmp_path / f"policy-{index}.json", tmp_path / f"pods-{index}.json"
+        policy_file.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": list(t.docs)}))
+        pods_file.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [p for p, _ in mine]}))
+        ran = podsec(None, "check", "--policy", str(policy_file), "-f", str(pods_file), "-o", "json")
+        assert ran.code in (0, 1), ran.err
+        offline = {r["object"]["name"]: r["evaluations"][0]["allowed"] for r in ran.json["results"]}
+        cli_mismatches += [(pod["metadata"]["name"], d.verdict) for pod, d in mine
+                           if offline[pod["metadata"]["name"]] != (d.verdict == "allowed")]
+    checked = sum(d.verdict != "invalid" for d in decisions)
+    print(f"\n{checked} pods under {len(twins)} policies with skipped checks: engine mismatches {len(mismatches)}, "
+          f"check --policy mismatches {len(cli_mismatches)}, message differences {len(messages)}")
+    assert not mismatches, mismatches[:5]
+    assert not cli_mismatches, cli_mismatches[:5]
+    assert not messages, messages[:5]
