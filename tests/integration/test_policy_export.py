@@ -27,7 +27,7 @@ from .vap_pods import valid_pods
 from .vap_twins import VAP_API, Decision, Twins, concurrently
 
 PODS = 1200
-COMBOS_PER_POD = 3
+COMBOS_PER_POD = 2
 # Every version where a check changes, and latest.
 VERSIONS = ("v1.0", "v1.8", "v1.19", "v1.22", "v1.23", "v1.25", "v1.27", "v1.29", "v1.31", "v1.32",
             "v1.34", "v1.35", "v1.37", "latest")
@@ -68,17 +68,24 @@ def test_the_server_accepts_the_policy_of_every_level_and_version(cluster: Clust
 
 
 def _compare(twins: Twins, pod: dict[str, Any]) -> dict[str, Any]:
+    """Deny (first reason only) against PSA; Warn (one warning per failing check) against the engine."""
     vap, psa = twins.both("pods", pod)
+    assert twins.warn is not None
+    warned = twins.submit("pods", pod, twins.warn)
     lv = twins.level_version
     expected = engine(pod, lv)
-    first = expected.violations[0].describe() if expected.violations else ""
+    described = [v.describe() for v in expected.violations]
+    first = described[0] if described else ""
     return {"pod": pod["metadata"]["name"], "lv": str(lv), "vap": vap, "psa": psa, "engine": expected.allowed,
+            "warned": warned.verdict == "allowed" and list(warned.warnings) == described,
+            # Past 4096 runes in all, the API server cuts every warning to 256 runes.
+            "cut": any(len(w) < len(d) for w, d in zip(warned.warnings, described)),
             "message_same": vap.verdict != "denied" or (vap.message == first and psa.message.startswith(first))}
 
 
 def test_no_checks_skipped_decisions_match_pod_security_admission(cluster: Cluster, pods: list[dict[str, Any]]) -> None:
     combos = [LevelVersion.parse(level, version) for level in ("baseline", "restricted") for version in VERSIONS]
-    twins = [Twins.set_up(cluster, lv) for lv in combos]
+    twins = [Twins.set_up(cluster, lv, warn=True) for lv in combos]
     try:
         waits = concurrently(Twins.wait_active, twins)
         rng = random.Random(7)
@@ -93,14 +100,18 @@ def test_no_checks_skipped_decisions_match_pod_security_admission(cluster: Clust
     verdicts = [(r["vap"].verdict, r["psa"].verdict) for r in rows]
     mismatches = [r for r in rows if r["vap"].verdict != r["psa"].verdict]
     wrong_messages = [r for r in rows if not r["message_same"]]
+    wrong_warnings = [r for r in rows if not r["warned"] and not r["cut"] and r["psa"].verdict != "invalid"]
     engine_disagrees = [r for r in rows if r["psa"].verdict in ("allowed", "denied")
                         and (r["psa"].verdict == "allowed") != r["engine"]]
     print(f"\n{len(rows)} pod evaluations ({len(pods)} pods x {COMBOS_PER_POD} of {len(combos)} level:versions) "
           f"in {elapsed:.1f} s; policy active after {max(waits):.1f} s at most; "
           f"allowed {verdicts.count(('allowed', 'allowed'))}, denied {verdicts.count(('denied', 'denied'))}, "
           f"invalid {verdicts.count(('invalid', 'invalid'))}; decision mismatches {len(mismatches)}; "
-          f"message differences {len(wrong_messages)}; engine disagreements {len(engine_disagrees)}")
+          f"message differences {len(wrong_messages)}; engine disagreements {len(engine_disagrees)}; "
+          f"warnings (Warn binding) differing from the engine's violations {len(wrong_warnings)}, "
+          f"not comparable (cut by the server) {sum(r['cut'] for r in rows)}")
     assert not mismatches, mismatches[:5]
+    assert not wrong_warnings, wrong_warnings[:3]
     assert not wrong_messages, wrong_messages[:5]
     assert not engine_disagrees, engine_disagrees[:5]
     assert verdicts.count(("allowed", "allowed")) > len(rows) // 10
@@ -144,3 +155,86 @@ def test_skipped_checks_match_the_engine_and_check_policy(cluster: Cluster, pods
     assert not mismatches, mismatches[:5]
     assert not cli_mismatches, cli_mismatches[:5]
     assert not messages, messages[:5]
+
+
+def workload(kind: str, pod: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(resource, object): a workload of `kind` whose template is the pod."""
+    name = pod["metadata"]["name"]
+    labels = {"app": name}
+    template: dict[str, Any] = {"metadata": {**pod["metadata"], "labels": labels}, "spec": dict(pod["spec"])}
+    del template["metadata"]["name"]
+    if kind == "PodTemplate":
+        return "podtemplates", {"apiVersion": "v1", "kind": kind, "metadata": {"name": name}, "template": template}
+    if kind == "CronJob":
+        template["spec"]["restartPolicy"] = "Never"
+        return "cronjobs", {"apiVersion": "batch/v1", "kind": kind, "metadata": {"name": name}, "spec": {
+            "schedule": "0 0 * * *", "jobTemplate": {"spec": {"template": template}}}}
+    return "deployments", {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": name},
+                           "spec": {"selector": {"matchLabels": labels}, "template": template}}
+
+
+def test_workload_templates_are_warned_about_as_pod_security_admission_does(
+        cluster: Cluster, pods: list[dict[str, Any]]) -> None:
+    twins = [Twins.set_up(cluster, LevelVersion.parse(level, version), templates=True, warn_label=True)
+             for level, version in (("restricted", "latest"), ("baseline", "v1.0"), ("restricted", "v1.24"))]
+    kinds = ("Deployment", "CronJob", "PodTemplate")
+    try:
+        concurrently(Twins.wait_active, twins)
+        work = [(twins[i % 3], *workload(kinds[i % 3], pod)) for i, pod in enumerate(pods[:300])]
+        answers = concurrently(lambda item: item[0].both(item[1], item[2]), work)
+    finally:
+        for t in twins:
+            t.delete()
+
+    differences = [(resource, obj["metadata"]["name"], vap, psa) for (_, resource, obj), (vap, psa) in zip(work, answers)
+                   if (vap.status, psa.status) != (201, 201) or ", ".join(vap.warnings) != "".join(psa.warnings)]
+    warned = sum(bool(psa.warnings) for _, psa in answers)
+    print(f"\n{len(answers)} workloads ({', '.join(kinds)}): {warned} warned about; differences {len(differences)}")
+    assert not differences, differences[:3]
+    assert 0 < warned < len(answers)
+
+
+def _pod(name: str, security_context: dict[str, Any]) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": {"containers": [
+        {"name": "app", "image": "registry.k8s.io/pause:3.10", "securityContext": security_context}]}}
+
+
+HARDENED = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}, "runAsNonRoot": True,
+            "seccompProfile": {"type": "RuntimeDefault"}}
+
+
+def test_pod_updates_are_judged_as_pod_security_admission_judges_them(cluster: Cluster) -> None:
+    """A pod that predates the policy may still change labels, not its image; an ephemeral
+    container is judged when added."""
+    vap_ns, psa_ns = (cluster.create_namespace(f"update-{side}") for side in ("vap", "psa"))
+    for ns in (vap_ns, psa_ns):
+        for pod in (_pod("old", {"privileged": True}), _pod("good", HARDENED)):
+            assert cluster.api("POST", f"/api/v1/namespaces/{ns}/pods", pod).status == 201
+    twins = Twins(cluster, LevelVersion.parse("restricted", "latest"), frozenset(), vap_ns, psa_ns, tuple(export(
+        Export(LevelVersion.parse("restricted", "latest"), name=f"update-{vap_ns}",
+               namespace_selector={"matchLabels": {"kubernetes.io/metadata.name": vap_ns}}))), None)
+    cluster.kubectl("label", "namespace", psa_ns, "pod-security.kubernetes.io/enforce=restricted")
+    twins.apply()
+    try:
+        twins.wait_active()
+        outcomes = {}
+        for change, path, edit in (
+            ("label", "old", lambda p: p["metadata"].setdefault("labels", {}).update(x="y")),
+            ("image", "old", lambda p: p["spec"]["containers"][0].update(image="registry.k8s.io/pause:3.9")),
+            ("privileged ephemeral", "good/ephemeralcontainers", lambda p: p["spec"].update(ephemeralContainers=[
+                {"name": "debug", "image": "busybox", "securityContext": {"privileged": True}}])),
+            ("hardened ephemeral", "good/ephemeralcontainers", lambda p: p["spec"].update(ephemeralContainers=[
+                {"name": "debug", "image": "busybox", "securityContext": HARDENED}])),
+        ):
+            answers = []
+            for ns in (vap_ns, psa_ns):
+                pod = cluster.api("GET", f"/api/v1/namespaces/{ns}/pods/{path.split('/')[0]}").body
+                edit(pod)
+                answers.append(Decision.of(cluster.api("PUT", f"/api/v1/namespaces/{ns}/pods/{path}?dryRun=All", pod)))
+            outcomes[change] = tuple(a.verdict for a in answers)
+    finally:
+        twins.delete()
+
+    assert outcomes == {"label": ("allowed", "allowed"), "image": ("denied", "denied"),
+                        "privileged ephemeral": ("denied", "denied"),
+                        "hardened ephemeral": ("allowed", "allowed")}

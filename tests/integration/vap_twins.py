@@ -23,6 +23,9 @@ VAP_API = "/apis/admissionregistration.k8s.io/v1"
 WORKERS = 8
 _VAP_DENIAL = re.compile(r"^.*? is forbidden: ValidatingAdmissionPolicy '[^']*' with binding '[^']*' denied request: ")
 _PSA_DENIAL = re.compile(r'^.*? is forbidden: violates PodSecurity "[^"]*": ')
+_WARNING = re.compile(r'^299 - "(.*)"$')
+_VAP_WARNING = re.compile(r"^Validation failed for ValidatingAdmissionPolicy '[^']*' with binding '[^']*': ")
+_PSA_WARNING = re.compile(r'^would violate PodSecurity "[^"]*": ')
 # A pod every policy here rejects, whichever checks it skips (see SKIPS in the test).
 BAD_POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "probe"},
            "spec": {"hostPID": True, "securityContext": {"runAsUser": 0},
@@ -50,7 +53,19 @@ class Decision:
         body = response.body if isinstance(response.body, dict) else {}
         message = str(body.get("message") or "") if response.status >= 300 else ""
         message = _PSA_DENIAL.sub("", _VAP_DENIAL.sub("", message))
-        return cls(response.status, message, tuple(response.warnings))
+        texts = (_warning_text(w) for w in response.warnings)
+        return cls(response.status, message, tuple(t for t in texts if t is not None))
+
+
+def _warning_text(header: str) -> str | None:
+    """The text of a `299 - "..."` Warning header from the policy or PSA, without their
+    prefix; None for the server's other warnings (deprecated annotations...)."""
+    match = _WARNING.match(header)
+    text = re.sub(r"\\(.)", r"\1", match.group(1)) if match else header
+    for prefix in (_VAP_WARNING, _PSA_WARNING):
+        if prefix.match(text):
+            return prefix.sub("", text)
+    return None
 
 
 @dataclass(frozen=True)
@@ -63,10 +78,11 @@ class Twins:
     vap: str
     psa: str
     docs: tuple[dict[str, Any], ...]
+    warn: str | None  # a third namespace, bound with validationActions [Warn]
 
     @classmethod
     def set_up(cls, cluster: Cluster, lv: LevelVersion, skipped: frozenset[str] = frozenset(),
-               templates: bool = False, warn_label: bool = False) -> Twins:
+               templates: bool = False, warn_label: bool = False, warn: bool = False) -> Twins:
         tag = f"{lv.level}-{str(lv.version).replace('.', '-')}-{secrets.token_hex(3)}"
         vap = cluster.create_namespace(f"vap-{tag}")
         labels = {"pod-security.kubernetes.io/enforce": lv.level.value,
@@ -77,7 +93,12 @@ class Twins:
         psa = cluster.create_namespace(f"psa-{tag}", labels)
         docs = export(Export(lv, skipped, namespace_selector={"matchLabels": {"kubernetes.io/metadata.name": vap}},
                              actions=(Action.DENY,), name=f"t-{tag}", templates=templates))
-        twins = cls(cluster, lv, skipped, vap, psa, tuple(docs))
+        warn_ns = cluster.create_namespace(f"warn-{tag}") if warn else None
+        if warn_ns:
+            docs.append({**docs[1], "metadata": {"name": f"t-{tag}-warn"},
+                         "spec": {**docs[1]["spec"], "validationActions": ["Warn"], "matchResources": {
+                             "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": warn_ns}}}}})
+        twins = cls(cluster, lv, skipped, vap, psa, tuple(docs), warn_ns)
         twins.apply()
         return twins
 
