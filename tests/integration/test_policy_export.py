@@ -238,3 +238,39 @@ def test_pod_updates_are_judged_as_pod_security_admission_judges_them(cluster: C
     assert outcomes == {"label": ("allowed", "allowed"), "image": ("denied", "denied"),
                         "privileged ephemeral": ("denied", "denied"),
                         "hardened ephemeral": ("allowed", "allowed")}
+
+
+def _large_pod(containers: int, violating: bool) -> dict[str, Any]:
+    """Every container sets every field the checks read; violating ones fail several checks each."""
+    sc: dict[str, Any] = {"capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]}, "runAsNonRoot": True,
+                          "seccompProfile": {"type": "RuntimeDefault"}, "seLinuxOptions": {"type": "container_t"},
+                          "appArmorProfile": {"type": "RuntimeDefault"}, "allowPrivilegeEscalation": False}
+    if violating:
+        sc = {**sc, "capabilities": {"add": ["SYS_ADMIN"]}, "allowPrivilegeEscalation": True}
+    probe = {"httpGet": {"path": "/", "port": 80, **({"host": "example.com"} if violating else {})}}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {
+        "name": "large", "annotations": {f"container.apparmor.security.beta.kubernetes.io/c{i}": "runtime/default"
+                                         for i in range(containers)}},
+        "spec": {"securityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+                 "containers": [{"name": f"c{i}", "image": "registry.k8s.io/pause:3.10", "securityContext": sc,
+                                 "ports": [{"containerPort": 1000 + i}], "livenessProbe": probe}
+                                for i in range(containers)],
+                 "volumes": [{"name": f"v{i}", "emptyDir": {}} for i in range(containers)]}}
+
+
+def test_large_pods_stay_within_the_runtime_cost_budget(cluster: Cluster) -> None:
+    """The API server stops a policy that spends more than its CEL budget (10M per binding):
+    a 250-container pod, every container violating several checks, is still judged in full."""
+    twins = Twins.set_up(cluster, LevelVersion.parse("restricted", "latest"))
+    try:
+        twins.wait_active()
+        allowed = twins.both("pods", _large_pod(250, violating=False))
+        violating = _large_pod(250, violating=True)
+        denied = twins.both("pods", violating)
+    finally:
+        twins.delete()
+
+    assert [d.verdict for d in allowed] == ["allowed", "allowed"]
+    assert [d.verdict for d in denied] == ["denied", "denied"]
+    first = engine(violating, twins.level_version).violations[0].describe()
+    assert denied[0].message == first and denied[1].message.startswith(first)

@@ -74,7 +74,8 @@ class ValidPods:
             spec["hostUsers"] = False
         else:
             self.host_namespaces(spec, windows)
-        spec["securityContext"] = self.pod_security_context(hardened, windows, bool(spec.get("hostNetwork") or spec.get("hostIPC")))
+        shares_host = bool(spec.get("hostNetwork") or spec.get("hostIPC"))
+        spec["securityContext"] = self.pod_security_context(hardened, windows, shares_host)
         volumes = [{"name": f"vol{i}", **self.volume()} for i in range(self.pick((0, 0, 1, 2)))]
         if volumes:
             spec["volumes"] = volumes
@@ -106,6 +107,8 @@ class ValidPods:
                 seen.update({port["containerPort"], port.get("hostPort", port["containerPort"])})
                 if spec.get("hostNetwork"):
                     port["hostPort"] = port["containerPort"]
+                    if seen and len(seen) % 2:
+                        del port["hostPort"]  # the API server defaults it to the containerPort
 
     def pod_security_context(self, hardened: bool, windows: bool, host_shared: bool) -> dict[str, Any]:
         sc: dict[str, Any] = {}
