@@ -85,7 +85,7 @@ def _compare(twins: Twins, pod: dict[str, Any]) -> dict[str, Any]:
 
 def test_no_checks_skipped_decisions_match_pod_security_admission(cluster: Cluster, pods: list[dict[str, Any]]) -> None:
     combos = [LevelVersion.parse(level, version) for level in ("baseline", "restricted") for version in VERSIONS]
-    twins = [Twins.set_up(cluster, lv, warn=True) for lv in combos]
+    twins = concurrently(lambda lv: Twins.set_up(cluster, lv, warn=True), combos)
     try:
         waits = concurrently(Twins.wait_active, twins)
         rng = random.Random(7)
@@ -121,8 +121,8 @@ def test_no_checks_skipped_decisions_match_pod_security_admission(cluster: Clust
 
 def test_skipped_checks_match_the_engine_and_check_policy(cluster: Cluster, pods: list[dict[str, Any]],
                                                           tmp_path: Path) -> None:
-    twins = [Twins.set_up(cluster, LevelVersion.parse(level, version), frozenset(skip))
-             for level, version, skip in SKIPS]
+    twins = concurrently(lambda row: Twins.set_up(cluster, LevelVersion.parse(row[0], row[1]), frozenset(row[2])),
+                         SKIPS)
     try:
         concurrently(Twins.wait_active, twins)
         work = [(twins[i % len(twins)], pod) for i, pod in enumerate(pods)]
