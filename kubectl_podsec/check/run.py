@@ -56,6 +56,7 @@ class CheckRequest:
     assumed_labels: Mapping[str, str] | None = None
     admission_config: PodSecurityConfig = DEFAULT_CONFIG
     server_minor: int | None = None
+    evaluator: Evaluator | None = None  # the checks to run, when not all (check --policy)
     server_dry_run: bool = False
     psp_files: tuple[str, ...] = ()
     psp_allow: str | None = None
@@ -116,7 +117,7 @@ def run(request: CheckRequest, console: Console, writer: ReportSink) -> ExitCode
         resolver = PolicyResolver(request.admission_config, input_labels, request.assumed_labels,
                                   server_minor=request.server_minor)
         namespace = request.namespaces[0] if request.namespaces else "default"
-        checker = Checker(Evaluator(request.server_minor), resolver, namespace, request.level,
+        checker = Checker(request.evaluator or Evaluator(request.server_minor), resolver, namespace, request.level,
                           psp=_offline_psp(policies, request, console))
         if fanout.worthwhile(inputs):
             check_all(checker, None, writer, checked, outcomes=fanout.outcomes(checker, inputs))

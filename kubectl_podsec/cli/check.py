@@ -64,6 +64,9 @@ def _namespaces(values: tuple[str, ...], all_namespaces: bool, files: tuple[str,
 @click.option("--level", type=LEVEL,
               help="Check against this Pod Security Standard only, not the namespace policy.")
 @click.option("--version", "policy_version", type=POLICY_VERSION, metavar="V", help="Policy version for --level (latest or v1.N).")
+@click.option("--policy", "policy_path", metavar="FILE|DIR",
+              help="Offline: judge as this policy from `policy export` does (its level, version "
+                   "and skipped checks), instead of the namespace policy.")
 @click.option("--namespace-labels", metavar="K=V,...",
               help="Labels assumed for namespaces not defined in the input (nor in the cluster).")
 @click.option("--admission-config", type=click.Path(dir_okay=False), metavar="FILE",
@@ -88,7 +91,7 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
           selector: str | None, kinds: tuple[str, ...], server_dry_run: bool, level: Level | None,
           policy_version: Version | None, namespace_labels: str | None, admission_config: str | None,
           server_version: int | None, psp_files: tuple[str, ...], psp_allow: str | None,
-          psp_sa_allow: str | None, output: str, **connection: Any) -> None:
+          psp_sa_allow: str | None, output: str, policy_path: str | None, **connection: Any) -> None:
     """Will these pods be admitted, and under which policy?
 
     Every object that carries a pod spec is checked exactly as Pod Security
@@ -111,11 +114,20 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
     """
     console = run_console()
     online = not files or server_dry_run or cluster_flags_given(connection)
+    lv = _level(level, policy_version)
+    evaluator = None
+    if policy_path is not None:  # an exported ValidatingAdmissionPolicy
+        if lv is not None or online:
+            raise UsageError("--policy is for offline checks of -f files, without --level")
+        from ..check.exported import load_policy
+
+        exported = load_policy(policy_path)
+        lv, evaluator = exported.level_version, exported.evaluator()
     request = CheckRequest(
         inputs=tuple(expand(list(files), recursive)),
         namespaces=_namespaces(namespaces, all_namespaces, files, bool(selector or kinds)),
         all_namespaces=all_namespaces, selector=selector, resources=parse_kinds(kinds),
-        level=_level(level, policy_version), assumed_labels=parse_labels(namespace_labels),
+        level=lv, evaluator=evaluator, assumed_labels=parse_labels(namespace_labels),
         admission_config=read_admission_config(admission_config) if admission_config else DEFAULT_CONFIG,
         server_minor=server_version, server_dry_run=server_dry_run, psp_files=psp_files,
         psp_allow=psp_allow, psp_sa_allow=psp_sa_allow,

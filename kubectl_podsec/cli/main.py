@@ -20,6 +20,7 @@ COMPLETE_VAR = "_KUBECTL_PODSEC_COMPLETE"
 # them all), so a command never pays for the imports of the others.
 COMMANDS = {
     "check": "check",
+    "policy": "policy",
     "psp": "psp",
     "rollout": "rollout",
     "version": "version",
@@ -62,9 +63,14 @@ def run_guarded(call: Any, console: Console) -> int:
     except (click.exceptions.Abort, KeyboardInterrupt):
         sys.stderr.write("Interrupted.\n")
         return ExitCode.INTERRUPTED
+    except click.UsageError as err:
+        sys.stderr.write(f"error: {_usage_text(err)}\n")
+        if err.ctx is not None:
+            sys.stderr.write(f"Try '{err.ctx.command_path} --help' for help.\n")
+        return ExitCode.USAGE
     except click.ClickException as err:
-        err.show()
-        return err.exit_code if isinstance(err, click.exceptions.Exit) else ExitCode.USAGE
+        sys.stderr.write(f"error: {err.format_message()}\n")
+        return ExitCode.USAGE
     except BrokenPipeError:
         return ExitCode.OK
     except AlreadyReported as err:
@@ -80,6 +86,13 @@ def run_guarded(call: Any, console: Console) -> int:
         sys.stderr.write(f"error: internal error: {type(err).__name__}: {str(err)[:300]} "
                          "(rerun with --debug for the traceback)\n")
         return ExitCode.INTERNAL
+
+
+def _usage_text(err: click.UsageError) -> str:
+    """Click's usage error in the tool's own words: `--flag: what is wrong`."""
+    if isinstance(err, click.BadParameter) and err.param is not None and err.param.opts:
+        return f"{max(err.param.opts, key=len)}: {err.message}"
+    return err.format_message()
 
 
 def _print_traceback() -> None:

@@ -99,9 +99,12 @@ class Registry:
     """The checks of each level at every v1.<minor> up to `max_minor`, in message
     order; each table is computed on first use (start-up stays fast)."""
 
-    def __init__(self, checks: tuple[Check, ...]) -> None:
+    def __init__(self, checks: tuple[Check, ...], skipped: frozenset[str] = frozenset()) -> None:
         validate(checks)
         self.checks = checks
+        # Left out of every level's list after overrides are applied: a skipped
+        # restricted check does not bring back the baseline check it overrides.
+        self.skipped = skipped
         # With no checks at all every pod is allowed, as upstream's empty registry does.
         self.max_minor = max((c.variants[-1].minimum for c in checks), default=0)
         # Keyed by (level name, minor): str and int hash in C, an enum member does not.
@@ -111,8 +114,13 @@ class Registry:
         key = (level.value, minor)
         table = self._tables.get(key)
         if table is None:
-            table = self._tables[key] = _checks_at(self.checks, level, minor)
+            table = self._tables[key] = tuple(
+                entry for entry in _checks_at(self.checks, level, minor) if entry.id not in self.skipped)
         return table
+
+    def without(self, skipped: frozenset[str]) -> Registry:
+        """The same checks with these IDs left out (a level minus chosen checks)."""
+        return Registry(self.checks, self.skipped | skipped)
 
 
 def _checks_at(checks: tuple[Check, ...], level: Level, minor: int) -> tuple[OrderedCheck, ...]:

@@ -129,7 +129,7 @@ def test_bad_documents_exit_2_and_name_the_place(tmp_path: pathlib.Path, content
 
 @pytest.mark.parametrize("args,needle", [
     (["-f", "/no/such/file"], "/no/such/file: no such file or directory"),
-    (["-f", "examples", "--level", "restricted", "--version", "v1.05"], "'--version': invalid value \"v1.05\": must be \"latest\" or \"v1.x\""),
+    (["-f", "examples", "--level", "restricted", "--version", "v1.05"], '--version: invalid value "v1.05": must be "latest" or "v1.x"'),
     (["-f", "examples", "--version", "v1.30"], "--version needs --level"),
     (["-f", "examples", "--server-version", "2.0"], "--server-version"),
     (["-f", "examples", "--namespace-labels", "pod-security.kubernetes.io/warn=nope"],
