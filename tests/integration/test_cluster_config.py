@@ -92,7 +92,7 @@ def test_the_contexts_namespace_is_the_default(cluster: Cluster, namespace: str,
 
     assert ran.code == 1, ran.err
     assert [(r["object"]["namespace"], r["object"]["name"]) for r in ran.json["results"]] == [(namespace, "p")]
-    assert who.json["namespace"] == namespace
+    assert who.json["namespaces"][0]["namespace"] == namespace
 
 
 def test_impersonation_flags(cluster: Cluster) -> None:
@@ -152,7 +152,7 @@ def test_in_cluster_configuration(cluster: Cluster, namespace: str, tmp_path: Pa
 
     assert ran.code == 0, ran.err
     assert username(ran) == f"system:serviceaccount:{namespace}:inside"
-    assert ran.json["namespace"] == namespace
+    assert ran.json["namespaces"][0]["namespace"] == namespace
 
 
 def _client_certificate(cluster: Cluster, tmp_path: Path, subject: str) -> tuple[bytes, bytes]:

@@ -15,7 +15,8 @@ NAMESPACED_KEYS = ["verb", "resource", "subresource", "name", "namespace", "allo
 def rows(doc: dict[str, object]) -> dict[str, dict[str, object]]:
     """Every row by verb and resource: the namespace's (one namespace) and the cluster-scoped ones."""
     out = {}
-    namespaced = doc["namespaces"][0]["permissions"] if len(doc["namespaces"]) == 1 else []  # type: ignore[index, arg-type]
+    sections = doc.get("namespaces") or []  # a whole document, or one of its namespaces
+    namespaced = sections[0]["permissions"] if len(sections) == 1 else []  # type: ignore[index]
     for row in namespaced + doc["permissions"]:  # type: ignore[operator]
         sub = f"/{row['subresource']}" if row["subresource"] else ""
         out[f"{row['verb']} {row['resource']}{sub}"] = row
