@@ -18,6 +18,7 @@ COMPLETE_VAR = "_KUBECTL_PODSEC_COMPLETE"
 # them all), so a command never pays for the imports of the others.
 COMMANDS = {
     "check": "check",
+    "fix": "fix",
     "psp": "psp",
     "rollout": "rollout",
     "version": "version",

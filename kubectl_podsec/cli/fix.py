@@ -1,0 +1,130 @@
+"""`kubectl podsec fix`: the smallest change that makes manifests pass a level."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from ..errors import ExitCode, UsageError
+from ..fix import report
+from ..fix.candidates import ALSO
+from ..fix.run import Request, fix_files
+from ..manifests import expand, spool_stdin
+from ..pss import LevelVersion
+from .console import Console
+from .options import cluster_flags_given, cluster_options, common_options, connect, parse_labels, parse_server_version
+
+
+def _also(text: str | None) -> tuple[str, ...]:
+    names = tuple(n for n in (p.strip() for p in (text or "").split(",")) if n)
+    unknown = [n for n in names if n not in ALSO]
+    if unknown:
+        raise UsageError(f"--also: unknown {', '.join(unknown)}; valid: {', '.join(ALSO)}")
+    return names
+
+
+def _level(level: str | None, version: str | None) -> LevelVersion | None:
+    if level is None:
+        if version is not None:
+            raise UsageError("--version needs --level")
+        return None
+    try:
+        return LevelVersion.parse(level, version or "latest")
+    except ValueError as err:
+        raise UsageError(f"--version: {err}") from None
+
+
+@click.command()
+@click.option("-f", "--filename", "files", multiple=True, required=True, metavar="FILE|DIR|-",
+              help="Manifests to fix (YAML or JSON, multi-document, Lists); repeatable.")
+@click.option("-R", "--recursive", is_flag=True, help="Recurse into directories given with -f.")
+@click.option("--level", type=click.Choice(["baseline", "restricted"]),
+              help="The Pod Security Standard to pass (default: each namespace's enforce level).")
+@click.option("--version", "policy_version", metavar="V", help="Policy version for --level (latest or v1.N).")
+@click.option("-n", "--namespace", default="default", show_default=True, metavar="NS",
+              help="The namespace of objects that name none.")
+@click.option("--namespace-labels", metavar="K=V,...",
+              help="Labels assumed for namespaces without a Namespace object in the input.")
+@click.option("--server-version", metavar="v1.N", help="What `latest` means (default: the newest known).")
+@click.option("--also", "also", metavar="NAME,...",
+              help=f"Also change these fields, which changes behaviour: {', '.join(ALSO)}.")
+@click.option("--in-place", is_flag=True, help="Rewrite each changed file (atomically) instead of printing.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff instead of the documents.")
+@click.option("-o", "--output", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
+              help="yaml: the fixed documents as written (JSON files stay JSON); json: a FixReport "
+                   "with each object's JSON Patch and the checks each operation satisfies.")
+@click.option("--server", "server_dry_run", is_flag=True,
+              help="Also dry-run each fixed object (and a workload's pod) against the cluster.")
+@cluster_options
+@common_options
+def fix(files: tuple[str, ...], recursive: bool, level: str | None, policy_version: str | None,
+        namespace: str, namespace_labels: str | None, server_version: str | None, also: str | None,
+        in_place: bool, show_diff: bool, output: str, server_dry_run: bool, no_color: bool, debug: bool,
+        **connection: Any) -> None:
+    """The smallest change that makes each pod-bearing object pass a level.
+
+    Only fields that the failing checks name and that are unset are set.
+    Fields set to a forbidden value (privileged, host namespaces, hostPath,
+    host ports, added capabilities, ...) are left alone and reported unless
+    named with --also. Comments and layout are kept; unchanged documents stay
+    byte-identical.
+
+    Exit codes: 0 everything passes after the fix, 1 something is not fixable
+    (or, with --server, still rejected), 2 invalid input or usage, 3 cluster error.
+    """
+    console = Console(no_color=no_color)
+    if show_diff and output == "json":
+        raise UsageError("--diff and -o json cannot be used together")
+    if cluster_flags_given(connection) and not server_dry_run:
+        raise UsageError("connection flags are for --server")
+    request = Request(_level(level, policy_version), _also(also), namespace, parse_server_version(server_version),
+                      parse_labels(namespace_labels))
+    inputs = expand(list(files), recursive)
+    if in_place and any(i.path == "-" for i in inputs):
+        raise UsageError("--in-place cannot rewrite stdin")
+    stdin = spool_stdin() if any(i.path == "-" for i in inputs) else None
+    server = _server(connect(connection), namespace) if server_dry_run else None
+    summary, results, errors = report.Summary(), [], []
+    for fixed in fix_files(inputs, stdin, request):
+        summary.add(fixed)
+        for err in fixed.errors:
+            errors.append(str(err))
+            console.err(f"error: {err}")
+        answers = server.check_all(fixed) if server is not None else {}
+        for obj in fixed.objects:
+            for line in report.object_lines(obj):
+                console.err(line)
+            answer = answers.get(id(obj))
+            if answer is not None and answer.get("rejected"):
+                summary.rejected += 1
+                console.err(f"rejected: {report.describe(obj)}: {answer['message']}")
+            results.append(report.result(obj, answer))
+        if in_place and fixed.fixed != fixed.original:
+            from ..fix.write import replace_file
+
+            replace_file(fixed.path, fixed.fixed)
+        if output == "json":
+            continue
+        console.out(report.unified_diff(fixed) if show_diff else "" if in_place else
+                    _separated(fixed.fixed, first=not results or results[0] is results[-1]))
+    if output == "json":
+        console.out(json.dumps(report.document(results, summary, errors), indent=2) + "\n")
+    console.err(summary.text())
+    raise click.exceptions.Exit(ExitCode.worst(
+        ExitCode.USAGE if summary.errors else ExitCode.OK,
+        ExitCode.FINDINGS if summary.unfixable or summary.rejected else ExitCode.OK))
+
+
+def _separated(text: str, first: bool) -> str:
+    """Files one after the other, as one YAML stream."""
+    if first or not text or text.lstrip().startswith(("{", "[", "---")):
+        return text
+    return "---\n" + text
+
+
+def _server(cluster: Any, namespace: str) -> Any:
+    from ..fix.server import ServerDryRun  # the cluster layer, only with --server
+
+    return ServerDryRun(cluster, namespace)
