@@ -1,0 +1,150 @@
+"""The planner's promises, over generated workloads: a fixed object passes the
+level; every operation is needed; nothing already set is weakened; the JSON
+Patch is the change the planner judged."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from kubectl_podsec.cli.main import cli
+from kubectl_podsec.fix.candidates import ALSO
+from kubectl_podsec.fix.document import apply_patch
+from kubectl_podsec.fix.plan import Plan, Target, plan
+from kubectl_podsec.pss import Evaluator, LevelVersion
+
+from .workloads import workloads
+
+COUNT = 300
+TARGETS = [("restricted", "latest"), ("baseline", "latest"), ("restricted", "v1.21"), ("baseline", "v1.18"),
+           ("restricted", "v1.34")]
+ALL = tuple(ALSO)
+
+
+def _target(level: str, version: str) -> Target:
+    return Target(LevelVersion.parse(level, version), Evaluator())
+
+
+def _plans(level: str, version: str, also: tuple[str, ...]) -> list[tuple[dict[str, Any], Plan]]:
+    target = _target(level, version)
+    out = []
+    for obj in workloads(COUNT):
+        result = plan(obj, target, also)
+        assert result is not None
+        out.append((obj, result))
+    return out
+
+
+def _leaves(value: Any, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], Any]:
+    if isinstance(value, dict) and value:
+        return {k: v for key, child in value.items() for k, v in _leaves(child, path + (key,)).items()}
+    if isinstance(value, list) and value:
+        return {k: v for i, child in enumerate(value) for k, v in _leaves(child, path + (i,)).items()}
+    return {path: value}
+
+
+@pytest.mark.parametrize(("level", "version"), TARGETS)
+@pytest.mark.parametrize("also", [(), ALL], ids=["default", "also-all"])
+def test_fixed_objects_pass_and_every_operation_is_needed(level: str, version: str, also: tuple[str, ...]) -> None:
+    target = _target(level, version)
+    fixed = changed = 0
+    for obj, result in _plans(level, version, also):
+        patched = apply_patch(obj, result.operations)
+        after = target.evaluate(patched)
+        assert after is not None and after.violations == result.after.violations
+        if not result.passes:
+            continue
+        fixed += 1
+        changed += bool(result.operations)
+        for i in range(len(result.operations)):
+            without = apply_patch(obj, result.operations[:i] + result.operations[i + 1:])
+            evaluation = target.evaluate(without)
+            assert evaluation is not None and not evaluation.allowed, (obj, result.operations[i])
+    if level == "restricted" or also:  # baseline forbids only values someone set: nothing by default
+        assert changed > COUNT // 10
+    if also:
+        assert fixed == COUNT  # with every --also, every generated object can be fixed
+
+
+@pytest.mark.parametrize(("level", "version"), TARGETS[:2])
+def test_by_default_nothing_set_is_changed_or_removed(level: str, version: str) -> None:
+    for obj, result in _plans(level, version, ()):
+        assert {op.op for op in result.operations} <= {"add", "replace"}
+        before, after = _leaves(obj), _leaves(apply_patch(obj, result.operations))
+        for path, value in before.items():
+            if value is not None and value != {} and value != []:
+                assert after.get(path) == value, (path, obj)
+
+
+def test_pod_level_settings_are_preferred_unless_a_container_overrides_them() -> None:
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+           "spec": {"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "x",
+                                    "securityContext": {"runAsNonRoot": False}}]}}
+    target = _target("restricted", "latest")
+    default = plan(pod, target)
+    assert default is not None
+    paths = {op.path: op.value for op in default.operations}
+    assert paths["/spec/securityContext"] == {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+    assert [u.violation.check for u in default.unfixed] == ["runAsNonRoot"]
+    assert default.unfixed[0].also == ("runAsNonRoot",)
+    forced = plan(pod, target, ("runAsNonRoot",))
+    assert forced is not None and forced.passes
+    assert {"/spec/containers/1/securityContext/runAsNonRoot"} <= {op.path for op in forced.operations}
+
+
+def test_each_operation_names_the_checks_it_satisfies_and_its_risks() -> None:
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+           "spec": {"containers": [{"name": "a", "image": "x", "securityContext": {"capabilities": {"drop": ["NET_RAW"]}}}]}}
+    result = plan(pod, _target("restricted", "latest"))
+    assert result is not None and result.passes
+    ops = {op.path: op for op in result.operations}
+    assert ops["/spec/containers/0/securityContext/capabilities/drop/-"].value == "ALL"
+    assert ops["/spec/containers/0/securityContext/capabilities/drop/-"].checks == ("capabilities_restricted",)
+    assert "loses every capability" in ops["/spec/containers/0/securityContext/capabilities/drop/-"].notes[0]
+    assert ops["/spec/securityContext"].checks == ("runAsNonRoot", "seccompProfile_restricted")
+    assert "runs as root" in ops["/spec/securityContext"].notes[0]
+
+
+def test_a_known_non_root_user_is_not_flagged() -> None:
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+           "spec": {"securityContext": {"runAsUser": 1000, "seccompProfile": {"type": "RuntimeDefault"}},
+                    "containers": [{"name": "a", "image": "x", "securityContext": {
+                        "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}}]}}
+    result = plan(pod, _target("restricted", "latest"))
+    assert result is not None
+    assert [(op.op, op.path, op.value, op.notes) for op in result.operations] == [
+        ("add", "/spec/securityContext/runAsNonRoot", True, ())]
+
+
+def test_privileged_keeps_allow_privilege_escalation_unset_since_the_server_refuses_both() -> None:
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+           "spec": {"containers": [{"name": "a", "image": "x", "securityContext": {"privileged": True}}]}}
+    target = _target("restricted", "latest")
+    default = plan(pod, target)
+    assert default is not None
+    assert not any("allowPrivilegeEscalation" in op.path for op in default.operations)
+    assert {u.violation.check: u.also for u in default.unfixed}["allowPrivilegeEscalation"] == ("privileged",)
+    forced = plan(pod, target, ("privileged",))
+    assert forced is not None and forced.passes
+
+
+def test_every_fixed_object_passes_check_offline(tmp_path: Any) -> None:
+    """Through `check --level`, the command users run."""
+    for level in ("baseline", "restricted"):
+        target = _target(level, "latest")
+        items = []
+        for obj in workloads(COUNT):
+            result = plan(obj, target, ALL if level == "baseline" else ())
+            assert result is not None
+            if result.passes:
+                items.append(apply_patch(obj, result.operations))
+        path = tmp_path / f"{level}.json"
+        path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
+        run = CliRunner().invoke(cli, ["check", "-f", str(path), "--level", level, "-o", "json"])
+        assert run.exit_code == 0, run.output
+        report = json.loads(run.stdout)
+        assert report["summary"]["objects"] == len(items) > 100
+        assert report["summary"]["denied"] == 0
