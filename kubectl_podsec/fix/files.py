@@ -102,7 +102,6 @@ class Fixer:
                 value, end = decoder.raw_decode(text, start)
             except ValueError as err:
                 errors.append(InputError(Source(display, index, line).describe(), f"malformed JSON: {err}"))
-                out.append(text[pos:])
                 break
             docs = [d._replace(source=d.source._replace(file=display, document=index, line=line),
                                error=_relocated(d, display, index, line))
@@ -115,6 +114,7 @@ class Fixer:
 
             out.append(text[pos:start] + (edit_json(text[start:end], value, patches) if patches else text[start:end]))
             pos, index = end, index + 1
+        out.append(text[pos:])
         return FileFix(display, path, text, "".join(out), tuple(fixes), tuple(errors), skipped)
 
     def _plan_all(self, docs: list[Document]) -> tuple[list[tuple[str, tuple[Operation, ...]]],

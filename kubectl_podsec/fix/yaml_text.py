@@ -114,14 +114,20 @@ class _Nodes(_Plain):
 
 
 def _indentation(text: str) -> tuple[int, int]:
-    """(mapping indent, offset of a sequence's dash) as the document writes them."""
-    from ruamel.yaml.util import load_yaml_guess_indent
-
-    try:
-        _, indent, dash = load_yaml_guess_indent(text)
-    except Exception:  # noqa: BLE001 - a guess only; the document parsed before
-        return 2, 0
-    return (indent or 2), (dash or 0)
+    """(mapping indent, offset of a sequence's dash) as the document writes
+    them: from the first `key:` line followed by a deeper key, and by a dash."""
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    mapping = offset = None
+    for prev, cur in zip(lines, lines[1:]):
+        head = prev.split(" #")[0].rstrip()
+        if not head.endswith(":") or head.lstrip().startswith("-"):
+            continue
+        step = (len(cur) - len(cur.lstrip())) - (len(prev) - len(prev.lstrip()))
+        if cur.lstrip().startswith("- ") and offset is None and step >= 0:
+            offset = step
+        elif not cur.lstrip().startswith("-") and mapping is None and step > 0:
+            mapping = step
+    return mapping or 2, offset or 0
 
 
 def edit_yaml(text: str, patches: Sequence[tuple[str, Sequence[Operation]]]) -> str:
