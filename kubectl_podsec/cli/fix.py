@@ -87,7 +87,7 @@ def fix(files: tuple[str, ...], recursive: bool, level: str | None, policy_versi
     stdin = spool_stdin() if any(i.path == "-" for i in inputs) else None
     server = _server(connect(connection), namespace) if server_dry_run else None
     summary, results, errors = report.Summary(), [], []
-    for fixed in fix_files(inputs, stdin, request):
+    for count, fixed in enumerate(fix_files(inputs, stdin, request)):
         summary.add(fixed)
         for err in fixed.errors:
             errors.append(str(err))
@@ -108,7 +108,7 @@ def fix(files: tuple[str, ...], recursive: bool, level: str | None, policy_versi
         if output == "json":
             continue
         console.out(report.unified_diff(fixed) if show_diff else "" if in_place else
-                    _separated(fixed.fixed, first=not results or results[0] is results[-1]))
+                    _separated(fixed.fixed, first=count == 0))
     if output == "json":
         console.out(json.dumps(report.document(results, summary, errors), indent=2) + "\n")
     console.err(summary.text())
