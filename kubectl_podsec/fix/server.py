@@ -37,7 +37,23 @@ def controller_pod(owner: Mapping[str, Any], namespace: str) -> dict[str, Any] |
     for key in ("labels", "annotations"):
         if template.metadata.get(key):
             meta[key] = dict(template.metadata[key])
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": dict(template.spec)}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": with_claims(owner, template.spec)}
+
+
+def with_claims(owner: Mapping[str, Any], spec: Mapping[str, Any]) -> dict[str, Any]:
+    """A StatefulSet's pods also get a volume per volumeClaimTemplate (the
+    controller's claim `<template>-<set>-<ordinal>`), which their mounts name."""
+    claims = (owner.get("spec") or {}).get("volumeClaimTemplates") if owner.get("kind") == "StatefulSet" else None
+    if not isinstance(claims, list) or not claims:
+        return dict(spec)
+    name = str((owner.get("metadata") or {}).get("name") or "set")
+    volumes = list(spec.get("volumes") or [])
+    names = {v.get("name") for v in volumes if isinstance(v, dict)}
+    for claim in claims:
+        claim_name = ((claim or {}).get("metadata") or {}).get("name") if isinstance(claim, dict) else None
+        if isinstance(claim_name, str) and claim_name not in names:
+            volumes.append({"name": claim_name, "persistentVolumeClaim": {"claimName": f"{claim_name}-{name}-0"}})
+    return {**spec, "volumes": volumes}
 
 
 class ServerDryRun:

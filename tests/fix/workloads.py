@@ -51,14 +51,14 @@ def _container_context(rng: random.Random, wild: float) -> dict[str, Any] | None
     return sc
 
 
-def _container(rng: random.Random, name: str, host_network: bool, wild: float) -> dict[str, Any]:
+def _container(rng: random.Random, name: str, host_network: bool, wild: float, init: bool = False) -> dict[str, Any]:
     c: dict[str, Any] = {"name": name, "image": IMAGE}
     if _maybe(rng, 0.4):
         port: dict[str, Any] = {"containerPort": 8080 + rng.randint(0, 9)}
         if host_network or _maybe(rng, 0.3 * wild):
             port["hostPort"] = port["containerPort"]
         c["ports"] = [port]
-    if _maybe(rng, 0.1 * wild):
+    if not init and _maybe(rng, 0.1 * wild):  # init containers may not have one
         c["readinessProbe"] = {"httpGet": {"path": "/", "port": 8080, "host": "localhost"}}
     sc = _container_context(rng, wild)
     if sc is not None:
@@ -76,7 +76,7 @@ def _pod_spec(rng: random.Random, restart: str) -> dict[str, Any]:
     names = [f"c{i}" for i in range(rng.randint(1, 3))]
     init = names[:1] if len(names) > 1 and _maybe(rng, 0.5) else []
     if init:
-        spec["initContainers"] = [_container(rng, n, host_network, wild) for n in init]
+        spec["initContainers"] = [_container(rng, n, host_network, wild, True) for n in init]
     spec["containers"] = [_container(rng, n, host_network, wild) for n in names if n not in init]
     if _maybe(rng, 0.6):
         psc: dict[str, Any] = {}
