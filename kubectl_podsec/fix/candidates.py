@@ -50,8 +50,16 @@ _APPARMOR = "container.apparmor.security.beta.kubernetes.io/"
 _SECCOMP_POD, _SECCOMP = "seccomp.security.alpha.kubernetes.io/pod", "container.seccomp.security.alpha.kubernetes.io/"
 _RUNTIME_DEFAULT = {"type": "RuntimeDefault"}
 
-NOTE_NON_ROOT = ("the container does not start if its image runs as root or names its user by name: "
-                 "set runAsUser to a non-zero UID then")
+NOTE_NON_ROOT = ("{} not start if {} image runs as root or names its user by name "
+                 "(set runAsUser to a non-zero UID then)")
+
+
+def _non_root_note(names: list[str]) -> str | None:
+    if not names:
+        return None
+    quoted = ", ".join(f'"{n}"' for n in names)
+    subject = f"container {quoted} does" if len(names) == 1 else f"containers {quoted} do"
+    return NOTE_NON_ROOT.format(subject, "its" if len(names) == 1 else "an")
 NOTE_DROP_ALL = "the process loses every capability (binding ports below 1024, chown, setuid)"
 NOTE_BEHAVIOUR = "behaviour changes: the workload may no longer work as before"
 
@@ -128,22 +136,23 @@ def capabilities(pod: Pod, check: str) -> Iterator[Edit]:
                 yield _remove(where + ("add", i), check, "capabilities", Action.REMOVE_ITEM)
 
 
-def _effective_user(pod: Pod, container: Mapping[str, Any]) -> Any:
+def _known_non_root(pod: Pod, container: Mapping[str, Any]) -> bool:
+    """Whether the container's user is set, and not root, whatever its image says."""
     own = _dict(container.get("securityContext")).get("runAsUser")
-    return own if own is not None else pod.pod_context()[1].get("runAsUser")
+    user = own if own is not None else pod.pod_context()[1].get("runAsUser")
+    return isinstance(user, int) and not isinstance(user, bool) and user > 0
 
 
 def run_as_non_root(pod: Pod, check: str) -> Iterator[Edit]:
     path, pod_sc = pod.pod_context()
     inherit = [c for _, c in pod.containers() if _dict(c.get("securityContext")).get("runAsNonRoot") is None]
-    risky = any(not (isinstance(u, int) and u > 0) for u in (_effective_user(pod, c) for c in inherit))
+    risky = [str(c.get("name") or "") for c in inherit if not _known_non_root(pod, c)]
     if pod_sc.get("runAsNonRoot") is not True:
         also = "runAsNonRoot" if pod_sc.get("runAsNonRoot") is False else None
-        yield _set(path + ("runAsNonRoot",), True, check, also, NOTE_NON_ROOT if risky else None)
+        yield _set(path + ("runAsNonRoot",), True, check, also, _non_root_note(risky))
     for cpath, c in pod.containers():
         if _dict(c.get("securityContext")).get("runAsNonRoot") is False:
-            user = _effective_user(pod, c)
-            note = None if isinstance(user, int) and user > 0 else NOTE_NON_ROOT
+            note = None if _known_non_root(pod, c) else _non_root_note([str(c.get("name") or "")])
             yield _set(cpath + ("securityContext", "runAsNonRoot"), True, check, "runAsNonRoot", note)
 
 

@@ -18,7 +18,8 @@ API_VERSION = "podsec.kubectl.io/v1alpha1"
 class Summary:
     changed: int = 0  # changed, and now passing
     passing: int = 0  # already passing
-    unfixable: int = 0  # still failing after the fix (partly changed or not)
+    unfixable: int = 0  # still failing after the fix
+    partly: int = 0  # of those, changed in part
     skipped: int = 0  # no pod template
     errors: int = 0
     rejected: int = 0  # --server: fixed, yet refused by the server
@@ -30,13 +31,15 @@ class Summary:
         for obj in fix.objects:
             if not obj.plan.passes:
                 self.unfixable += 1
+                self.partly += obj.plan.changed
             elif obj.plan.changed:
                 self.changed += 1
             else:
                 self.passing += 1
 
     def text(self) -> str:
-        parts = [f"{self.changed} changed", f"{self.passing} already passing", f"{self.unfixable} not fixable"]
+        partly = f" ({self.partly} changed in part)" if self.partly else ""
+        parts = [f"{self.changed} changed", f"{self.passing} already passing", f"{self.unfixable} not fixable{partly}"]
         if self.skipped:
             parts.append(f"{self.skipped} without a pod template")
         if self.errors:
@@ -47,6 +50,7 @@ class Summary:
 
     def to_dict(self) -> dict[str, int]:
         return {"changed": self.changed, "alreadyPassing": self.passing, "notFixable": self.unfixable,
+                "notFixableChangedInPart": self.partly,
                 "skipped": self.skipped, "errors": self.errors}
 
 
@@ -107,5 +111,6 @@ def object_lines(obj: ObjectFix) -> Iterable[str]:
 def unified_diff(fix: FileFix) -> str:
     if fix.fixed == fix.original:
         return ""
+    name = fix.display.lstrip("/")
     return "".join(difflib.unified_diff(fix.original.splitlines(keepends=True), fix.fixed.splitlines(keepends=True),
-                                        f"a/{fix.display}", f"b/{fix.display}"))
+                                        f"a/{name}", f"b/{name}"))
