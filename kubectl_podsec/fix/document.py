@@ -107,6 +107,8 @@ def _json_style(text: str) -> tuple[int | str | None, tuple[str, str]]:
 
 def edit_json(text: str, value: Any, patches: Sequence[tuple[str, Sequence[Operation]]]) -> str:
     """One JSON value's text with each patch applied at its prefix, in its own style."""
+    if "\r\n" in text:
+        return edit_json(text.replace("\r\n", "\n"), value, patches).replace("\n", "\r\n")
     indent, separators = _json_style(text)
     changed = value
     for prefix, ops in patches:

@@ -163,4 +163,6 @@ def _relocated(doc: Document, display: str, index: int, line: int) -> InputError
 def _edit_yaml(chunk: str, patches: list[tuple[str, tuple[Operation, ...]]]) -> str:
     from .yaml_text import edit_yaml  # ruamel.yaml, only when something changes
 
+    if "\r\n" in chunk:  # the round trip writes \n: edit with \n, give the lines their \r\n back
+        return edit_yaml(chunk.replace("\r\n", "\n"), patches).replace("\n", "\r\n")
     return edit_yaml(chunk, patches)
