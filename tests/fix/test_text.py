@@ -185,7 +185,7 @@ def test_windows_line_ends_are_kept() -> None:
     text = COMMENTED.replace("\n", "\r\n")
     assert _fix(text) == FIXED.replace("\n", "\r\n")
     pod = '{\r\n  "apiVersion": "v1",\r\n  "kind": "Pod",\r\n  "metadata": {\r\n    "name": "p"\r\n  },\r\n' \
-          '  "spec": {\r\n    "containers": []\r\n  }\r\n}\r\n'
+          '  "spec": {\r\n    "containers": [{"name": "a", "image": "x"}]\r\n  }\r\n}\r\n'
     fixed = _fix(pod, "p.json")
     assert "\n" not in fixed.replace("\r\n", "")
     assert json.loads(fixed)["spec"]["securityContext"]["runAsNonRoot"] is True
