@@ -148,3 +148,65 @@ def test_every_fixed_object_passes_check_offline(tmp_path: Any) -> None:
         report = json.loads(run.stdout)
         assert report["summary"]["objects"] == len(items) > 100
         assert report["summary"]["denied"] == 0
+
+
+def _pod(spec: dict[str, Any], annotations: dict[str, str] | None = None) -> dict[str, Any]:
+    meta: dict[str, Any] = {"name": "p", **({"annotations": annotations} if annotations else {})}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec}
+
+
+_C = {"name": "a", "image": "x"}
+_APPARMOR = "container.apparmor.security.beta.kubernetes.io/a"
+
+
+@pytest.mark.parametrize(("obj", "level", "also", "expected"), [
+    (_pod({"containers": [{**_C, "securityContext": {"windowsOptions": {"hostProcess": True}}}],
+           "hostNetwork": True, "os": {"name": "windows"}}), "baseline", ("hostProcess", "hostNetwork"),
+     [("replace", "/spec/hostNetwork", False),
+      ("replace", "/spec/containers/0/securityContext/windowsOptions/hostProcess", False)]),
+    (_pod({"hostUsers": False, "containers": [{**_C, "securityContext": {"procMount": "Unmasked"}}]}),
+     "restricted", ("procMount",),
+     [("add", "/spec/containers/0/securityContext/allowPrivilegeEscalation", False),
+      ("add", "/spec/containers/0/securityContext/capabilities", {"drop": ["ALL"]}),
+      ("replace", "/spec/containers/0/securityContext/procMount", "Default"),
+      ("add", "/spec/securityContext", {"seccompProfile": {"type": "RuntimeDefault"}})]),
+    (_pod({"containers": [_C]}, {_APPARMOR: "unconfined"}), "baseline", ("appArmor",),
+     [("replace", "/metadata/annotations/container.apparmor.security.beta.kubernetes.io~1a", "runtime/default")]),
+    (_pod({"containers": [_C]}, {"seccomp.security.alpha.kubernetes.io/pod": "unconfined"}), "baseline:v1.18",
+     ("seccomp",), [("replace", "/metadata/annotations/seccomp.security.alpha.kubernetes.io~1pod", "runtime/default")]),
+    (_pod({"containers": [_C], "securityContext": {"sysctls": [
+        {"name": "kernel.msgmax", "value": "1"}, {"name": "net.ipv4.tcp_rmem", "value": "1"},
+        {"name": "kernel.sem", "value": "1"}]}}), "baseline:v1.31", ("sysctls",),
+     [("remove", "/spec/securityContext/sysctls/2", None), ("remove", "/spec/securityContext/sysctls/1", None),
+      ("remove", "/spec/securityContext/sysctls/0", None)]),
+    (_pod({"containers": [_C], "securityContext": {"sysctls": [
+        {"name": "kernel.msgmax", "value": "1"}, {"name": "net.ipv4.tcp_rmem", "value": "1"}]}}), "baseline", ("sysctls",),
+     [("remove", "/spec/securityContext/sysctls/0", None)]),
+    (_pod({"containers": [{**_C, "securityContext": {"runAsUser": 0, "runAsNonRoot": True,
+                                                     "allowPrivilegeEscalation": False,
+                                                     "capabilities": {"drop": ["ALL"]},
+                                                     "seccompProfile": {"type": "RuntimeDefault"}}}]}),
+     "restricted", ("runAsUser",), [("remove", "/spec/containers/0/securityContext/runAsUser", None)]),
+    (_pod({"containers": [_C], "volumes": [{"name": "v", "nfs": {"server": "s", "path": "/"}},
+                                           {"name": "w", "secret": {"secretName": "s"}}]}),
+     "restricted:v1.0", ("volumes",),
+     [("replace", "/spec/volumes/0", {"name": "v", "emptyDir": {}}),
+      ("add", "/spec/securityContext", {"runAsNonRoot": True})]),
+    (_pod({"containers": [{**_C, "livenessProbe": {"tcpSocket": {"host": "10.0.0.1", "port": 1}},
+                           "lifecycle": {"preStop": {"httpGet": {"host": "h", "port": 1}}}}]}),
+     "baseline", ("probeHosts",),
+     [("remove", "/spec/containers/0/livenessProbe/tcpSocket/host", None),
+      ("remove", "/spec/containers/0/lifecycle/preStop/httpGet/host", None)]),
+    (_pod({"containers": [{**_C, "securityContext": {"seLinuxOptions": {"type": "container_engine_t"}}}]}),
+     "baseline:v1.30", ("seLinux",), [("remove", "/spec/containers/0/securityContext/seLinuxOptions/type", None)]),
+    (_pod({"containers": [{**_C, "securityContext": {"seLinuxOptions": {"type": "container_engine_t"}}}]}),
+     "baseline:v1.31", ("seLinux",), []),
+], ids=["hostProcess", "procMount", "appArmor-annotation", "seccomp-annotation-v1.18", "sysctls-v1.31",
+        "sysctls-latest", "runAsUser", "nfs-v1.0", "probeHosts", "seLinux-v1.30", "seLinux-v1.31"])
+def test_each_also_name_changes_exactly_its_fields(obj: dict[str, Any], level: str, also: tuple[str, ...],
+                                                     expected: list[tuple[str, str, Any]]) -> None:
+    name, _, version = level.partition(":")
+    result = plan(obj, _target(name, version or "latest"), also)
+    assert result is not None and result.passes, result
+    assert [(op.op, op.path, op.value) for op in result.operations] == expected
+    assert all(also_name in also for op in result.operations for also_name in op.also)
