@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..pss import Evaluation
+from .candidates import ALSO
 from .files import FileFix, ObjectFix
 
 API_VERSION = "podsec.kubectl.io/v1alpha1"
@@ -97,7 +98,7 @@ def object_lines(obj: ObjectFix) -> Iterable[str]:
     where = describe(obj)
     for op in obj.plan.operations:
         for name in op.also:
-            yield f"warning: {where}: --also {name}: {op.op} {op.path}: behaviour changes"
+            yield f"warning: {where}: --also {name}: {ALSO[name]} ({op.op} {op.path}); behaviour changes"
         for note in op.notes:
             if "behaviour changes" not in note:
                 yield f"note: {where}: {op.path}: {note}"

@@ -183,3 +183,19 @@ def test_fix_loads_neither_the_cluster_layer_nor_ruamel_when_nothing_changes() -
             "assert not bad, bad\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_server_without_a_reachable_cluster_exits_3(tmp_path: pathlib.Path) -> None:
+    config = tmp_path / "kubeconfig"
+    config.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "c",
+        "clusters": [{"name": "c", "cluster": {"server": "https://127.0.0.1:1"}}],
+        "users": [{"name": "u", "user": {"token": "t"}}],
+        "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u"}}]}))
+    (tmp_path / "pod.yaml").write_text(BARE_POD)
+    code, _, err = run("-f", str(tmp_path / "pod.yaml"), "--level", "restricted", "--server",
+                       "--kubeconfig", str(config), "--request-timeout", "2s")
+    assert code == 3, err
+    assert err.startswith("error: ")
+    code, _, err = run("-f", str(tmp_path / "pod.yaml"), "--level", "restricted", "--kubeconfig", str(config))
+    assert code == 2 and "connection flags are for --server" in err
