@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import click
@@ -43,8 +44,9 @@ def _level(level: str | None, version: str | None) -> LevelVersion | None:
 @click.option("--level", type=click.Choice(["baseline", "restricted"]),
               help="The Pod Security Standard to pass (default: each namespace's enforce level).")
 @click.option("--version", "policy_version", metavar="V", help="Policy version for --level (latest or v1.N).")
-@click.option("-n", "--namespace", default="default", show_default=True, metavar="NS",
-              help="The namespace of objects that name none.")
+@click.option("-n", "--namespace", metavar="NS",
+              help="The namespace of objects that name none (default: default; with --server, the "
+                   "context's namespace).")
 @click.option("--namespace-labels", metavar="K=V,...",
               help="Labels assumed for namespaces without a Namespace object in the input.")
 @click.option("--server-version", metavar="v1.N", help="What `latest` means (default: the newest known).")
@@ -60,7 +62,7 @@ def _level(level: str | None, version: str | None) -> LevelVersion | None:
 @cluster_options
 @common_options
 def fix(files: tuple[str, ...], recursive: bool, level: str | None, policy_version: str | None,
-        namespace: str, namespace_labels: str | None, server_version: str | None, also: str | None,
+        namespace: str | None, namespace_labels: str | None, server_version: str | None, also: str | None,
         in_place: bool, show_diff: bool, output: str, server_dry_run: bool, no_color: bool, debug: bool,
         **connection: Any) -> None:
     """The smallest change that makes each pod-bearing object pass a level.
@@ -79,13 +81,15 @@ def fix(files: tuple[str, ...], recursive: bool, level: str | None, policy_versi
         raise UsageError("--diff and -o json cannot be used together")
     if cluster_flags_given(connection) and not server_dry_run:
         raise UsageError("connection flags are for --server")
-    request = Request(_level(level, policy_version), _also(also), namespace, parse_server_version(server_version),
-                      parse_labels(namespace_labels))
+    request = Request(_level(level, policy_version), _also(also), namespace or "default",
+                      parse_server_version(server_version), parse_labels(namespace_labels))
     inputs = expand(list(files), recursive)
     if in_place and any(i.path == "-" for i in inputs):
         raise UsageError("--in-place cannot rewrite stdin")
     stdin = spool_stdin() if any(i.path == "-" for i in inputs) else None
-    server = _server(connect(connection), namespace) if server_dry_run else None
+    server = None
+    if server_dry_run:
+        server, request = _server(connect(connection), namespace, request)
     summary, results, errors = report.Summary(), [], []
     for count, fixed in enumerate(fix_files(inputs, stdin, request)):
         summary.add(fixed)
@@ -124,7 +128,17 @@ def _separated(text: str, first: bool) -> str:
     return "---\n" + text
 
 
-def _server(cluster: Any, namespace: str) -> Any:
-    from ..fix.server import ServerDryRun  # the cluster layer, only with --server
+def _server(cluster: Any, namespace: str | None, request: Request) -> tuple[Any, Request]:
+    """The dry runs, and the request as the cluster completes it: its version
+    for `latest`, its namespaces' labels, its context's namespace."""
+    from ..fix.server import ClusterLabels, ServerDryRun  # the cluster layer, only with --server
 
-    return ServerDryRun(cluster, namespace)
+    minor = request.server_minor
+    if minor is None:
+        try:
+            minor = parse_server_version(str(cluster.version().get("gitVersion") or ""))
+        except UsageError:  # an odd version string: the newest known
+            minor = None
+    request = replace(request, server_minor=minor, default_namespace=namespace or cluster.namespace,
+                      cluster_labels=ClusterLabels(cluster))
+    return ServerDryRun(cluster, request.default_namespace), request

@@ -2,14 +2,14 @@
 
 With `--level`, every object must pass that level. Without it, an object
 must pass its namespace's enforce policy, from a Namespace object in the
-input or else `--namespace-labels` (as `check` resolves it offline); a
-namespace with neither gets the built-in default, privileged, which needs
-no fix.
+input, else (with --server) the namespace in the cluster, else
+`--namespace-labels`, as `check` resolves it; a namespace with none of
+these gets the built-in default, privileged, which needs no fix.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO
 
@@ -30,6 +30,8 @@ class Request:
     default_namespace: str = "default"
     server_minor: int | None = None
     assumed_labels: Mapping[str, str] | None = None
+    # namespace -> its labels in the cluster (None: no such namespace), with --server
+    cluster_labels: Callable[[str], Mapping[str, str] | None] | None = None
 
 
 class Targets:
@@ -49,7 +51,10 @@ class Targets:
     def _level(self, namespace: str) -> LevelVersion:
         if self.request.level is not None:
             return self.request.level
-        labels = self.namespace_labels.get(namespace, self.request.assumed_labels)
+        labels = self.namespace_labels.get(namespace)
+        if labels is None and self.request.cluster_labels is not None:
+            labels = self.request.cluster_labels(namespace)
+        labels = self.request.assumed_labels if labels is None else labels
         if labels is None:
             return DEFAULT_CONFIG.defaults.enforce
         policy, _ = policy_from_labels(labels, DEFAULT_CONFIG.defaults,

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..admission.workloads import pod_template
-from ..kube.client import Cluster
+from ..kube.client import ApiError, Cluster
 from ..kube.resources import POD, resource_for
 from .document import apply_patch
 from .files import FileFix, ObjectFix
@@ -85,3 +85,23 @@ class ServerDryRun:
         if messages:
             out["message"] = "; ".join(messages)
         return out
+
+
+class ClusterLabels:
+    """namespace -> its labels in the cluster, asked once each; None when the
+    namespace does not exist (the cluster defaults then apply)."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self._seen: dict[str, dict[str, str] | None] = {}
+
+    def __call__(self, namespace: str) -> dict[str, str] | None:
+        if namespace not in self._seen:
+            try:
+                labels = (self.cluster.namespace_object(namespace).get("metadata") or {}).get("labels")
+                self._seen[namespace] = dict(labels) if isinstance(labels, dict) else {}
+            except ApiError as err:
+                if err.status != 404:
+                    raise
+                self._seen[namespace] = None
+        return self._seen[namespace]

@@ -154,3 +154,20 @@ def test_fix_server_reports_the_servers_words_for_objects_it_still_refuses(clust
         in weak.err
     assert f"rejected: Deployment {strict}/web" in weak.err and "its pods: pods " in weak.err
     assert "2 still rejected by the server" in weak.err
+
+
+def test_fix_server_without_level_takes_the_live_namespaces_enforce_level(cluster: Cluster, tmp_path: Path) -> None:
+    strict = cluster.create_namespace("fix-live", {"pod-security.kubernetes.io/enforce": "restricted",
+                                                   "pod-security.kubernetes.io/enforce-version": "v1.30"})
+    lax = cluster.create_namespace("fix-lax")
+    pods = [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bare", "namespace": ns},
+             "spec": {"containers": [{"name": "app", "image": "registry.k8s.io/pause:3.10"}]}} for ns in (strict, lax)]
+    (tmp_path / "pods.json").write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": pods}, indent=2))
+
+    ran = podsec(cluster, "fix", "-f", str(tmp_path / "pods.json"), "--server", "-o", "json")
+
+    assert ran.code == 0, ran.err
+    strict_result, lax_result = ran.json["results"]
+    assert strict_result["before"]["level"] == "restricted:v1.30" and strict_result["patch"]
+    assert strict_result["server"]["object"]["outcome"] == "accepted"
+    assert lax_result["before"]["level"] == "privileged:latest" and lax_result["patch"] == []
