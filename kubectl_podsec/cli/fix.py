@@ -11,6 +11,7 @@ import click
 from ..errors import ExitCode, UsageError
 from ..fix import report
 from ..fix.candidates import ALSO
+from ..fix.files import FileFix
 from ..fix.run import Request, fix_files
 from ..manifests import expand, spool_stdin
 from ..pss import LevelVersion
@@ -90,35 +91,50 @@ def fix(files: tuple[str, ...], recursive: bool, level: str | None, policy_versi
     server = None
     if server_dry_run:
         server, request = _server(connect(connection), namespace, request)
-    summary, results, errors = report.Summary(), [], []
-    for count, fixed in enumerate(fix_files(inputs, stdin, request)):
-        summary.add(fixed)
+    out = _Output(console, output, show_diff, in_place)
+    for fixed in fix_files(inputs, stdin, request):
+        out.file(fixed, server.check_all(fixed) if server is not None else {})
+    raise click.exceptions.Exit(out.end())
+
+
+class _Output:
+    """Where each fixed file goes (stdout, diff, the file itself, the report), with the summary."""
+
+    def __init__(self, console: Console, output: str, show_diff: bool, in_place: bool) -> None:
+        self.console, self.output, self.show_diff, self.in_place = console, output, show_diff, in_place
+        self.summary = report.Summary()
+        self.results: list[dict[str, Any]] = []
+        self.errors: list[str] = []
+        self.files = 0
+
+    def file(self, fixed: FileFix, answers: dict[int, dict[str, Any]]) -> None:
+        self.summary.add(fixed)
         for err in fixed.errors:
-            errors.append(str(err))
-            console.err(f"error: {err}")
-        answers = server.check_all(fixed) if server is not None else {}
+            self.errors.append(str(err))
+            self.console.err(f"error: {err}")
         for obj in fixed.objects:
             for line in report.object_lines(obj):
-                console.err(line)
+                self.console.err(line)
             answer = answers.get(id(obj))
             if answer is not None and answer.get("rejected"):
-                summary.rejected += 1
-                console.err(f"rejected: {report.describe(obj)}: {answer['message']}")
-            results.append(report.result(obj, answer))
-        if in_place and fixed.fixed != fixed.original:
+                self.summary.rejected += 1
+                self.console.err(f"rejected: {report.describe(obj)}: {answer['message']}")
+            self.results.append(report.result(obj, answer))
+        if self.in_place and fixed.fixed != fixed.original:
             from ..fix.write import replace_file
 
             replace_file(fixed.path, fixed.fixed)
-        if output == "json":
-            continue
-        console.out(report.unified_diff(fixed) if show_diff else "" if in_place else
-                    _separated(fixed.fixed, first=count == 0))
-    if output == "json":
-        console.out(json.dumps(report.document(results, summary, errors), indent=2) + "\n")
-    console.err(summary.text())
-    raise click.exceptions.Exit(ExitCode.worst(
-        ExitCode.USAGE if summary.errors else ExitCode.OK,
-        ExitCode.FINDINGS if summary.unfixable or summary.rejected else ExitCode.OK))
+        if self.output != "json":
+            self.console.out(report.unified_diff(fixed) if self.show_diff else "" if self.in_place else
+                             _separated(fixed.fixed, first=self.files == 0))
+        self.files += 1
+
+    def end(self) -> ExitCode:
+        if self.output == "json":
+            self.console.out(json.dumps(report.document(self.results, self.summary, self.errors), indent=2) + "\n")
+        self.console.err(self.summary.text())
+        return ExitCode.worst(ExitCode.USAGE if self.summary.errors else ExitCode.OK,
+                              ExitCode.FINDINGS if self.summary.unfixable or self.summary.rejected else ExitCode.OK)
 
 
 def _separated(text: str, first: bool) -> str:
