@@ -138,7 +138,7 @@ def edit_yaml(text: str, patches: Sequence[tuple[str, Sequence[Operation]]]) -> 
     loader = ry.YAML(typ="rt")
     loader.preserve_quotes = True
     loader.width = 1 << 16
-    loader.indent(mapping=indent, sequence=indent + dash, offset=dash)
+    loader.indent(mapping=indent, sequence=dash + 2, offset=dash)  # "- " then the item
 
     def dump(data: Any) -> str:
         out = io.StringIO()

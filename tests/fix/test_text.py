@@ -5,14 +5,20 @@ stay byte-identical. JSON stays JSON."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+import yaml
 
+from kubectl_podsec.fix.candidates import ALSO
+from kubectl_podsec.fix.document import apply_patch
 from kubectl_podsec.fix.files import Fixer, segments
 from kubectl_podsec.fix.plan import Target
 from kubectl_podsec.pss import Evaluator, LevelVersion
 
 from tests.conftest import ROOT
+
+from .workloads import workloads
 
 RESTRICTED = Target(LevelVersion.parse("restricted"), Evaluator())
 
@@ -189,3 +195,37 @@ def test_windows_line_ends_are_kept() -> None:
     fixed = _fix(pod, "p.json")
     assert "\n" not in fixed.replace("\r\n", "")
     assert json.loads(fixed)["spec"]["securityContext"]["runAsNonRoot"] is True
+
+
+def _dumped(obj: Any, style: str) -> str:
+    """The object as YAML in one of the layouts people write."""
+    import io
+
+    from ruamel.yaml import YAML
+
+    if style == "pyyaml":
+        return str(yaml.safe_dump(obj, sort_keys=False))
+    writer = YAML()
+    mapping, offset = {"indent2-offset2": (2, 2), "indent4": (4, 2)}[style]
+    writer.indent(mapping=mapping, sequence=mapping + offset if style != "indent4" else 4, offset=offset)
+    out = io.StringIO()
+    writer.dump(obj, out)
+    return "# generated\n" + out.getvalue()
+
+
+@pytest.mark.parametrize("style", ["pyyaml", "indent2-offset2", "indent4"])
+@pytest.mark.parametrize("also", [(), tuple(ALSO)], ids=["default", "also-all"])
+def test_the_text_written_is_exactly_the_planned_object(style: str, also: tuple[str, ...]) -> None:
+    """Whatever the layout, the file as written parses to the object with its
+    JSON Patch applied (and other documents stay as they were)."""
+    objs = workloads(60, seed=7)
+    text = "---\n".join(_dumped(o, style) for o in objs)
+    fix = Fixer(lambda ns: RESTRICTED, also, "default").fix_text("w.yaml", "w.yaml", text)
+    written = [d for d in yaml.safe_load_all(fix.fixed)]
+    assert len(fix.objects) == len(objs) == len(written)
+    for obj, result, out in zip(objs, fix.objects, written):
+        assert out == apply_patch(obj, result.plan.operations)
+    changed = sum(bool(r.plan.operations) for r in fix.objects)
+    assert changed > 15
+    unchanged_docs = [t for t, r in zip(text.split("---\n"), fix.objects) if not r.plan.operations]
+    assert all(d in fix.fixed for d in unchanged_docs)
