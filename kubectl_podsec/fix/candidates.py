@@ -9,6 +9,7 @@ needs its name in `--also` (ALSO below), and the change is flagged.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from .edits import Action, Edit, Path
@@ -167,29 +168,51 @@ def _profile_ok(profile: Any) -> bool:
     return isinstance(profile, dict) and profile.get("type") in _PROFILE_TYPES
 
 
-def seccomp(pod: Pod, check: str) -> Iterator[Edit]:
+def _matching(pod: Pod, key: str, ok: tuple[str, ...], check: str, also: str,
+              found: dict[Path, Edit]) -> tuple[Path, ...]:
+    """The annotation edit a RuntimeDefault field needs: the API server refuses
+    a pod whose deprecated annotation and field disagree."""
+    annotations = pod.meta.get("annotations")
+    if not isinstance(annotations, dict) or key not in annotations or annotations[key] in ok:
+        return ()
+    path = pod.prefix + ("metadata", "annotations", key)
+    found[path] = _set(path, "runtime/default", check, also)
+    return (path,)
+
+
+def _runtime_default(pod: Pod, check: str, field: str, also: str, prefix: str, pod_key: str | None,
+                     pod_default: bool) -> Iterator[Edit]:
+    """RuntimeDefault for each profile field set to something else (and, with
+    `pod_default`, for an unset pod-level one), with the annotations that must agree."""
+    ok = ("runtime/default", "docker/default") if field == "seccompProfile" else ("runtime/default",)
+    found: dict[Path, Edit] = {}
     path, pod_sc = pod.pod_context()
-    if check == "seccompProfile_restricted" and pod_sc.get("seccompProfile") is None:
-        yield _set(path + ("seccompProfile",), dict(_RUNTIME_DEFAULT), check)
-    for sc_path, sc in pod.contexts():
-        profile = sc.get("seccompProfile")
+    containers = list(pod.containers())
+    inheriting = [c for _, c in containers if _dict(c.get("securityContext")).get(field) is None]
+    pod_keys = [pod_key] if pod_key else [prefix + str(c.get("name")) for c in inheriting]
+    if pod_sc.get(field) is None and pod_default or pod_sc.get(field) is not None and not _profile_ok(pod_sc[field]):
+        needs = tuple(p for k in pod_keys for p in _matching(pod, k, ok, check, also, found))
+        edit = _set(path + (field,), dict(_RUNTIME_DEFAULT), check, None if pod_sc.get(field) is None else also)
+        yield replace(edit, needs=needs)
+    for cpath, c in containers:
+        profile = _dict(c.get("securityContext")).get(field)
         if profile is not None and not _profile_ok(profile):
-            yield _set(sc_path + ("seccompProfile",), dict(_RUNTIME_DEFAULT), check, "seccomp")
+            needs = _matching(pod, prefix + str(c.get("name")), ok, check, also, found)
+            yield replace(_set(cpath + ("securityContext", field), dict(_RUNTIME_DEFAULT), check, also), needs=needs)
     for apath, key, value in pod.annotations():
-        bad = value not in ("runtime/default", "docker/default") and not str(value).startswith("localhost/")
-        if (key == _SECCOMP_POD or key.startswith(_SECCOMP)) and bad:
-            yield _set(apath, "runtime/default", check, "seccomp")
+        bad = value not in ok + ("",) * (field == "appArmorProfile") and not str(value).startswith("localhost/")
+        if (key == pod_key or key.startswith(prefix)) and bad and apath not in found:
+            found[apath] = _set(apath, "runtime/default", check, also)
+    yield from found.values()
+
+
+def seccomp(pod: Pod, check: str) -> Iterator[Edit]:
+    return _runtime_default(pod, check, "seccompProfile", "seccomp", _SECCOMP, _SECCOMP_POD,
+                            check == "seccompProfile_restricted")
 
 
 def app_armor(pod: Pod, check: str) -> Iterator[Edit]:
-    for sc_path, sc in pod.contexts():
-        profile = sc.get("appArmorProfile")
-        if profile is not None and not _profile_ok(profile):
-            yield _set(sc_path + ("appArmorProfile",), dict(_RUNTIME_DEFAULT), check, "appArmor")
-    for apath, key, value in pod.annotations():
-        ok = value in ("", "runtime/default") or str(value).startswith("localhost/")
-        if key.startswith(_APPARMOR) and not ok:
-            yield _set(apath, "runtime/default", check, "appArmor")
+    return _runtime_default(pod, check, "appArmorProfile", "appArmor", _APPARMOR, None, False)
 
 
 def host_namespaces(pod: Pod, check: str) -> Iterator[Edit]:

@@ -100,13 +100,19 @@ def _violations(target: Target, obj: Mapping[str, Any], edits: Iterable[Edit]) -
 
 
 def _prune(target: Target, obj: Mapping[str, Any], real: list[Edit], virtual: list[Edit]) -> list[Edit]:
-    """Drop every real edit the result does not depend on (1-minimal)."""
+    """Drop every real edit the result does not depend on (1-minimal); an edit
+    another kept edit needs stays (without it the object would be invalid)."""
     goal = _violations(target, obj, real + virtual)
     kept = list(real)
-    for edit in list(reversed(real)):
-        trial = [e for e in kept if e is not edit]
-        if _violations(target, obj, trial + virtual) == goal:
-            kept = trial
+    dropped = True
+    while dropped:  # dropping an edit can free the ones it needed
+        dropped = False
+        for edit in list(reversed(kept)):
+            if any(edit.path in e.needs for e in kept):
+                continue
+            trial = [e for e in kept if e is not edit]
+            if _violations(target, obj, trial + virtual) == goal:
+                kept, dropped = trial, True
     return kept
 
 

@@ -54,7 +54,7 @@ def _container_context(rng: random.Random, wild: float) -> dict[str, Any] | None
 def _container(rng: random.Random, name: str, host_network: bool, wild: float, init: bool = False) -> dict[str, Any]:
     c: dict[str, Any] = {"name": name, "image": IMAGE}
     if _maybe(rng, 0.4):
-        port: dict[str, Any] = {"containerPort": 8080 + rng.randint(0, 9)}
+        port: dict[str, Any] = {"containerPort": 8080 + int(name[1:])}  # host ports must not clash
         if host_network or _maybe(rng, 0.3 * wild):
             port["hostPort"] = port["containerPort"]
         c["ports"] = [port]
@@ -84,7 +84,7 @@ def _pod_spec(rng: random.Random, restart: str) -> dict[str, Any]:
                             ("seccompProfile", ({"type": "RuntimeDefault"}, {"type": "Unconfined"}))):
             if _maybe(rng, 0.3):
                 psc[key] = rng.choice(values) if _maybe(rng, wild) else values[0]
-        if _maybe(rng, 0.15 * wild):
+        if _maybe(rng, 0.15 * wild) and not spec.get("hostIPC"):  # IPC sysctls need their own namespace
             psc["sysctls"] = [{"name": "kernel.shm_rmid_forced", "value": "0"}, {"name": "kernel.msgmax", "value": "65536"}]
         spec["securityContext"] = psc
     volumes = []
@@ -106,7 +106,18 @@ def workload(rng: random.Random, index: int, kind: str | None = None) -> dict[st
     name = f"gen-{index}-{kind.lower()}"
     labels = {"app": name}
     restart = "Never" if kind in ("Job", "CronJob") else "Always"
-    template = {"metadata": {"labels": labels}, "spec": _pod_spec(rng, restart)}
+    template: dict[str, Any] = {"metadata": {"labels": labels}, "spec": _pod_spec(rng, restart)}
+    annotations = {}
+    spec = template["spec"]
+    c0 = next(c for c in spec.get("initContainers", []) + spec["containers"] if c["name"] == "c0")
+    # The deprecated annotations, which old policy versions and servers read;
+    # the API server refuses one that disagrees with its field.
+    if _maybe(rng, 0.1) and "appArmorProfile" not in c0.get("securityContext", {}):
+        annotations["container.apparmor.security.beta.kubernetes.io/c0"] = rng.choice(("unconfined", "runtime/default"))
+    if _maybe(rng, 0.1) and "seccompProfile" not in spec.get("securityContext", {}):
+        annotations["seccomp.security.alpha.kubernetes.io/pod"] = rng.choice(("unconfined", "runtime/default"))
+    if annotations:
+        template["metadata"]["annotations"] = annotations
     obj: dict[str, Any] = {"apiVersion": _API[kind], "kind": kind, "metadata": {"name": name}}
     if kind == "Pod":
         obj["metadata"]["labels"] = labels
