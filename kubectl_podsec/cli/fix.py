@@ -91,9 +91,11 @@ def fix(files: tuple[str, ...], recursive: bool, level: str | None, policy_versi
     server = None
     if server_dry_run:
         server, request = _server(connect(connection), namespace, request)
-    out = _Output(console, output, show_diff, in_place)
-    for fixed in fix_files(inputs, stdin, request):
+    out, progress = _Output(console, output, show_diff, in_place), console.progress("documents")
+    for fixed in fix_files(inputs, stdin, request, progress.tick):
+        progress.done()
         out.file(fixed, server.check_all(fixed) if server is not None else {})
+    progress.done()
     raise click.exceptions.Exit(out.end())
 
 

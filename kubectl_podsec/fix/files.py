@@ -66,10 +66,12 @@ def segments(text: str) -> Iterator[tuple[bool, int, str]]:
 
 
 class Fixer:
-    def __init__(self, target_for: TargetFor, also: tuple[str, ...], default_namespace: str) -> None:
+    def __init__(self, target_for: TargetFor, also: tuple[str, ...], default_namespace: str,
+                 tick: Callable[[], None] = lambda: None) -> None:
         self.target_for = target_for
         self.also = also
         self.default_namespace = default_namespace
+        self.tick = tick  # called once per document (progress)
 
     def fix_text(self, display: str, path: str, text: str) -> FileFix:
         if text.lstrip().startswith(("{", "[")):
@@ -82,6 +84,7 @@ class Fixer:
                 continue
             docs = chunk_documents(display, index, line, chunk)
             index += 1
+            self.tick()
             patches, found, bad, skip = self._plan_all(docs)
             fixes += found
             errors += bad
@@ -107,6 +110,7 @@ class Fixer:
                                error=_relocated(d, display, index, line))
                     for d in documents(display, io.StringIO(text[start:end]))]
             patches, found, bad, skip = self._plan_all(docs)
+            self.tick()
             fixes += found
             errors += bad
             skipped += skip

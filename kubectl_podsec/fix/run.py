@@ -94,14 +94,15 @@ def input_namespaces(inputs: list[Input], stdin: IO[str] | None) -> tuple[dict[s
     return found, errors
 
 
-def fix_files(inputs: list[Input], stdin: IO[str] | None, request: Request) -> Iterator[FileFix]:
-    """Each input file, fixed (in memory)."""
+def fix_files(inputs: list[Input], stdin: IO[str] | None, request: Request,
+              tick: Callable[[], None] = lambda: None) -> Iterator[FileFix]:
+    """Each input file, fixed (in memory); `tick` once per document."""
     labels: dict[str, dict[str, str]] = {}
     if request.level is None:
         labels, errors = input_namespaces(inputs, stdin)
         if errors:
             raise errors[0]
-    fixer = Fixer(Targets(request, labels), request.also, request.default_namespace)
+    fixer = Fixer(Targets(request, labels), request.also, request.default_namespace, tick)
     for item in inputs:
         yield fixer.fix_text(item.display, item.path, _read(item, stdin))
 

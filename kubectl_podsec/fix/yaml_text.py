@@ -145,8 +145,8 @@ def edit_yaml(text: str, patches: Sequence[tuple[str, Sequence[Operation]]]) -> 
         loader.dump(data, out)
         return out.getvalue()
 
-    round_trip = dump(loader.load(text))
     data = loader.load(text)
+    round_trip = dump(data)  # what the round trip alone writes, to splice against
     nodes = _Nodes()
     for prefix, ops in patches:
         nodes.apply(data, ops, prefix)
