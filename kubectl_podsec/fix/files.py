@@ -89,7 +89,12 @@ class Fixer:
             fixes += found
             errors += bad
             skipped += skip
-            out.append(_edit_yaml(chunk, patches) if patches else chunk)
+            try:
+                out.append(_edit_yaml(chunk, patches) if patches else chunk)
+            except ValueError as err:  # a document the round trip cannot take: left as it is
+                out.append(chunk)
+                errors.append(InputError(Source(display, index - 1, line).describe(), str(err)))
+                fixes = [f for f in fixes if f not in found]
         return FileFix(display, path, text, "".join(out), tuple(fixes), tuple(errors), skipped)
 
     def _json(self, display: str, path: str, text: str) -> FileFix:
@@ -167,6 +172,12 @@ def _relocated(doc: Document, display: str, index: int, line: int) -> InputError
 def _edit_yaml(chunk: str, patches: list[tuple[str, tuple[Operation, ...]]]) -> str:
     from .yaml_text import edit_yaml  # ruamel.yaml, only when something changes
 
-    if "\r\n" in chunk:  # the round trip writes \n: edit with \n, give the lines their \r\n back
-        return edit_yaml(chunk.replace("\r\n", "\n"), patches).replace("\n", "\r\n")
-    return edit_yaml(chunk, patches)
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        if "\r\n" in chunk:  # the round trip writes \n: edit with \n, give the lines their \r\n back
+            return edit_yaml(chunk.replace("\r\n", "\n"), patches).replace("\n", "\r\n")
+        return edit_yaml(chunk, patches)
+    except YAMLError as err:
+        problem = str(getattr(err, "problem", "") or err).strip()
+        raise ValueError(f"cannot rewrite this document keeping its layout: {problem}") from None

@@ -199,3 +199,14 @@ def test_server_without_a_reachable_cluster_exits_3(tmp_path: pathlib.Path) -> N
     assert err.startswith("error: ")
     code, _, err = run("-f", str(tmp_path / "pod.yaml"), "--level", "restricted", "--kubeconfig", str(config))
     assert code == 2 and "connection flags are for --server" in err
+
+
+def test_a_document_the_round_trip_refuses_is_left_alone_and_reported(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "dup.yaml").write_text(BARE_POD + "metadata:\n  name: again\n---\n" + BARE_POD)
+    code, out, err = run("-f", str(tmp_path / "dup.yaml"), "--level", "restricted")
+    assert code == 2
+    assert f"error: {tmp_path / 'dup.yaml'}: document 0 (line 1): cannot rewrite this document keeping its layout: " \
+           'found duplicate key "metadata"' in err
+    first, second = out.split("---\n")
+    assert first == BARE_POD + "metadata:\n  name: again\n" and "runAsNonRoot: true" in second
+    assert err.splitlines()[-1] == "fix: 1 changed, 0 already passing, 0 not fixable, 1 unreadable"
