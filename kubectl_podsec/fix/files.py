@@ -90,7 +90,10 @@ class Fixer:
             errors += bad
             skipped += skip
             try:
-                out.append(_edit_yaml(chunk, patches) if patches else chunk)
+                edited = _edit_yaml(chunk, patches) if patches else chunk
+                if patches:
+                    _verify(chunk_documents(display, index - 1, line, edited), docs, patches)
+                out.append(edited)
             except ValueError as err:  # a document the round trip cannot take: left as it is
                 out.append(chunk)
                 errors.append(InputError(Source(display, index - 1, line).describe(), str(err)))
@@ -119,9 +122,7 @@ class Fixer:
             fixes += found
             errors += bad
             skipped += skip
-            from .document import edit_json
-
-            out.append(text[pos:start] + (edit_json(text[start:end], value, patches) if patches else text[start:end]))
+            out.append(text[pos:start] + _edited_json(text[start:end], value, patches))
             pos, index = end, index + 1
         out.append(text[pos:])
         return FileFix(display, path, text, "".join(out), tuple(fixes), tuple(errors), skipped)
@@ -160,6 +161,33 @@ class Fixer:
         except (TemplateError, InvalidPodSpec) as err:
             raise InputError(f"{source.describe()}: {obj.get('kind')}", str(err)) from None
         return None if result is None else ObjectFix(source, obj, namespace, result)
+
+
+def _edited_json(text: str, value: Any, patches: list[tuple[str, tuple[Operation, ...]]]) -> str:
+    """One JSON value's text with the patches applied, checked to read back as planned."""
+    if not patches:
+        return text
+    from .document import apply_patch, edit_json
+
+    edited = edit_json(text, value, patches)
+    expected = value
+    for prefix, ops in patches:
+        expected = apply_patch(expected, ops, prefix)
+    assert json.loads(edited) == expected, "the JSON written reads back as planned"
+    return edited
+
+
+def _verify(written: list[Document], docs: list[Document], patches: list[tuple[str, tuple[Operation, ...]]]) -> None:
+    """The text written must read back as exactly the planned objects: checked
+    each time, so a layout the editor mishandles is never written."""
+    from .document import apply_patch
+
+    ops = {prefix: p for prefix, p in patches}
+    expected = [None if d.obj is None else
+                apply_patch(d.obj, ops.get("" if d.source.item is None else f"/items/{d.source.item}", ()))
+                for d in docs]
+    if [d.obj for d in written] != expected:
+        raise ValueError("cannot rewrite this document keeping its layout: it would not read back as planned")
 
 
 def _relocated(doc: Document, display: str, index: int, line: int) -> InputError | None:
