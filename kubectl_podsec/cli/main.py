@@ -20,6 +20,7 @@ COMPLETE_VAR = "_KUBECTL_PODSEC_COMPLETE"
 # them all), so a command never pays for the imports of the others.
 COMMANDS = {
     "check": "check",
+    "fix": "fix",
     "policy": "policy",
     "psp": "psp",
     "rollout": "rollout",
