@@ -96,7 +96,7 @@ class Run:
         return ExitCode.worst(
             ExitCode.USAGE if self.summary.errors else ExitCode.OK,
             ExitCode.CLUSTER if self.fatal or nothing_read else ExitCode.OK,
-            ExitCode.PARTIAL if self.partial else ExitCode.OK,
+            ExitCode.PARTIAL if self.partial or self.summary.unknown else ExitCode.OK,
             ExitCode.FINDINGS if self.summary.denied else ExitCode.OK,
         )
 
