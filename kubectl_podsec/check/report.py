@@ -76,8 +76,8 @@ PspCheck = Callable[[Mapping[str, Any], str], "PspVerdict | None"]
 
 class Verdict(str, enum.Enum):
     """An object's verdict: its pods (or, with --server, the object) would be
-    denied; would be admitted under every mode's known policy; or the policy of
-    some mode cannot be known and nothing is known to deny it."""
+    denied; would be admitted; or enforce's policy cannot be known and nothing
+    known denies it (Result.verdict)."""
 
     ALLOWED = "allowed"
     DENIED = "denied"
@@ -114,13 +114,14 @@ class Result(NamedTuple):
 
     @property
     def verdict(self) -> Verdict:
-        """Denied when anything known denies it; unknown when a mode's policy
-        cannot be known (any mode: enforce decides admission, warn the
-        warnings, audit the audit log, and the report answers for all three),
-        unless the object is exempt from Pod Security; else allowed."""
+        """Denied when anything known denies it. Unknown when the mode that
+        decides admission (enforce, or --level) cannot be known and the object
+        is not exempt. Warn and audit never decide admission: when only they
+        are unknown the verdict stands, and their evaluations (and the
+        warnings) say unknown."""
         if self.denied:
             return Verdict.DENIED
-        if self.admission.unknown and not self.admission.exempt:
+        if self.admission.pods_allowed is None and not self.admission.exempt:
             return Verdict.UNKNOWN
         return Verdict.ALLOWED
 

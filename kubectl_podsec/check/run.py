@@ -60,6 +60,7 @@ class CheckRequest:
     psp_files: tuple[str, ...] = ()
     psp_allow: str | None = None
     psp_sa_allow: str | None = None
+    probe: bool = True  # against a cluster: dry-run probes for what labels and config leave unknown
     connect: Callable[[], Any] | None = None  # a kube Cluster; None: offline
 
 

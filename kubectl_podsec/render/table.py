@@ -25,9 +25,12 @@ def verdict(result: Result) -> str:
         return "DENIED" if adm.is_pod or adm.evaluations[0].mode == "level" else "PODS DENIED"
     if result.verdict is Verdict.UNKNOWN:
         return "UNKNOWN"
+    notes = []
     if any(e.allowed is False for e in adm.evaluations):
-        return "allowed (warnings)" if result.warnings else "allowed (audit)"
-    return "allowed"
+        notes.append("warnings" if result.warnings else "audit")
+    if adm.unknown:
+        notes.append(f"{', '.join(e.mode.value for e in adm.unknown)} unknown")
+    return f"allowed ({'; '.join(notes)})" if notes else "allowed"
 
 
 def _mode_cell(result: Result, mode: str) -> str:
