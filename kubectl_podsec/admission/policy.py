@@ -66,7 +66,8 @@ class PolicyResolver:
                  labels_origin: str | Callable[[str], str] = "Namespace object in the input",
                  server_minor: int | None = None,
                  unreadable: Callable[[str], str | None] | None = None,
-                 probe: Callable[[str], Probed] | None = None) -> None:
+                 probe: Callable[[str], Probed] | None = None,
+                 defaults_unknown_unless_given: bool = False) -> None:
         self.config = config
         self.namespace_labels = {} if namespace_labels is None else namespace_labels  # may be lazy
         self.assumed_labels = assumed_labels
@@ -74,14 +75,18 @@ class PolicyResolver:
         self.server_minor = server_minor  # the API server's minor version, where known
         self.unreadable = unreadable
         self.probe = probe
+        # check: defaults not given are unknown; elsewhere (whoami) the built-in ones are shown
+        self.defaults_unknown_unless_given = defaults_unknown_unless_given
         self._cache: dict[str, PolicyChoice] = {}
 
     @property
     def defaults_known(self) -> bool:
-        return self.config.source is not None
+        return self.config.source is not None or not self.defaults_unknown_unless_given
 
     def defaults_source(self) -> str:
-        if not self.defaults_known:
+        if self.config.source is None and not self.defaults_unknown_unless_given:
+            return "built-in defaults (privileged:latest; pass --admission-config for the cluster's)"
+        if self.config.source is None:
             return "cluster defaults (unknown)"
         return f"cluster defaults from {self.config.source}"
 

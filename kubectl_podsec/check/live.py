@@ -32,7 +32,7 @@ def check_cluster(request: CheckRequest, cluster: Cluster, run: Run, writer: Rep
     prober = Prober(cluster)
     resolver = PolicyResolver(request.admission_config, live, request.assumed_labels, live.origin,
                               server_minor, unreadable=live.why_unreadable,
-                              probe=prober if request.probe else None)
+                              probe=prober if request.probe else None, defaults_unknown_unless_given=True)
     names = list(request.namespaces)
     default_namespace = names[0] if names and items is not None else cluster.namespace
     minor = request.server_minor

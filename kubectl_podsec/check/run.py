@@ -115,7 +115,7 @@ def run(request: CheckRequest, console: Console, writer: ReportSink) -> ExitCode
     policies = _file_policies(request.psp_files, console)
     if connect is None:
         resolver = PolicyResolver(request.admission_config, input_labels, request.assumed_labels,
-                                  server_minor=request.server_minor)
+                                  server_minor=request.server_minor, defaults_unknown_unless_given=True)
         namespace = request.namespaces[0] if request.namespaces else "default"
         checker = Checker(Evaluator(request.server_minor), resolver, namespace, request.level,
                           psp=_offline_psp(policies, request, console))
