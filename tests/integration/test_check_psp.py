@@ -236,7 +236,8 @@ def test_a_1_24_server_does_not_raise_an_unset_warn_to_enforce(psp_cluster: Clus
 
     ran = podsec(psp_cluster, "check", *known_defaults(psp_cluster), "-f", path, "-n", namespace, "--server",
                  "-o", "json")
-    newer = podsec(None, "check", "-f", path, "-n", namespace, "-o", "json", "--namespace-labels",
+    newer = podsec(None, "check", *known_defaults(psp_cluster), "-f", path, "-n", namespace, "-o", "json",
+                   "--namespace-labels",
                    "pod-security.kubernetes.io/enforce=restricted,pod-security.kubernetes.io/enforce-version=v1.24")
 
     assert ran.code == 1, ran.err
