@@ -96,9 +96,8 @@ def test_unlabelled_namespaces_under_restricted_defaults(restricted_cluster: Clu
     assert enforce["message"] == _server_denial(cluster, namespace, pod("plain", PLAIN))
 
 
-def test_probes_stay_out_of_runs_that_do_not_need_them(cluster: Cluster, tmp_path: Path) -> None:
-    """Labels that say every mode need no probe, and neither does --level: the
-    identity here may not create pods, so a probe would have said so."""
+def test_labels_that_say_every_mode_are_known_without_a_probe(cluster: Cluster, tmp_path: Path) -> None:
+    """bob may read the namespace but not create pods: its labels alone are enough."""
     namespace = cluster.create_namespace("labelled")
     label(cluster, namespace, enforce="baseline", audit="baseline", warn="restricted")
     pods = manifest(tmp_path / "pods.yaml", pod("plain", PLAIN))

@@ -9,9 +9,11 @@ from kubectl_podsec.admission.labels import Mode
 from kubectl_podsec.admission.policy import PolicyResolver, Probed, modes_from_defaults
 from kubectl_podsec.admission.warnings import server_warnings
 from kubectl_podsec.check.answers import Said, ServerSaid, classify
+from kubectl_podsec.check.checker import Checker
+from kubectl_podsec.check.report import Result
 from kubectl_podsec.check.probe import read_probes
 from kubectl_podsec.kube.reviews import Answer
-from kubectl_podsec.pss import LevelVersion
+from kubectl_podsec.pss import Evaluator, LevelVersion
 
 E, A, W = Mode.ENFORCE, Mode.AUDIT, Mode.WARN
 P = "pod-security.kubernetes.io/"
@@ -53,6 +55,20 @@ def test_given_defaults_are_known_and_not_probed() -> None:
     resolver = PolicyResolver(DEFAULT_CONFIG._replace(source="cfg.yaml"), {},
                               probe=lambda ns: asked.append(ns) or Probed({}), defaults_unknown_unless_given=True)
     assert resolver.choose("web").unknown == frozenset() and asked == []
+
+
+def test_no_probe_where_the_labels_say_every_mode_or_with_level() -> None:
+    asked: list[str] = []
+    full = {P + mode: "baseline" for mode in ("enforce", "audit", "warn")}
+    resolver = PolicyResolver(DEFAULT_CONFIG, {"web": full}, probe=lambda ns: asked.append(ns) or Probed({}),
+                              defaults_unknown_unless_given=True)
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "other"},
+           "spec": {"containers": [{"name": "c", "image": "i"}]}}
+
+    known = resolver.choose("web")
+    by_level = Checker(Evaluator(), resolver, level=LevelVersion.parse("restricted")).check(pod, None)
+
+    assert known.unknown == frozenset() and isinstance(by_level, Result) and asked == []
 
 
 def test_whoami_keeps_the_built_in_defaults() -> None:
