@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from .config import DEFAULT_CONFIG, PodSecurityConfig
 from .labels import MODES, Mode, Policy
 from ..pss import Evaluation, Evaluator, LevelVersion, PodMetadata, PodSpec, pod_metadata, pod_spec
+from .warnings import server_warnings
 from .workloads import PodTemplate
 
 # --- defaulting the API server applies before admission (specs/pss.md §5.5) ---
@@ -136,20 +137,25 @@ def default_template(template: PodTemplate, is_pod: bool) -> PodTemplate:
 
 
 class ModeEvaluation(NamedTuple):
+    """One mode's verdict; `evaluation` is None, and `unknown` says why, when
+    the mode's policy cannot be known."""
+
     mode: Mode
-    evaluation: Evaluation
+    evaluation: Evaluation | None
     applies_to_object: bool
     mutated: bool = False  # of the pod as a mutating plugin (PodSecurityPolicy) left it
+    unknown: str | None = None
 
     @property
-    def allowed(self) -> bool:
-        return self.evaluation.allowed
+    def allowed(self) -> bool | None:
+        """Whether it passes; None when unknown."""
+        return None if self.evaluation is None else self.evaluation.allowed
 
     @property
     def message(self) -> str | None:
         """The controller's text: the denial after `pods "NAME" is forbidden: `
         for enforce (and --level), the warning or audit annotation otherwise."""
-        if self.evaluation.allowed:
+        if self.evaluation is None or self.evaluation.allowed:
             return None
         prefix = "would violate" if self.mode in ("audit", "warn") else "violates"
         lv, detail = self.evaluation.level_version, self.evaluation.forbidden_detail
@@ -168,22 +174,39 @@ class Admission(NamedTuple):
         return next((e for e in self.evaluations if e.mode == mode), None)
 
     @property
-    def pods_allowed(self) -> bool:
-        """Whether the pods (the Pod itself, or those a workload creates) pass
-        enforce (or the single --level)."""
-        return all(e.allowed for e in self.evaluations if e.mode in ("enforce", "level"))
+    def unknown(self) -> tuple[ModeEvaluation, ...]:
+        """The modes whose policy cannot be known."""
+        return tuple(e for e in self.evaluations if e.evaluation is None)
 
     @property
-    def object_allowed(self) -> bool:
+    def pods_allowed(self) -> bool | None:
+        """Whether the pods (the Pod itself, or those a workload creates) pass
+        enforce (or the single --level); None when enforce is unknown."""
+        deciding = [e.allowed for e in self.evaluations if e.mode in ("enforce", "level")]
+        if False in deciding:
+            return False
+        return None if None in deciding else True
+
+    @property
+    def object_allowed(self) -> bool | None:
         return self.pods_allowed if self.is_pod else True
 
     @property
-    def warnings(self) -> tuple[str, ...]:
-        """The Warning headers the server would return (none on a denial)."""
+    def warning_texts(self) -> tuple[str, ...] | None:
+        """Pod Security's warnings for the object (none on a denial), before the
+        server's recorder cuts them; None when warn is unknown."""
         warn = self._mode("warn")
-        if not self.object_allowed or warn is None or warn.message is None:
+        if warn is None or self.object_allowed is False:
             return ()
-        return (warn.message,)
+        if self.object_allowed is None or warn.evaluation is None:
+            return None
+        return () if warn.message is None else (warn.message,)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The Warning headers the server would return, as its recorder cuts
+        them (server_warnings); none where unknown."""
+        return server_warnings(self.warning_texts or ())
 
     @property
     def audit_annotations(self) -> dict[str, str]:
@@ -195,11 +218,12 @@ class Admission(NamedTuple):
             text = errors[0] if len(errors) == 1 else "[" + ", ".join(dict.fromkeys(errors)) + "]"
             out["pod-security.kubernetes.io/error"] = f"Failed to parse policy: {text}"
         enforce = self._mode("enforce")
-        if self.is_pod and enforce is not None:
+        if self.is_pod and enforce is not None and enforce.evaluation is not None:
             # A fully privileged policy short-circuits, whatever its versions,
             # unless the labels had errors.
             fully_privileged = not self.label_errors and all(
-                e.evaluation.level_version.level.value == "privileged" for e in self.evaluations)
+                e.evaluation is not None and e.evaluation.level_version.level.value == "privileged"
+                for e in self.evaluations)
             policy = "privileged:latest" if fully_privileged else str(enforce.evaluation.level_version)
             out["pod-security.kubernetes.io/enforce-policy"] = policy
         audit = self._mode("audit")
@@ -215,19 +239,24 @@ def _fields(template: PodTemplate) -> tuple[PodMetadata, PodSpec]:
 
 
 def _evaluate_modes(policy: Policy, template: PodTemplate, is_pod: bool, evaluator: Evaluator,
-                    mutated: PodTemplate | None, created: PodTemplate | None) -> tuple[ModeEvaluation, ...]:
+                    mutated: PodTemplate | None, created: PodTemplate | None,
+                    unknown: Mapping[Mode, str]) -> tuple[ModeEvaluation, ...]:
     pods = mutated if mutated is not None else created
     fields = _fields(template)
     pod_fields = fields if pods is None else _fields(pods)
     done: dict[tuple[str, int | None, bool], Evaluation] = {}
     out = []
     for mode in MODES:
+        applies = is_pod or mode != "enforce"
+        if mode in unknown:
+            out.append(ModeEvaluation(mode, None, applies, unknown=unknown[mode]))
+            continue
         lv = policy.for_mode(mode)
         of_pod = pods is not None and (is_pod or mode == "enforce")  # pods change, workloads do not
         key = (lv.level.value, lv.version.minor, of_pod)
         if key not in done:  # audit and warn reuse an equal level:version's result
             done[key] = evaluator.evaluate_pod(lv, *(pod_fields if of_pod else fields))
-        out.append(ModeEvaluation(mode, done[key], is_pod or mode != "enforce", of_pod and mutated is not None))
+        out.append(ModeEvaluation(mode, done[key], applies, of_pod and mutated is not None))
     return tuple(out)
 
 
@@ -243,6 +272,7 @@ def admit(
     label_errors: tuple[str, ...] = (),
     mutated: PodTemplate | None = None,
     created: PodTemplate | None = None,
+    unknown: Mapping[Mode, str] | None = None,
 ) -> Admission:
     """Evaluate one object's pod template as the controller would; `template`
     must already be defaulted (default_template). `mutated` is the pod as the
@@ -251,13 +281,16 @@ def admit(
     pods (every mode of a Pod; enforce, which decides the pods, of a workload).
     `created` is a workload's pod as the server's create strategy leaves it,
     where that differs from the template (seccomp_skew): evaluated likewise
-    for enforce, without a mutating plugin to name."""
+    for enforce, without a mutating plugin to name. The modes in `unknown`
+    (mode -> why) are not evaluated: their policy cannot be known."""
+    unknown = unknown or {}
     exempt = config.exemption(namespace, username, template.spec.get("runtimeClassName"))
     if exempt is None:
-        return Admission(is_pod, _evaluate_modes(policy, template, is_pod, evaluator, mutated, created),
-                         label_errors=label_errors)
+        return Admission(is_pod, _evaluate_modes(policy, template, is_pod, evaluator, mutated, created,
+                                                 unknown), label_errors=label_errors)
     # An exempt object is not evaluated at all: report what would have applied.
     skipped = tuple(
+        ModeEvaluation(mode, None, False, unknown=unknown[mode]) if mode in unknown else
         ModeEvaluation(mode, Evaluation(lv, evaluator.resolve(lv.version), ()), False)
         for mode, lv in ((m, policy.for_mode(m)) for m in MODES)
     )

@@ -94,5 +94,5 @@ class Checker:
                           config=self.resolver.config, username=self.username,
                           evaluator=self.evaluator,
                           label_errors=tuple(str(e) for e in choice.label_errors), mutated=mutated,
-                          created=created)
+                          created=created, unknown={m: choice.unknown_reason for m in choice.unknown})
         return Result(source, ref, admission, choice)

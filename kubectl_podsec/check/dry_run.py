@@ -16,7 +16,9 @@ from typing import Any, NamedTuple
 
 from ..admission.verdicts import Admission
 from ..admission.workloads import PodTemplate
+from ..admission.warnings import server_warnings
 from ..kube.reviews import Access, Answer
+from .answers import Said, classify
 
 # Fields the server sets; a create that carries them is rejected or conflicts.
 _SERVER_METADATA = ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields",
@@ -66,6 +68,16 @@ def with_service_account(obj: dict[str, Any], template_path: str, service_accoun
 # --- the comparison ------------------------------------------------------------
 
 
+class Compared(NamedTuple):
+    """One answer beside the offline verdict: disagreements, or why the two
+    cannot be compared (the server spoke of something else); `compared`:
+    both spoke of Pod Security (or PodSecurityPolicy)."""
+
+    disagreements: tuple[str, ...] = ()
+    not_comparable: tuple[str, ...] = ()
+    compared: bool = False
+
+
 def _psa_warnings(warnings: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(w for w in warnings if w.startswith(_PSA_WARNING))
 
@@ -76,34 +88,50 @@ def _after_forbidden(message: str) -> str:
     return rest if sep else message
 
 
-def _compare(offline_allowed: bool, expected_message: str | None, expected_warnings: tuple[str, ...],
-             answer: Answer, what: str) -> list[str]:
-    if answer.outcome in ("error", "forbidden"):
-        return []
+def _expected_warnings(answer: Answer, texts: tuple[str, ...]) -> tuple[str, ...]:
+    """Pod Security's warnings as the server would send them beside the other
+    warnings it sent: the strategy's come first (BeforeCreate runs before the
+    validating admission plugins), then Pod Security's; the recorder cuts them."""
+    others = tuple(w for w in answer.warnings if not w.startswith(_PSA_WARNING))
+    return _psa_warnings(server_warnings(others + texts))
+
+
+def _compare(offline_allowed: bool | None, expected_message: str | None,
+             expected_warnings: tuple[str, ...] | None, answer: Answer, what: str) -> Compared:
+    said = classify(answer)
+    if said.said in (Said.ERROR, Said.RBAC):  # no answer: a partial result, said elsewhere
+        return Compared()
+    if not said.speaks_of_pod_security:
+        return Compared(not_comparable=(f"{what}: the server said {said.describe()}, not what Pod "
+                                        f"Security would decide: {answer.message}",))
+    if offline_allowed is None:
+        return Compared(not_comparable=(f"{what}: the offline verdict is unknown; the server said "
+                                        f"{said.describe()}",))
     found: list[str] = []
     if answer.accepted != offline_allowed:
         offline = "admits" if offline_allowed else "denies"
         server = "accepted" if answer.accepted else f"denied it: {answer.message}"
         found.append(f"{what}: offline {offline}, the server {server}")
-    elif (not answer.accepted and expected_message and "PodSecurity" in answer.message
-          and _after_forbidden(answer.message) != expected_message):
+    elif not answer.accepted and expected_message and _after_forbidden(answer.message) != expected_message:
         found.append(f"{what}: denial message differs: the server says "
                      f"{_after_forbidden(answer.message)!r}, offline {expected_message!r}")
-    if answer.accepted:
-        server_psa = set(_psa_warnings(answer.warnings))
-        if server_psa != set(expected_warnings):
+    if answer.accepted and expected_warnings is not None:
+        server_psa = _psa_warnings(answer.warnings)
+        expected = _expected_warnings(answer, expected_warnings)
+        if server_psa != expected:
             found.append(f"{what}: Pod Security warnings differ: the server sent "
-                         f"{sorted(server_psa) or 'none'}, offline expects {list(expected_warnings) or 'none'}")
-    return found
+                         f"{list(server_psa) or 'none'}, offline expects {list(expected) or 'none'}")
+    return Compared(tuple(found), (), True)
 
 
 def _enforce_message(admission: Admission) -> str | None:
     return next((e.message for e in admission.evaluations if e.mode in ("enforce", "level")), None)
 
 
-def _pods_expected(admission: Admission, psp_denial: str | None) -> tuple[bool, str | None]:
-    """Whether the pods are admitted, and the denial after `is forbidden: `.
-    PodSecurityPolicy admits in the mutating phase: its denial comes first."""
+def _pods_expected(admission: Admission, psp_denial: str | None) -> tuple[bool | None, str | None]:
+    """Whether the pods are admitted (None: unknown), and the denial after
+    `is forbidden: `. PodSecurityPolicy admits in the mutating phase: its
+    denial comes first."""
     if psp_denial is not None:
         return False, _after_forbidden(psp_denial)
     return admission.pods_allowed, _enforce_message(admission)
@@ -114,7 +142,9 @@ class ServerVerdict(NamedTuple):
     offline verdict. `denied`: the identity may not create the object, or the
     server would not take it or its pods; `unknown`: an answer could not be
     had (a server error, or no one here may create pods to try the template);
-    `error`: why no answer at all was had."""
+    `error`: why no answer at all was had. `agrees`: None when no answer spoke
+    of Pod Security (or PodSecurityPolicy); `not_comparable` then says what
+    the server spoke of instead."""
 
     identity: str
     permitted: bool = False
@@ -126,6 +156,7 @@ class ServerVerdict(NamedTuple):
     agrees: bool | None = True
     disagreements: tuple[str, ...] = ()
     error: str = ""
+    not_comparable: tuple[str, ...] = ()
 
     @classmethod
     def no_answer(cls, identity: str, error: str, *, unknown: bool) -> ServerVerdict:
@@ -140,38 +171,47 @@ class ServerVerdict(NamedTuple):
         out = {"identity": self.identity, "permitted": self.permitted}
         if self.permission:
             out["permission"] = self.permission
-        if self.object is not None:
-            out["object"] = self.object.to_dict()
-        if self.pods is not None:
-            out["pods"] = self.pods.to_dict()
+        for part, answer in (("object", self.object), ("pods", self.pods)):
+            if answer is not None:
+                out[part] = {**answer.to_dict(), **classify(answer).to_dict()}
         out.update(denied=self.denied, unknown=self.unknown, agrees=self.agrees,
                    disagreements=list(self.disagreements))
+        if self.not_comparable:
+            out["notComparable"] = list(self.not_comparable)
         return out
+
+
+def _comparisons(admission: Admission, obj_answer: Answer, pods_answer: Answer | None,
+                 psp_denial: str | None) -> list[Compared]:
+    """Each answer compared with the offline verdict (none with --level, whose
+    offline verdict is not the namespace's policy)."""
+    if not admission.evaluations or admission.evaluations[0].mode == "level":
+        return []
+    pods_allowed, pods_message = _pods_expected(admission, psp_denial)
+    if admission.is_pod:
+        warnings = () if psp_denial else admission.warning_texts
+        out = [_compare(pods_allowed, pods_message, warnings, obj_answer, "object")]
+    else:  # PodSecurityPolicy admits pods only
+        out = [_compare(True, None, admission.warning_texts, obj_answer, "object")]
+    if pods_answer is not None:  # its warnings are not compared: enforce is
+        out.append(_compare(pods_allowed, pods_message, None, pods_answer, "pods"))
+    return out
 
 
 def server_report(admission: Admission, access: Access, obj_answer: Answer,
                   pods_answer: Answer | None, identity: str, psp_denial: str | None = None) -> ServerVerdict:
     """The server's verdict on an object: RBAC, the server's answers, and every
-    disagreement with the offline verdict (not made with --level, whose offline
-    verdict is not the namespace's policy). `psp_denial` is the offline
-    PodSecurityPolicy denial of the pods, if any (PspVerdict.message)."""
-    disagreements: list[str] = []
-    if admission.evaluations and admission.evaluations[0].mode != "level":
-        pods_allowed, pods_message = _pods_expected(admission, psp_denial)
-        if admission.is_pod:
-            disagreements = _compare(pods_allowed, pods_message, () if psp_denial else admission.warnings,
-                                     obj_answer, "object")
-        else:  # PodSecurityPolicy admits pods only
-            disagreements = _compare(admission.object_allowed, None, admission.warnings, obj_answer, "object")
-        if pods_answer is not None:  # its warnings are not compared: enforce is
-            disagreements += [d for d in _compare(pods_allowed, pods_message, (), pods_answer, "pods")
-                              if not d.startswith("pods: Pod Security warnings")]
+    disagreement with the offline verdict, where both spoke of the same thing.
+    `psp_denial` is the offline PodSecurityPolicy denial of the pods, if any
+    (PspVerdict.message)."""
+    compared = _comparisons(admission, obj_answer, pods_answer, psp_denial)
+    disagreements = tuple(d for c in compared for d in c.disagreements)
+    not_comparable = tuple(n for c in compared for n in c.not_comparable)
+    agrees = (not disagreements) if any(c.compared for c in compared) else None
     answers = [obj_answer] + ([pods_answer] if pods_answer is not None else [])
     denied = (not access.allowed or obj_answer.outcome in ("denied", "forbidden")
               or any(a.outcome == "denied" for a in answers))
     unknown = obj_answer.outcome == "error" or (
         pods_answer is not None and pods_answer.outcome in ("error", "forbidden"))
     return ServerVerdict(identity, access.allowed, access.error or access.reason, obj_answer, pods_answer,
-                         denied, unknown, not disagreements, tuple(disagreements))
-
-
+                         denied, unknown, agrees, disagreements, not_comparable=not_comparable)

@@ -14,6 +14,7 @@ from ..kube.concurrency import ordered_map
 from ..pss import Evaluator
 from .checker import Checker
 from .dry_run import ServerVerdict
+from .probe import Prober
 from .report import Result
 from .run import CheckRequest, Item, ReportSink, Run, check_all
 from .scan import NamespaceLabels, Unreadable, fatal, objects, served_minor
@@ -29,8 +30,10 @@ def check_cluster(request: CheckRequest, cluster: Cluster, run: Run, writer: Rep
     psp = ClusterPsp.of(cluster, run, psp_policies)
     live = NamespaceLabels(cluster, _on_labels_error(run, request), input_labels)
     # how this server reads the labels, whatever --server-version says
+    prober = Prober(cluster)
     resolver = PolicyResolver(request.admission_config, live, request.assumed_labels, live.origin,
-                              server_minor)
+                              server_minor, unreadable=live.why_unreadable,
+                              probe=prober if request.probe else None, defaults_unknown_unless_given=True)
     names = list(request.namespaces)
     default_namespace = names[0] if names and items is not None else cluster.namespace
     minor = request.server_minor
@@ -43,16 +46,23 @@ def check_cluster(request: CheckRequest, cluster: Cluster, run: Run, writer: Rep
         scope = None if request.all_namespaces else live.existing(names or [cluster.namespace],
                                                                   run.unreadable)
         items = _cluster_items(cluster, request.resources, scope, request.selector, live, run)
+        if request.level is None and scope is not None and len(scope) > 1:  # a few at a time
+            prober.prefetch([n for n in scope if resolver.needs_probe(n)])
     check_all(checker, items, writer, run, ServerAnswers(cluster) if request.server_dry_run else None)
     for note in psp.authorizers.notes if psp else ():
         run.console.err(f"note: {note}")
 
 
 def _on_labels_error(run: Run, request: CheckRequest) -> Callable[[Unreadable], None]:
-    """Unreadable labels leave the policy unknown (a partial result), unless
-    --namespace-labels says what to assume."""
+    """Unreadable labels leave the namespace's policy unknown (the results say
+    so, mode by mode, unless the server tells it), unless --namespace-labels
+    says what to assume."""
     if request.assumed_labels is None:
-        return run.unreadable
+        def unknown(item: Unreadable) -> None:
+            run.console.err(f"warning: {item}; its Pod Security policy is unknown unless the server "
+                            "tells it (a dry-run probe, where you may create pods)")
+
+        return unknown
 
     def assume(item: Unreadable) -> None:
         run.console.err(f"warning: {item}; assuming --namespace-labels")

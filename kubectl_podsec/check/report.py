@@ -4,6 +4,7 @@ the CheckReport document's parts via `to_dict`. `checker.py` makes them."""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -73,6 +74,19 @@ class PspVerdict(NamedTuple):
 PspCheck = Callable[[Mapping[str, Any], str], "PspVerdict | None"]
 
 
+class Verdict(str, enum.Enum):
+    """An object's verdict: its pods (or, with --server, the object) would be
+    denied; would be admitted; or enforce's policy cannot be known and nothing
+    known denies it (Result.verdict)."""
+
+    ALLOWED = "allowed"
+    DENIED = "denied"
+    UNKNOWN = "unknown"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 class Result(NamedTuple):
     source: Source | None  # None: read from the cluster
     object: ObjectRef
@@ -95,8 +109,21 @@ class Result(NamedTuple):
     def denied(self) -> bool:
         """Its pods would be denied (by Pod Security, or by every PodSecurityPolicy),
         or (with --server) the server would refuse it."""
-        return (not self.admission.pods_allowed or self.psp_denied
+        return (self.admission.pods_allowed is False or self.psp_denied
                 or bool(self.server and self.server.denied))
+
+    @property
+    def verdict(self) -> Verdict:
+        """Denied when anything known denies it. Unknown when the mode that
+        decides admission (enforce, or --level) cannot be known and the object
+        is not exempt. Warn and audit never decide admission: when only they
+        are unknown the verdict stands, and their evaluations (and the
+        warnings) say unknown."""
+        if self.denied:
+            return Verdict.DENIED
+        if self.admission.pods_allowed is None and not self.admission.exempt:
+            return Verdict.UNKNOWN
+        return Verdict.ALLOWED
 
     def to_dict(self) -> dict[str, Any]:
         adm = self.admission
@@ -104,6 +131,7 @@ class Result(NamedTuple):
             "source": source_dict(self.source),
             "object": self.object.to_dict(),
             "policySource": self.policy.source,
+            "verdict": self.verdict.value,
             "evaluations": [_evaluation(e) for e in adm.evaluations],
             "objectAllowed": adm.object_allowed,
             "podsAllowed": adm.pods_allowed,
@@ -123,6 +151,10 @@ class Result(NamedTuple):
 
 def _evaluation(e: ModeEvaluation) -> dict[str, Any]:
     ev = e.evaluation
+    if ev is None:  # the mode's policy cannot be known: nothing is claimed for it
+        return {"mode": e.mode.value, "level": None, "version": None, "resolvedVersion": None,
+                "allowed": None, "unknown": e.unknown, "appliesToObject": e.applies_to_object,
+                "message": None, "violations": []}
     return {
         "mode": e.mode.value,
         "level": ev.level_version.level.value,
@@ -151,18 +183,21 @@ class Summary:
     """Counts, kept as the results stream past."""
 
     def __init__(self) -> None:
-        self.objects = self.allowed = self.denied = self.skipped = self.errors = 0
+        self.objects = self.allowed = self.denied = self.unknown = self.skipped = self.errors = 0
 
     def add(self, item: Result | Skipped) -> None:
         if isinstance(item, Skipped):
             self.skipped += 1
             return
         self.objects += 1
-        if item.denied:
+        verdict = item.verdict
+        if verdict is Verdict.DENIED:
             self.denied += 1
+        elif verdict is Verdict.UNKNOWN:
+            self.unknown += 1
         else:
             self.allowed += 1
 
     def to_dict(self) -> dict[str, int]:
         return {"objects": self.objects, "allowed": self.allowed, "denied": self.denied,
-                "skipped": self.skipped, "errors": self.errors}
+                "unknown": self.unknown, "skipped": self.skipped, "errors": self.errors}

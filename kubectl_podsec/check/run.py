@@ -61,6 +61,7 @@ class CheckRequest:
     psp_files: tuple[str, ...] = ()
     psp_allow: str | None = None
     psp_sa_allow: str | None = None
+    probe: bool = True  # against a cluster: dry-run probes for what labels and config leave unknown
     connect: Callable[[], Any] | None = None  # a kube Cluster; None: offline
 
 
@@ -97,7 +98,7 @@ class Run:
         return ExitCode.worst(
             ExitCode.USAGE if self.summary.errors else ExitCode.OK,
             ExitCode.CLUSTER if self.fatal or nothing_read else ExitCode.OK,
-            ExitCode.PARTIAL if self.partial else ExitCode.OK,
+            ExitCode.PARTIAL if self.partial or self.summary.unknown else ExitCode.OK,
             ExitCode.FINDINGS if self.summary.denied else ExitCode.OK,
         )
 
@@ -115,7 +116,7 @@ def run(request: CheckRequest, console: Console, writer: ReportSink) -> ExitCode
     policies = _file_policies(request.psp_files, console)
     if connect is None:
         resolver = PolicyResolver(request.admission_config, input_labels, request.assumed_labels,
-                                  server_minor=request.server_minor)
+                                  server_minor=request.server_minor, defaults_unknown_unless_given=True)
         namespace = request.namespaces[0] if request.namespaces else "default"
         checker = Checker(request.evaluator or Evaluator(request.server_minor), resolver, namespace, request.level,
                           psp=_offline_psp(policies, request, console))

@@ -57,6 +57,7 @@ class NamespaceLabels(Mapping[str, Mapping[str, str]]):
         self.input = dict(input_labels or {})
         self.live: dict[str, dict[str, str] | None] = {}
         self.missing: dict[str, ApiError] = {}
+        self.refused: dict[str, ApiError] = {}  # namespaces whose labels cannot be read
         self.listed = False
 
     def load_all(self) -> list[str] | None:
@@ -86,7 +87,17 @@ class NamespaceLabels(Mapping[str, Mapping[str, str]]):
             if err.status == 404:
                 self.missing[name] = err
             else:
+                self.refused[name] = err
                 self.on_error(Unreadable(f'the labels of namespace "{name}"', err))
+
+    def why_unreadable(self, name: str) -> str | None:
+        """Why the namespace's labels cannot be read; None when they can (or
+        it is in the input, or does not exist)."""
+        if name in self.input:
+            return None
+        self._fetch(name)
+        err = self.refused.get(name)
+        return None if err is None else str(err)
 
     def existing(self, names: list[str], on_missing: Callable[[Unreadable], None]) -> list[str]:
         """The namespaces that exist (or cannot be told not to); a missing one

@@ -75,6 +75,10 @@ def _namespaces(values: tuple[str, ...], all_namespaces: bool, files: tuple[str,
               help="What `latest` means (default: the cluster's version, offline the newest known), "
                    "and, offline, which server's behaviour to expect (warn follows enforce from "
                    "v1.26; seccomp annotations count as fields on v1.19 to v1.26).")
+@click.option("--probe/--no-probe", default=True, show_default=True,
+              help="Against a cluster, learn what labels and --admission-config leave unknown "
+                   "(enforce, warn) from the server itself, where you may create pods: "
+                   "dry-run Pods (nothing stored), one set per namespace.")
 @click.option("--psp-file", "psp_files", multiple=True, metavar="FILE",
               help="PodSecurityPolicy objects (repeatable): also say which policy would admit each "
                    "pod, what it would change, or that none would (a finding, exit 1). A cluster "
@@ -91,7 +95,8 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
           selector: str | None, kinds: tuple[str, ...], server_dry_run: bool, level: Level | None,
           policy_version: Version | None, namespace_labels: str | None, admission_config: str | None,
           server_version: int | None, psp_files: tuple[str, ...], psp_allow: str | None,
-          psp_sa_allow: str | None, output: str, policy_path: str | None, **connection: Any) -> None:
+          psp_sa_allow: str | None, probe: bool, output: str, policy_path: str | None,
+          **connection: Any) -> None:
     """Will these pods be admitted, and under which policy?
 
     Every object that carries a pod spec is checked exactly as Pod Security
@@ -109,8 +114,13 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
     may use which policy: offline, see --psp-allow and --psp-sa-allow;
     against a cluster, its RBAC says.
 
+    A mode whose policy cannot be known (labels that cannot be read, or
+    cluster defaults not given) is `unknown`, never allowed; an object is
+    unknown when any of its modes is and nothing known denies it (exit 4).
+
     Exit codes: 0 nothing would be denied, 1 something would be denied,
-    2 invalid input or usage, 3 cluster error, 4 partial result.
+    2 invalid input or usage, 3 cluster error, 4 partial result (also an
+    unknown verdict).
     """
     console = run_console()
     online = not files or server_dry_run or cluster_flags_given(connection)
@@ -130,7 +140,7 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
         level=lv, evaluator=evaluator, assumed_labels=parse_labels(namespace_labels),
         admission_config=read_admission_config(admission_config) if admission_config else DEFAULT_CONFIG,
         server_minor=server_version, server_dry_run=server_dry_run, psp_files=psp_files,
-        psp_allow=psp_allow, psp_sa_allow=psp_sa_allow,
+        psp_allow=psp_allow, psp_sa_allow=psp_sa_allow, probe=probe,
         connect=(lambda: connect(connection)) if online else None)
     writer = WRITERS[output](wide=output == "wide", color=console.color, yaml_dump=dump_yaml)
     raise click.exceptions.Exit(run(request, console, writer))

@@ -8,11 +8,12 @@ from typing import Any
 
 from .. import __version__
 from ..pss import CHECKS, DESCRIPTIONS
-from ..check.report import Result, Skipped, Summary
+from ..check.report import Result, Skipped, Summary, Verdict
 from .writer import ReportWriter
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _RULE_INDEX = {c.id: i for i, c in enumerate(CHECKS)}
+PSS_HELP = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
 PSP_HELP = "https://kubernetes.io/docs/concepts/security/pod-security-policy/"
 # With PodSecurityPolicies: a pod no policy admits, and a pod the chosen policy changes.
 PSP_RULES = (
@@ -24,6 +25,14 @@ PSP_RULES = (
      "(its defaults), so the pod that runs differs from the manifest."),
 )
 _PSP_INDEX = {rule[0]: len(CHECKS) + i for i, rule in enumerate(PSP_RULES)}
+# A mode whose policy cannot be known. Listed last, only when used, so it is
+# named by ruleId alone (the indices of the other rules do not move).
+UNKNOWN_RULE = ("PodSecurityUnknown", "warning",
+                "The Pod Security policy of a mode could not be known",
+                "The namespace's Pod Security level and version for this mode could not be known (its "
+                "labels could not be read, or they leave the mode to cluster defaults that were not "
+                "given), so whether the object is admitted, warned about or audited is unknown. "
+                "Pass --admission-config, --namespace-labels or --level to make it known.")
 
 
 def _rules() -> list[dict[str, Any]]:
@@ -33,14 +42,20 @@ def _rules() -> list[dict[str, Any]]:
             "name": check.id,
             "shortDescription": {"text": f"Pod Security Standards {check.level.value} check {check.id}"},
             "fullDescription": {"text": DESCRIPTIONS[check.id]},
-            "helpUri": "https://kubernetes.io/docs/concepts/security/pod-security-standards/",
+            "helpUri": PSS_HELP,
             "properties": {"level": check.level.value},
         }
         for check in CHECKS
     ]
 
 
-def _psp_rules() -> list[dict[str, Any]]:
+def _unknown_rule() -> dict[str, Any]:
+    rule_id, level, short, full = UNKNOWN_RULE
+    return {"id": rule_id, "name": rule_id, "shortDescription": {"text": short},
+            "fullDescription": {"text": full}, "helpUri": PSS_HELP, "defaultConfiguration": {"level": level}}
+
+
+def _psp_rules(rules: tuple[tuple[str, str, str, str], ...] = PSP_RULES) -> list[dict[str, Any]]:
     return [
         {
             "id": rule_id,
@@ -50,7 +65,7 @@ def _psp_rules() -> list[dict[str, Any]]:
             "helpUri": PSP_HELP,
             "defaultConfiguration": {"level": level},
         }
-        for rule_id, level, short, full in PSP_RULES
+        for rule_id, level, short, full in rules
     ]
 
 
@@ -76,6 +91,21 @@ def _psp_item(result: Result) -> dict[str, Any] | None:
     }
 
 
+def _unknown_item(result: Result) -> dict[str, Any] | None:
+    """The modes whose policy cannot be known, when that leaves the verdict unknown."""
+    if result.verdict is not Verdict.UNKNOWN:
+        return None
+    unknown = result.admission.unknown
+    modes = ", ".join(e.mode.value for e in unknown)
+    return {
+        "ruleId": UNKNOWN_RULE[0],
+        "level": UNKNOWN_RULE[1],
+        "message": {"text": f"{result.object.describe()}: {modes}: unknown: {unknown[0].unknown}"},
+        "locations": [_location(result)],
+        "properties": {"verdict": result.verdict.value, "unknownModes": [e.mode.value for e in unknown]},
+    }
+
+
 def _location(result: Result) -> dict[str, Any]:
     src, ref = result.source, result.object
     logical = {"name": ref.name, "fullyQualifiedName": ref.describe(), "kind": "object"}
@@ -95,6 +125,7 @@ class SarifWriter(ReportWriter):
         super().__init__(**kw)
         self._first = True
         self._psp = False  # PodSecurityPolicy results: their rules are listed too
+        self._unknown = False  # some verdict is unknown: its rule is listed too
 
     def begin(self) -> str:
         return '{\n  "$schema": "%s",\n  "version": "2.1.0",\n  "runs": [\n    {\n      "results": [' % SCHEMA
@@ -102,20 +133,26 @@ class SarifWriter(ReportWriter):
     def result(self, result: Result) -> str:
         items = []
         for e in result.admission.evaluations:
-            blocking = e.mode in ("enforce", "level")
-            for v in e.evaluation.violations:
+            blocking, ev = e.mode in ("enforce", "level"), e.evaluation
+            if ev is None:
+                continue
+            for v in ev.violations:
                 items.append({
                     "ruleId": v.check,
                     "ruleIndex": _RULE_INDEX[v.check],
                     "level": "error" if blocking else "warning",
                     "message": {"text": f"{result.object.describe()}: {e.mode} "
-                                        f"{e.evaluation.level_version}: {v.reason} ({v.detail})"},
+                                        f"{ev.level_version}: {v.reason} ({v.detail})"},
                     "locations": [_location(result)],
-                    "properties": {"mode": e.mode.value, "levelVersion": str(e.evaluation.level_version)},
+                    "properties": {"mode": e.mode.value, "levelVersion": str(ev.level_version)},
                 })
         psp_item = _psp_item(result)
         if psp_item is not None:
             items.append(psp_item)
+        unknown_item = _unknown_item(result)
+        if unknown_item is not None:
+            items.append(unknown_item)
+            self._unknown = True
         self._psp = self._psp or result.psp is not None
         out = []
         for item in items:
@@ -127,6 +164,7 @@ class SarifWriter(ReportWriter):
     def end(self, skipped: list[Skipped], errors: list[str], summary: Summary) -> str:
         tool = {"driver": {"name": "kubectl-podsec", "version": __version__,
                            "informationUri": "https://github.com/kubectl-podsec/kubectl-podsec",
-                           "rules": _rules() + (_psp_rules() if self._psp else [])}}
+                           "rules": _rules() + (_psp_rules() if self._psp else [])
+                           + ([_unknown_rule()] if self._unknown else [])}}
         tail = json.dumps(tool, indent=2, ensure_ascii=False).replace("\n", "\n      ")
         return ("\n      ],\n" if not self._first else "],\n") + f'      "tool": {tail}\n    }}\n  ]\n}}\n'

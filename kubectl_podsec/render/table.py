@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..check.answers import Said, classify
 from ..check.dry_run import ServerVerdict
-from ..check.report import Result, Skipped, Summary
+from ..admission.policy import HOW_TO_KNOW
+from ..check.report import Result, Skipped, Summary, Verdict
 from .writer import ReportWriter
 
 WIDTH_SAMPLE = 500  # rows buffered to size the columns before streaming
@@ -19,17 +21,24 @@ def verdict(result: Result) -> str:
         return "DENIED" if adm.is_pod else "PODS DENIED"
     if adm.exempt:
         return f"exempt ({adm.exempt})"
-    if not adm.pods_allowed:
+    if adm.pods_allowed is False:
         return "DENIED" if adm.is_pod or adm.evaluations[0].mode == "level" else "PODS DENIED"
-    if any(not e.allowed for e in adm.evaluations):
-        return "allowed (warnings)" if result.warnings else "allowed (audit)"
-    return "allowed"
+    if result.verdict is Verdict.UNKNOWN:
+        return "UNKNOWN"
+    notes = []
+    if any(e.allowed is False for e in adm.evaluations):
+        notes.append("warnings" if result.warnings else "audit")
+    if adm.unknown:
+        notes.append(f"{', '.join(e.mode.value for e in adm.unknown)} unknown")
+    return f"allowed ({'; '.join(notes)})" if notes else "allowed"
 
 
 def _mode_cell(result: Result, mode: str) -> str:
     e = next((e for e in result.admission.evaluations if e.mode == mode), None)
     if e is None:
         return "-"
+    if e.evaluation is None:
+        return "unknown"
     text = str(e.evaluation.level_version)
     return text if e.allowed else f"{text} FAIL"
 
@@ -63,7 +72,7 @@ def _json(value: Any) -> str:
 def failing_checks(result: Result) -> str:
     seen: dict[str, None] = {}
     for e in result.admission.evaluations:
-        for v in e.evaluation.violations:
+        for v in e.evaluation.violations if e.evaluation is not None else ():
             seen[v.check] = None
     return ",".join(seen) or "-"
 
@@ -86,7 +95,7 @@ class TableWriter(ReportWriter):
         self._psp_mode = False  # PodSecurityPolicies: the policy that would admit each pod
         self._details: list[str] = []
         self._more_details = 0
-        self._defaulted: dict[str, str] = {}  # namespace -> where its defaults came from
+        self._defaulted: dict[str, str] = {}  # namespace -> which modes are unknown, and why
         self._mutated = False  # some pod was evaluated as a PodSecurityPolicy mutated it
 
     def _header(self) -> list[str]:
@@ -113,7 +122,7 @@ class TableWriter(ReportWriter):
                 from colorama import Fore, Style  # only when colouring
 
                 tone = (Fore.GREEN if cell == "allowed" else Fore.YELLOW
-                        if cell.startswith(("allowed", "exempt")) else Fore.RED)
+                        if cell.startswith(("allowed", "exempt", "UNKNOWN")) else Fore.RED)
                 text = tone + text + Style.RESET_ALL
             parts.append(text)
         return "   ".join(parts).rstrip() + "\n"
@@ -134,7 +143,7 @@ class TableWriter(ReportWriter):
         by_lv: dict[object, list[str]] = {}
         texts: dict[object, str] = {}
         for m in result.admission.evaluations:
-            if m.message:
+            if m.message and m.evaluation is not None:
                 by_lv.setdefault(m.evaluation.level_version, []).append(m.mode)
                 texts.setdefault(m.evaluation.level_version, m.message)
         lines = [] if result.admission.exempt else [
@@ -147,15 +156,17 @@ class TableWriter(ReportWriter):
             self._more_details += 1
             return
         adm = result.admission
-        pods_denied = not adm.pods_allowed or result.psp_denied
+        pods_denied = adm.pods_allowed is False or result.psp_denied
         lead = ("pods would be rejected; the object itself would be accepted"
                 if pods_denied and not adm.is_pod else verdict(result))
         head = f"{result.object.describe()} ({_source(result)}): {lead}"
         self._details.append(head + "\n" + "".join(f"  {line}\n" for line in lines))
 
     def result(self, result: Result) -> str:
-        if result.policy.source.startswith("built-in defaults") and result.object.namespace:
-            self._defaulted.setdefault(result.object.namespace, result.policy.source)
+        unknown = result.admission.unknown
+        if unknown and result.object.namespace:
+            modes = ", ".join(e.mode.value for e in unknown)
+            self._defaulted.setdefault(result.object.namespace, f"{modes} unknown: {unknown[0].unknown}")
         if self._widths is None and not self._pending:
             self._level_mode = result.admission.evaluations[0].mode == "level"
             self._server_mode = result.server is not None
@@ -179,30 +190,36 @@ class TableWriter(ReportWriter):
             out.append("\nSkipped:\n" + "".join(
                 f"  {s.object.describe()}: {s.reason}\n" for s in skipped))
         if self._defaulted:
-            out.append(f"\nNote: no pod-security labels known for namespace(s) {', '.join(self._defaulted)}; "
-                       "the built-in defaults (privileged:latest) applied. Pass --admission-config "
-                       "for the cluster's defaults, or --namespace-labels.\n")
+            out.append("\nNote: Pod Security policy not fully known; to know it, " + HOW_TO_KNOW + ":\n" + "".join(
+                f"  namespace {ns}: {why}\n" for ns, why in self._defaulted.items()))
         if self._mutated:
             out.append("\nNote: Pod Security evaluated each pod a PodSecurityPolicy mutates (+mutates) "
                        "as mutated, as the API server does.\n")
         s = summary
-        out.append(f"\n{s.objects} checked: {s.allowed} allowed, {s.denied} denied; "
+        unknown = f", {s.unknown} unknown" if s.unknown else ""
+        out.append(f"\n{s.objects} checked: {s.allowed} allowed, {s.denied} denied{unknown}; "
                    f"{s.skipped} skipped" + (f"; {s.errors} invalid" if s.errors else "") + "\n")
         return "".join(out)
 
 
+_DENIAL_WORDS = {Said.POD_SECURITY: "DENIED", Said.PSP: "DENIED (PSP)", Said.ADMISSION: "DENIED (admission)",
+                 Said.INVALID: "INVALID", Said.NAMESPACE_MISSING: "NO NAMESPACE",
+                 Said.NAMESPACE_TERMINATING: "NAMESPACE TERMINATING"}
+
+
 def server_verdict(server: ServerVerdict) -> str:
-    """One word for the table: what the server said, with `!` on a disagreement."""
-    said = server.object
-    if not server.permitted or (said is not None and said.outcome == "forbidden"):
+    """A word or two for the table: what the server said, with `!` on a disagreement."""
+    said = classify(server.object) if server.object is not None else None
+    pods = classify(server.pods) if server.pods is not None else None
+    if not server.permitted or (said is not None and said.said is Said.RBAC):
         word = "NOT PERMITTED"
     elif server.unknown:
         word = "ERROR"
-    elif said is not None and said.outcome == "denied":
-        word = "DENIED"
-    elif server.pods is not None and server.pods.outcome == "denied":
-        word = "PODS DENIED"
-    elif said is not None and said.warnings:
+    elif said is not None and said.said in _DENIAL_WORDS:
+        word = _DENIAL_WORDS[said.said]
+    elif pods is not None and pods.said in _DENIAL_WORDS:
+        word = "PODS " + _DENIAL_WORDS[pods.said]
+    elif server.object is not None and server.object.warnings:
         word = "accepted (warnings)"
     else:
         word = "accepted"
@@ -219,9 +236,10 @@ def server_lines(server: ServerVerdict) -> list[str]:
     if not server.permitted:
         why = f" ({server.permission})" if server.permission else ""
         lines.append(f"server: {server.identity} may not create it{why}")
-    for part, said in (("object", server.object), ("pods", server.pods)):
-        if said is not None and said.outcome != "accepted":
-            who = f" (asked as {said.as_user})" if said.as_user else ""
-            lines.append(f"server, {part}{who}: {said.outcome}: {said.message}")
+    for part, answer in (("object", server.object), ("pods", server.pods)):
+        if answer is not None and answer.outcome != "accepted":
+            who = f" (asked as {answer.as_user})" if answer.as_user else ""
+            lines.append(f"server, {part}{who}: {classify(answer).describe()}: {answer.message}")
     lines += [f"DISAGREES: {d}" for d in server.disagreements]
+    lines += [f"NOT COMPARABLE: {n.partition(', not what Pod Security')[0]}" for n in server.not_comparable]
     return lines

@@ -9,7 +9,8 @@ import pathlib
 import pytest
 import yaml
 
-from tests.cli.test_check import compare_golden, run
+from tests.cli.test_check import compare_golden
+from tests.cli.test_check import run as run_check
 from tests.conftest import ROOT
 
 POLICIES = "examples/psp/policies.yaml"
@@ -31,6 +32,18 @@ RESTRICTED_MUTATIONS = [
     {"path": "spec.containers[0].securityContext.capabilities.drop", "old": None, "new": ["ALL"]},
     {"path": "spec.containers[0].securityContext.allowPrivilegeEscalation", "old": None, "new": False},
 ]
+
+
+# These tests are about PodSecurityPolicy: Pod Security's policy is made known
+# (privileged in every mode) for namespaces the input does not label, so that
+# it is not unknown (exit 4).
+KNOWN_POD_SECURITY = ("--namespace-labels", ",".join(
+    f"pod-security.kubernetes.io/{mode}=privileged" for mode in ("enforce", "audit", "warn")))
+
+
+def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
+    given = "--namespace-labels" in args or "--level" in args
+    return run_check(*args, *(() if given else KNOWN_POD_SECURITY), input=input)
 
 
 def write(tmp_path: pathlib.Path, name: str, text: str) -> str:
@@ -77,7 +90,8 @@ def test_denial_is_a_finding_in_every_format(tmp_path: pathlib.Path) -> None:
     assert result["podsAllowed"] is True  # Pod Security (privileged:latest) admits it; PSP does not
     assert result["psp"] == {"chosen": None, "allowed": False, "mutations": [],
                              "message": RESTRICTED_DENIES_PRIVILEGED}
-    assert report["summary"] == {"objects": 1, "allowed": 0, "denied": 1, "skipped": 0, "errors": 0}
+    assert report["summary"] == {"objects": 1, "allowed": 0, "denied": 1, "unknown": 0, "skipped": 0,
+                                 "errors": 0}
 
     code, out, _ = run(*args, "-o", "yaml")
     assert code == 1 and yaml.safe_load(out)["results"][0]["psp"] == result["psp"]
@@ -228,7 +242,8 @@ def test_psp_usage_errors(monkeypatch: pytest.MonkeyPatch, args: list[str], mess
 
 # --- Pod Security judges the pod as PodSecurityPolicy mutated it ---------------------------------
 
-RESTRICTED_NS = ("--namespace-labels", "pod-security.kubernetes.io/enforce=restricted")
+RESTRICTED_NS = ("--namespace-labels",  # audit said too: it is otherwise left to unknown cluster defaults
+                 "pod-security.kubernetes.io/enforce=restricted,pod-security.kubernetes.io/audit=privileged")
 MUTATED_NOTE = ("Note: Pod Security evaluated each pod a PodSecurityPolicy mutates (+mutates) as mutated, "
                 "as the API server does.\n")
 ADDS_SYS_ADMIN = """apiVersion: policy/v1beta1

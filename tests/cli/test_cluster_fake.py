@@ -21,6 +21,15 @@ PSPS = list(yaml.safe_load_all((ROOT / "examples" / "psp" / "policies.yaml").rea
 ALLOWED = {("create", "pods", "", ""), ("use", "podsecuritypolicies", "", "privileged")}
 
 
+
+def known_defaults(tmp_path: pathlib.Path) -> tuple[str, str]:
+    """Pod Security's cluster defaults, given (privileged), so that no mode is
+    unknown and no dry-run probe is made: these tests are about other things."""
+    path = tmp_path / "pod-security.yaml"
+    path.write_text("apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\n"
+                    "defaults: {enforce: privileged, audit: privileged, warn: privileged}\n")
+    return ("--admission-config", str(path))
+
 def review(seen: Seen) -> Reply:
     attrs = seen.body["spec"]["resourceAttributes"]
     key = (attrs["verb"], attrs["resource"], attrs.get("subresource", ""), attrs.get("name", ""))
@@ -114,7 +123,7 @@ def test_check_uses_the_servers_version_for_latest(old_server: FakeApiServer, tm
     old_server.on("GET", "/api/v1/namespaces/team", Reply(200, {"metadata": {
         "name": "team", "labels": {"pod-security.kubernetes.io/enforce": "baseline"}}}))
 
-    code, out, err = run("check", "-f", str(pod), "--kubeconfig", old_server.kubeconfig(tmp_path), "-o", "json")
+    code, out, err = run("check", *known_defaults(tmp_path), "-f", str(pod), "--kubeconfig", old_server.kubeconfig(tmp_path), "-o", "json")
 
     result = json.loads(out)["results"][0]
     assert code == 1, err  # tcp_rmem is allowed by baseline only from v1.32
@@ -165,7 +174,7 @@ def test_check_admits_under_the_clusters_policies_as_their_creators(
     files = tmp_path / "objects.yaml"
     files.write_text(PODS_AND_DEPLOYMENT)
 
-    code, out, err = run("check", "-f", str(files), "--kubeconfig", old_server.kubeconfig(tmp_path), "-o", "json")
+    code, out, err = run("check", *known_defaults(tmp_path), "-f", str(files), "--kubeconfig", old_server.kubeconfig(tmp_path), "-o", "json")
 
     psp = {r["object"]["kind"]: r["psp"] for r in json.loads(out)["results"]}
     assert (code, err) == (0, CONTROLLER_NOTE)
@@ -189,7 +198,7 @@ def test_refused_subject_access_reviews_impersonate_instead_and_say_so(
     files = tmp_path / "objects.yaml"
     files.write_text(PODS_AND_DEPLOYMENT)
 
-    code, out, err = run("check", "-f", str(files), "--kubeconfig", old_server.kubeconfig(tmp_path), "-o", "json")
+    code, out, err = run("check", *known_defaults(tmp_path), "-f", str(files), "--kubeconfig", old_server.kubeconfig(tmp_path), "-o", "json")
 
     assert code == 0, err
     assert [r["psp"]["chosen"] for r in json.loads(out)["results"]] == ["privileged", "privileged"]
@@ -207,7 +216,7 @@ def test_sa_is_the_pods_service_account_too(old_server: FakeApiServer, tmp_path:
     files = tmp_path / "objects.yaml"
     files.write_text(PODS_AND_DEPLOYMENT)
 
-    code, out, err = run("check", "-f", str(files), "--kubeconfig", old_server.kubeconfig(tmp_path),
+    code, out, err = run("check", *known_defaults(tmp_path), "-f", str(files), "--kubeconfig", old_server.kubeconfig(tmp_path),
                          "--sa", "team/robot", "-o", "json")
 
     assert code == 0, err
@@ -224,7 +233,7 @@ def test_psp_file_with_a_cluster_is_authorised_by_it(old_server: FakeApiServer, 
     pod = tmp_path / "pod.yaml"
     pod.write_text(PODS_AND_DEPLOYMENT.split("---\n")[0])
 
-    code, out, err = run("check", "-f", str(pod), "--psp-file", str(own), "--kubeconfig",
+    code, out, err = run("check", *known_defaults(tmp_path), "-f", str(pod), "--psp-file", str(own), "--kubeconfig",
                          old_server.kubeconfig(tmp_path), "-o", "json")
 
     assert (code, err) == (0, "")
@@ -246,7 +255,7 @@ def test_no_psp_verdicts_without_readable_policies(old_server: FakeApiServer, tm
     pod = tmp_path / "pod.yaml"
     pod.write_text(PODS_AND_DEPLOYMENT.split("---\n")[0])
 
-    ran = run("check", "-f", str(pod), "--kubeconfig", old_server.kubeconfig(tmp_path), "-o", "json")
+    ran = run("check", *known_defaults(tmp_path), "-f", str(pod), "--kubeconfig", old_server.kubeconfig(tmp_path), "-o", "json")
 
     lead, detail = message
     assert ran[0] == code
@@ -262,7 +271,7 @@ def test_a_server_without_podsecuritypolicies_costs_one_discovery_request(tmp_pa
         pod = tmp_path / "pod.yaml"
         pod.write_text(PODS_AND_DEPLOYMENT.split("---\n")[0])
 
-        code, out, err = run("check", "-f", str(pod), "--kubeconfig", fake.kubeconfig(tmp_path), "-o", "json")
+        code, out, err = run("check", *known_defaults(tmp_path), "-f", str(pod), "--kubeconfig", fake.kubeconfig(tmp_path), "-o", "json")
 
         assert (code, err) == (0, "")
         assert "psp" not in json.loads(out)["results"][0]

@@ -40,6 +40,12 @@ SCENARIOS = [
 ]
 
 
+
+def known_defaults(cluster: Cluster) -> tuple[str, str]:
+    """The cluster's own PodSecurity configuration, so that Pod Security's policy of
+    unlabelled namespaces is known: these tests are about PodSecurityPolicy."""
+    return ("--admission-config", str(cluster.admission_config))
+
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s[0] for s in SCENARIOS])
 def test_check_reports_the_policy_the_admission_plugin_chooses(psp_cluster: Cluster,
                                                                scenario: tuple[Any, ...]) -> None:
@@ -51,7 +57,7 @@ def test_check_reports_the_policy_the_admission_plugin_chooses(psp_cluster: Clus
     status, answer = alice_creates(psp_cluster, namespace, manifest)
     apply(psp_cluster, namespace, [manifest])  # stored as admin, so that check reads it from the cluster
 
-    ran = podsec(psp_cluster, "check", "-n", namespace, *AS_ALICE, "-o", "json")
+    ran = podsec(psp_cluster, "check", *known_defaults(psp_cluster), "-n", namespace, *AS_ALICE, "-o", "json")
 
     (result,) = ran.json["results"]
     psp = result["psp"]
@@ -75,7 +81,7 @@ def test_workload_pods_are_admitted_as_their_controller(psp_cluster: Cluster) ->
                                    "namespace": "kube-system"}, CONTROLLER, ["privileged"])
     apply(psp_cluster, namespace, [deployment("web", PRIVILEGED)])  # scaled to zero
 
-    ran = podsec(psp_cluster, "check", "-n", namespace, *AS_ALICE, "-o", "json")
+    ran = podsec(psp_cluster, "check", *known_defaults(psp_cluster), "-n", namespace, *AS_ALICE, "-o", "json")
     template_pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"generateName": "web-", "labels": {"app": "web"}},
                     "spec": {"containers": [PRIVILEGED], "automountServiceAccountToken": False}}
     by_controller = psp_cluster.kubectl(
@@ -93,7 +99,8 @@ def test_workload_pods_are_admitted_as_their_controller(psp_cluster: Cluster) ->
     psp_cluster.kubectl("-n", namespace, "create", "rolebinding", "deployer", "--role=deployer", "--user=alice")
     eventually(lambda: may(psp_cluster, namespace, "alice", "create", "deployments", "apps"),
                what="alice may create deployments")
-    served = podsec(psp_cluster, "check", "-n", namespace, "--server", *AS_ALICE, "-o", "json")
+    served = podsec(psp_cluster, "check", *known_defaults(psp_cluster), "-n", namespace, "--server", *AS_ALICE,
+                    "-o", "json")
     (server,) = [r["server"] for r in served.json["results"]]
     assert served.code == 0, served.err
     assert server["pods"]["outcome"] == "accepted" and server["pods"]["as"] == f"(as {CONTROLLER})"
@@ -139,7 +146,8 @@ def unmounted(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_server(cluster: Cluster, namespace: str, path: str) -> Any:
-    ran = podsec(cluster, "check", "-f", path, "-n", namespace, "--server", *AS_ALICE, "-o", "json")
+    ran = podsec(cluster, "check", *known_defaults(cluster), "-f", path, "-n", namespace, "--server", *AS_ALICE,
+                 "-o", "json")
     assert "Traceback" not in ran.err
     return ran
 
@@ -226,8 +234,10 @@ def test_a_1_24_server_does_not_raise_an_unset_warn_to_enforce(psp_cluster: Clus
                                    "namespace": "kube-system"}, CONTROLLER, ["privileged"])
     path = manifest(tmp_path / "web.yaml", unmounted(deployment("web", PLAIN)))
 
-    ran = podsec(psp_cluster, "check", "-f", path, "-n", namespace, "--server", "-o", "json")
-    newer = podsec(None, "check", "-f", path, "-n", namespace, "-o", "json", "--namespace-labels",
+    ran = podsec(psp_cluster, "check", *known_defaults(psp_cluster), "-f", path, "-n", namespace, "--server",
+                 "-o", "json")
+    newer = podsec(None, "check", *known_defaults(psp_cluster), "-f", path, "-n", namespace, "-o", "json",
+                   "--namespace-labels",
                    "pod-security.kubernetes.io/enforce=restricted,pod-security.kubernetes.io/enforce-version=v1.24")
 
     assert ran.code == 1, ran.err
@@ -270,7 +280,8 @@ def test_a_1_24_server_counts_seccomp_annotations_as_fields(psp_cluster: Cluster
     web["spec"]["template"]["metadata"]["annotations"] = annotations
     path = manifest(tmp_path / "objects.yaml", annotated, web)
 
-    ran = podsec(psp_cluster, "check", "-f", path, "-n", namespace, "--server", "-o", "json")
+    ran = podsec(psp_cluster, "check", *known_defaults(psp_cluster), "-f", path, "-n", namespace, "--server",
+                 "-o", "json")
     newest = podsec(None, "check", "-f", path, "--level", "restricted", "--version", "v1.24")
 
     assert ran.code == 0, ran.err

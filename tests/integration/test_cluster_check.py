@@ -36,7 +36,8 @@ def test_every_pod_and_workload_template_in_the_namespace(cluster: Cluster, name
         assert enforce["message"] == BASELINE_PRIVILEGED
         assert result["podsAllowed"] is False
         assert result["objectAllowed"] is (result["object"]["kind"] != "Pod")
-    assert ran.json["summary"] == {"objects": 9, "allowed": 0, "denied": 9, "skipped": 0, "errors": 0}
+    assert ran.json["summary"] == {"objects": 9, "allowed": 0, "denied": 9, "unknown": 0, "skipped": 0,
+                                   "errors": 0}
 
     table = podsec(cluster, "check", "-n", namespace, "--kind", "deploy,cronjobs")
     assert table.code == 1
@@ -85,7 +86,8 @@ def test_pinned_and_latest_versions_from_the_labels(cluster: Cluster) -> None:
     assert by_ns[pinned]["server"]["object"]["outcome"] == "denied"
     assert by_ns[latest]["server"]["object"] == {
         "outcome": "accepted", "status": 409, "name": "tuned", "reason": "AlreadyExists",
-        "message": 'pods "tuned" already exists', "warnings": []}  # admission passed; the name is taken
+        "message": 'pods "tuned" already exists', "warnings": [],
+        "said": "admitted"}  # admission passed; the name is taken
     assert all(r["server"]["agrees"] for r in by_ns.values())
 
 
@@ -97,10 +99,10 @@ def test_files_take_the_live_labels_only_with_a_cluster(cluster: Cluster, namesp
     offline = podsec(None, "check", "-f", plain, "-n", namespace, "-o", "json",
                      env={"KUBECONFIG": str(cluster.kubeconfig)})
 
-    assert live.code == 1 and offline.code == 0
+    assert live.code == 1 and offline.code == 4  # offline, the namespace's policy is unknown
     assert live.json["results"][0]["policySource"] == "labels of the namespace in the cluster"
     assert live.json["results"][0]["evaluations"][0]["level"] == "restricted"
-    assert offline.json["results"][0]["policySource"].startswith("built-in defaults")
+    assert offline.json["results"][0]["policySource"] == "cluster defaults (unknown)"
 
     with_namespace = manifest(tmp_path / "both.yaml", {"apiVersion": "v1", "kind": "Namespace", "metadata": {
         "name": namespace, "labels": {"pod-security.kubernetes.io/enforce": "privileged"}}}, pod("p", PLAIN))
@@ -129,7 +131,7 @@ def test_server_accepts_a_privileged_deployment_whose_pods_enforce_rejects(
     row = table.out.splitlines()[1].split()
     assert table.out.splitlines()[0].split()[-1] == "SERVER"
     assert row[-4:] == ["PODS", "DENIED", "PODS", "DENIED"]
-    assert 'server, pods: denied: pods "web-podsec-' in table.out
+    assert 'server, pods: denied by Pod Security: pods "web-podsec-' in table.out
     missing = cluster.kubectl("get", "deploy,pods", "-n", namespace, "-o", "name").stdout
     assert missing == ""  # a dry run stores nothing
 
@@ -142,7 +144,8 @@ def test_server_admits_a_compliant_pod(cluster: Cluster, namespace: str, tmp_pat
 
     assert ran.code == 0, ran.err
     server = ran.json["results"][0]["server"]
-    assert server["object"] == {"outcome": "accepted", "status": 201, "name": "good", "warnings": []}
+    assert server["object"] == {"outcome": "accepted", "status": 201, "name": "good", "warnings": [],
+                                "said": "admitted"}
     assert (server["permitted"], server["agrees"], server["denied"]) == (True, True, False)
 
 

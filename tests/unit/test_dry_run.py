@@ -35,8 +35,12 @@ def deployment(container: dict[str, Any]) -> dict[str, Any]:
                                                  "spec": {"containers": [container]}}}}
 
 
+# Cluster defaults given (privileged), so that no mode is unknown.
+KNOWN_DEFAULTS = DEFAULT_CONFIG._replace(source="the test's configuration")
+
+
 def checked(obj: dict[str, Any], labels: dict[str, str], level: str | None = None) -> Result:
-    resolver = PolicyResolver(DEFAULT_CONFIG, {"ns": labels}, labels_origin="test")
+    resolver = PolicyResolver(KNOWN_DEFAULTS, {"ns": labels}, labels_origin="test")
     lv = LevelVersion.parse(level) if level else None
     result = Checker(Evaluator(), resolver, "ns", lv).check(obj, None)
     assert isinstance(result, Result)
@@ -127,19 +131,37 @@ def test_a_privileged_deployment_agrees_object_accepted_pods_denied() -> None:
     assert server.agrees is True and server.disagreements == ()
     assert server.denied is True and server.unknown is False
     assert server_verdict(server) == "PODS DENIED"
-    assert server_lines(server) == [f'server, pods: denied: pods "web-podsec-x" is forbidden: {BASELINE_DENIAL}']
+    assert server_lines(server) == [
+        f'server, pods: denied by Pod Security: pods "web-podsec-x" is forbidden: {BASELINE_DENIAL}']
 
 
 def test_disagreements_are_flagged() -> None:
     result = checked(pod(PLAIN), {"pod-security.kubernetes.io/enforce": "baseline"})
-    denied = Answer("denied", 403, 'pods "p" is forbidden: admission webhook "policy" denied the request')
+    denied = Answer("denied", 403, f'pods "p" is forbidden: {BASELINE_DENIAL}', "Forbidden")
 
     server = server_report(result.admission, ALLOWED, denied, None, "me")
 
     assert server.agrees is False
     assert list(server.disagreements) == [
-        'object: offline admits, the server denied it: pods "p" is forbidden: admission webhook "policy" denied the request']
+        f'object: offline admits, the server denied it: pods "p" is forbidden: {BASELINE_DENIAL}']
     assert server_verdict(server) == "DENIED !"
+
+
+@pytest.mark.parametrize("offline", [PLAIN, PRIVILEGED])
+def test_a_webhooks_denial_is_not_comparable(offline: dict[str, Any]) -> None:
+    """Whatever Pod Security decides offline, a webhook's denial says nothing of it."""
+    result = checked(pod(offline), {"pod-security.kubernetes.io/enforce": "baseline"})
+    denied = Answer("denied", 403, 'pods "p" is forbidden: admission webhook "policy" denied the request')
+
+    server = server_report(result.admission, ALLOWED, denied, None, "me")
+
+    assert (server.agrees, server.disagreements, server.denied) == (None, (), True)
+    assert list(server.not_comparable) == [
+        'object: the server said denied by admission webhook "policy", not what Pod Security would decide: '
+        'pods "p" is forbidden: admission webhook "policy" denied the request']
+    assert server_verdict(server) == "DENIED (admission)"
+    assert server_lines(server)[-1] == (
+        'NOT COMPARABLE: object: the server said denied by admission webhook "policy"')
 
 
 def test_a_different_denial_message_is_a_disagreement() -> None:
@@ -175,7 +197,7 @@ def test_not_permitted_is_denied_without_a_disagreement() -> None:
 
     server = server_report(result.admission, Access(False), rbac, None, "bob")
 
-    assert server.denied is True and server.agrees is True
+    assert server.denied is True and server.agrees is None  # nothing was said of Pod Security
     assert server_verdict(server) == "NOT PERMITTED"
     assert server_lines(server)[0] == "server: bob may not create it"
 
@@ -192,7 +214,7 @@ def test_pods_that_cannot_be_tried_are_unknown() -> None:
 def test_level_mode_is_not_compared() -> None:
     result = checked(pod(PLAIN), {}, level="restricted")
     server = server_report(result.admission, ALLOWED, Answer("accepted", 201), None, "me")
-    assert server.agrees is True and server.disagreements == ()
+    assert server.agrees is None and server.disagreements == ()
 
 
 def test_policy_for_the_fixture_labels() -> None:  # the fixtures above rely on warn following enforce
@@ -241,4 +263,4 @@ def test_a_workloads_pods_denied_by_psp_agree_and_the_object_is_still_compared()
 
     assert (server.agrees, server.disagreements, server.denied) == (True, (), True)
     assert list(without.disagreements) == [f"pods: offline admits, the server denied it: {PSP_POD_DENIAL}"]
-    assert server_verdict(server) == "PODS DENIED"
+    assert server_verdict(server) == "PODS DENIED (PSP)"
