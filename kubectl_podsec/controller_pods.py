@@ -62,6 +62,7 @@ _DAEMON_TOLERATIONS = (  # (key, effect), operator Exists, in the order AddOrUpd
 _NETWORK_UNAVAILABLE = ("node.kubernetes.io/network-unavailable", "NoSchedule")  # with hostNetwork only
 COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index"
 JOB_TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking"
+TEMPLATE_GENERATION = "deprecated.daemonset.template.generation"
 
 
 @dataclass(frozen=True)
@@ -198,8 +199,7 @@ def _daemonset(obj: Mapping[str, Any], namespace: str, node: str | None) -> Cont
     pod = _from_template(obj, namespace, "DaemonSet", "apps/v1")
     if pod is None:
         return None
-    generation = _meta(obj).get("generation") or 1  # a new object's generation is 1
-    pod.meta["labels"].update({"pod-template-generation": str(generation),
+    pod.meta["labels"].update({"pod-template-generation": str(_template_generation(obj)),
                                "controller-revision-hash": STAND_IN_HASH})
     pod.stand_ins.append("metadata.labels.controller-revision-hash")
     wanted = _DAEMON_TOLERATIONS + ((_NETWORK_UNAVAILABLE,) if pod.spec.get("hostNetwork") is True else ())
@@ -209,6 +209,17 @@ def _daemonset(obj: Mapping[str, Any], namespace: str, node: str | None) -> Cont
     if node is None:
         pod.stand_ins.append("spec.affinity.nodeAffinity")
     return pod.done("DaemonSet", ())
+
+
+def _template_generation(obj: Mapping[str, Any]) -> int:
+    """GetTemplateGeneration: apps/v1 keeps spec.templateGeneration in an annotation, which the
+    create strategy sets to 1 when it is below 1."""
+    annotations = _meta(obj).get("annotations")
+    value = annotations.get(TEMPLATE_GENERATION) if isinstance(annotations, Mapping) else None
+    try:
+        return max(int(str(value)), 1)
+    except ValueError:
+        return 1
 
 
 def _add_toleration(spec: dict[str, Any], toleration: dict[str, str]) -> None:

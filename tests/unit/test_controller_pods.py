@@ -97,7 +97,8 @@ def test_daemonset_pod_gets_tolerations_and_the_node_affinity() -> None:
         affinity={"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
             "nodeSelectorTerms": [{"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}]}},
             "podAffinity": {}})}
-    made = controller_pod(workload("DaemonSet", spec, uid=UID, generation=4), node="n1")
+    made = controller_pod(workload("DaemonSet", spec, uid=UID, generation=7,
+                                   annotations={"deprecated.daemonset.template.generation": "4"}), node="n1")
     exists = [{"key": f"node.kubernetes.io/{k}", "operator": "Exists", "effect": e} for k, e in (
         ("not-ready", "NoExecute"), ("unreachable", "NoExecute"), ("disk-pressure", "NoSchedule"),
         ("memory-pressure", "NoSchedule"), ("pid-pressure", "NoSchedule"), ("unschedulable", "NoSchedule"),
@@ -111,6 +112,14 @@ def test_daemonset_pod_gets_tolerations_and_the_node_affinity() -> None:
              {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["n1"]}]}]}},
              "podAffinity": {}}}),
         ("metadata.labels.controller-revision-hash",))
+
+
+@pytest.mark.parametrize(("annotation", "label"), [(None, "1"), ("0", "1"), ("x", "1"), ("3", "3")])
+def test_daemonset_template_generation(annotation: str | None, label: str) -> None:
+    meta: dict[str, Any] = {} if annotation is None else {
+        "annotations": {"deprecated.daemonset.template.generation": annotation}}
+    made = controller_pod(workload("DaemonSet", {"template": template()}, **meta))
+    assert made is not None and made.pod["metadata"]["labels"]["pod-template-generation"] == label
 
 
 def test_job_pod_gets_the_selector_labels_and_the_tracking_finalizer() -> None:
