@@ -268,6 +268,8 @@ def _job(obj: Mapping[str, Any], namespace: str, kind: str = "Job") -> Controlle
         pod.meta["finalizers"].append(JOB_TRACKING_FINALIZER)
     if spec.get("completionMode") == "Indexed":
         _first_index(pod, name)
+        if spec.get("backoffLimitPerIndex") is not None:  # addIndexFailureCountAnnotation, no failure yet
+            pod.meta["annotations"]["batch.kubernetes.io/job-index-failure-count"] = "0"
     return pod.done(kind, () if kind == "Job" else ("Job",))
 
 

@@ -146,6 +146,9 @@ class Generator:
             obj["spec"] = {"template": template, "backoffLimit": 0}
             if self.chance(0.3):
                 obj["spec"].update(completionMode="Indexed", completions=1)
+                if self.chance(0.5):
+                    obj["spec"].update(backoffLimitPerIndex=1)
+                    del obj["spec"]["backoffLimit"]
         else:
             obj["spec"] = {"replicas": 1, "template": template,
                            "selector": labels if kind == "ReplicationController" else {"matchLabels": labels}}

@@ -133,7 +133,7 @@ def test_job_pod_gets_the_selector_labels_and_the_tracking_finalizer() -> None:
 
 
 def test_indexed_job_pod_of_index_zero() -> None:
-    spec = {"manualSelector": True, "completionMode": "Indexed",
+    spec = {"manualSelector": True, "completionMode": "Indexed", "backoffLimitPerIndex": 2,
             "template": template(initContainers=[{"name": "i", "image": "x", "env": [{"name": "E", "value": "1"}]}])}
     made = controller_pod(workload("Job", spec, api="batch/v1", uid=UID))
     assert made is not None
@@ -141,7 +141,8 @@ def test_indexed_job_pod_of_index_zero() -> None:
            "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels['batch.kubernetes.io/job-completion-index']"}}}
     index = {"batch.kubernetes.io/job-completion-index": "0"}
     assert made.pod["metadata"]["labels"] == {**LABELS, **index}
-    assert made.pod["metadata"]["annotations"] == {"note": "x", **index}
+    assert made.pod["metadata"]["annotations"] == {"note": "x", **index,
+                                                  "batch.kubernetes.io/job-index-failure-count": "0"}
     assert made.pod["metadata"]["generateName"] == "web-0-"
     assert made.pod["spec"] == {"hostname": "web-0", "containers": [{**C, "env": [env]}],
                                 "initContainers": [{"name": "i", "image": "x", "env": [{"name": "E", "value": "1"},
