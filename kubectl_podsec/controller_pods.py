@@ -305,7 +305,10 @@ def job_from_cronjob(cronjob: Mapping[str, Any], name: str | None = None) -> dic
         job_meta["labels"] = dict(template_meta["labels"])
     if meta.get("namespace"):
         job_meta["namespace"] = meta["namespace"]
-    job_meta["ownerReferences"] = [_owner("batch/v1", "CronJob", str(meta.get("name") or ""), meta.get("uid"))]
+    owner = _owner("batch/v1", "CronJob", str(meta.get("name") or ""), meta.get("uid"))
+    if name is not None:  # kubectl leaves blockOwnerDeletion out (it would need cronjobs/finalizers)
+        del owner["blockOwnerDeletion"]
+    job_meta["ownerReferences"] = [owner]
     return {"apiVersion": "batch/v1", "kind": "Job", "metadata": job_meta,
             "spec": copy.deepcopy(template.get("spec") or {})}
 

@@ -157,7 +157,8 @@ def test_cronjob_job_as_kubectl_creates_it_and_its_pod() -> None:
         "apiVersion": "batch/v1", "kind": "Job",
         "metadata": {"name": "manual", "annotations": {"cronjob.kubernetes.io/instantiate": "manual", "a": "b"},
                      "labels": {"team": "t"}, "namespace": "ns",
-                     "ownerReferences": owner("CronJob", uid=UID, api="batch/v1")},
+                     "ownerReferences": [{"apiVersion": "batch/v1", "kind": "CronJob", "name": "web", "uid": UID,
+                                          "controller": True}]},
         "spec": {"template": template()}}
     made = controller_pod(cronjob)
     assert made is not None and (made.kind, made.via, made.controller) == ("CronJob", ("Job",), "job-controller")
