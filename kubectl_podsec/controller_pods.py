@@ -88,7 +88,7 @@ class ControllerPod:
     def admitted(self, server_minor: int | None = None) -> dict[str, Any]:
         """The Pod as validating admission sees it on an API server of minor `server_minor`
         (None: the newest): Pod defaulting, then the create strategy's seccomp skew."""
-        pod = default_pod(self.pod)
+        pod = default_pod(self.pod, server_minor)
         meta, spec = pod.get("metadata") or {}, pod.get("spec") or {}
         synced = seccomp_skew.apply(PodTemplate(meta, spec, ""), server_minor)
         return {**pod, "metadata": dict(synced.metadata), "spec": dict(synced.spec)}

@@ -198,7 +198,10 @@ def test_admitted_applies_what_only_pods_get() -> None:
     container = {**C, "ports": [{"containerPort": 5473, "hostPort": 5473}],
                  "securityContext": {"appArmorProfile": {"type": "Unconfined"}}}
     assert made.admitted()["spec"] == {"hostNetwork": True, "containers": [container]}
-    assert made.admitted(24)["spec"]["securityContext"] == {"seccompProfile": {"type": "RuntimeDefault"}}
+    assert made.admitted(30)["spec"]["containers"] == [container]
+    on_124 = made.admitted(24)["spec"]  # no AppArmor fields yet; seccomp annotations become fields
+    assert on_124["securityContext"] == {"seccompProfile": {"type": "RuntimeDefault"}}
+    assert on_124["containers"] == [{**C, "ports": [{"containerPort": 5473, "hostPort": 5473}]}]
     assert made.pod["spec"]["containers"] == [{**C, "ports": [{"containerPort": 5473}]}]
 
 
