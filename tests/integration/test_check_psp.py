@@ -74,7 +74,8 @@ def test_workload_pods_are_admitted_as_their_controller(psp_cluster: Cluster) ->
                                    "namespace": "kube-system"}, CONTROLLER, ["privileged"])
     apply(psp_cluster, namespace, [deployment("web", PRIVILEGED)])  # scaled to zero
 
-    ran = podsec(psp_cluster, "check", "-n", namespace, *AS_ALICE, "-o", "json")
+    # (the deployment controller makes its ReplicaSet too: the Deployment is the one to look at)
+    ran = podsec(psp_cluster, "check", "-n", namespace, "--kind", "deployments", *AS_ALICE, "-o", "json")
     template_pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"generateName": "web-", "labels": {"app": "web"}},
                     "spec": {"containers": [PRIVILEGED]}}
     by_controller = psp_cluster.kubectl(
@@ -92,7 +93,8 @@ def test_workload_pods_are_admitted_as_their_controller(psp_cluster: Cluster) ->
     psp_cluster.kubectl("-n", namespace, "create", "rolebinding", "deployer", "--role=deployer", "--user=alice")
     eventually(lambda: may(psp_cluster, namespace, "alice", "create", "deployments", "apps"),
                what="alice may create deployments")
-    served = podsec(psp_cluster, "check", "-n", namespace, "--server", *AS_ALICE, "-o", "json")
+    served = podsec(psp_cluster, "check", "-n", namespace, "--kind", "deployments", "--server", *AS_ALICE,
+                    "-o", "json")
     (server,) = [r["server"] for r in served.json["results"]]
     assert served.code == 0, served.err
     assert server["pods"]["outcome"] == "accepted" and server["pods"]["as"] == f"(as {CONTROLLER})"
