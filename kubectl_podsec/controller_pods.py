@@ -35,7 +35,7 @@ from typing import Any
 
 from . import seccomp_skew
 from .admission import default_pod
-from .workloads import PodTemplate, pod_template
+from .workloads import PodTemplate, TemplateError, pod_template
 
 CONTROLLER_NAMESPACE = "kube-system"
 # The service account each kind's pods are created by (cmd/kube-controller-manager/app NewClient).
@@ -125,8 +125,12 @@ def _prefix(name: str) -> str:
 
 
 def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
-    meta = obj.get("metadata")
-    return meta if isinstance(meta, Mapping) else {}
+    return _mapping(obj.get("metadata"))
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """A field that should hold an object; what does not is left to validation (pod_template)."""
+    return value if isinstance(value, Mapping) else {}
 
 
 def _from_template(obj: Mapping[str, Any], namespace: str, owner_kind: str,
@@ -166,9 +170,10 @@ def _statefulset(obj: Mapping[str, Any], namespace: str) -> ControllerPod | None
     pod = _from_template(obj, namespace, "StatefulSet", "apps/v1")
     if pod is None:
         return None
-    name, spec = str(_meta(obj).get("name") or ""), obj.get("spec") or {}
-    ordinals = spec.get("ordinals")
-    ordinal = int(ordinals.get("start") or 0) if isinstance(ordinals, Mapping) else 0
+    name, spec = str(_meta(obj).get("name") or ""), _mapping(obj.get("spec"))
+    ordinal = _mapping(spec.get("ordinals")).get("start") or 0
+    if not isinstance(ordinal, int) or isinstance(ordinal, bool):
+        raise TemplateError("spec.ordinals.start: expected an integer")
     del pod.meta["generateName"]
     pod.meta["name"] = pod_name = f"{name}-{ordinal}"
     pod.meta["labels"].update({"statefulset.kubernetes.io/pod-name": pod_name,
@@ -178,7 +183,8 @@ def _statefulset(obj: Mapping[str, Any], namespace: str) -> ControllerPod | None
     pod.spec["hostname"] = pod_name
     if spec.get("serviceName"):
         pod.spec["subdomain"] = spec["serviceName"]
-    claims = [c for c in spec.get("volumeClaimTemplates") or [] if isinstance(c, Mapping)]
+    templates = spec.get("volumeClaimTemplates")
+    claims = [c for c in templates if isinstance(c, Mapping)] if isinstance(templates, list) else []
     _update_storage(pod.spec, [str(_meta(c).get("name") or "") for c in claims], name, ordinal)
     return pod.done("StatefulSet", ())
 
@@ -254,7 +260,7 @@ def _job(obj: Mapping[str, Any], namespace: str, kind: str = "Job") -> Controlle
     pod = _from_template(obj, namespace, "Job", "batch/v1")
     if pod is None:
         return None
-    meta, spec = _meta(obj), obj.get("spec") or {}
+    meta, spec = _meta(obj), _mapping(obj.get("spec"))
     name, labels = str(meta.get("name") or ""), pod.meta["labels"]
     if spec.get("manualSelector") is not True:  # the Job strategy's generateSelector
         for key in ("job-name", "batch.kubernetes.io/job-name"):
@@ -294,14 +300,14 @@ def job_from_cronjob(cronjob: Mapping[str, Any], name: str | None = None) -> dic
     """The Job a CronJob makes: `kubectl create job NAME --from=cronjob/CJ` when `name` is
     given (annotation cronjob.kubernetes.io/instantiate=manual), else the CronJob controller's
     scheduled one (getJobFromTemplate2), named for a stand-in schedule time."""
-    meta, template = _meta(cronjob), (cronjob.get("spec") or {}).get("jobTemplate") or {}
-    template_meta = template.get("metadata") or {}
-    annotations = dict(template_meta.get("annotations") or {})
+    meta, template = _meta(cronjob), _mapping(_mapping(cronjob.get("spec")).get("jobTemplate"))
+    template_meta = _mapping(template.get("metadata"))
+    annotations = dict(_mapping(template_meta.get("annotations")))
     if name is not None:
         annotations = {"cronjob.kubernetes.io/instantiate": "manual", **annotations}
     job_meta: dict[str, Any] = {"name": name or f"{meta.get('name') or ''}-{STAND_IN_MINUTES}",
                                 "annotations": annotations}
-    if template_meta.get("labels"):
+    if _mapping(template_meta.get("labels")):
         job_meta["labels"] = dict(template_meta["labels"])
     if meta.get("namespace"):
         job_meta["namespace"] = meta["namespace"]
@@ -310,7 +316,7 @@ def job_from_cronjob(cronjob: Mapping[str, Any], name: str | None = None) -> dic
         del owner["blockOwnerDeletion"]
     job_meta["ownerReferences"] = [owner]
     return {"apiVersion": "batch/v1", "kind": "Job", "metadata": job_meta,
-            "spec": copy.deepcopy(template.get("spec") or {})}
+            "spec": copy.deepcopy(dict(_mapping(template.get("spec"))))}
 
 
 def controller_pod(obj: Mapping[str, Any], namespace: str = "default", *,

@@ -18,6 +18,7 @@ from kubectl_podsec.controller_pods import (
 )
 from kubectl_podsec.admission_config import PodSecurityConfig
 from kubectl_podsec.pss import Evaluator
+from kubectl_podsec.workloads import TemplateError
 from kubectl_podsec.report import Checker, PolicyResolver, Result
 
 UID = "1d5c8b0a-9a3c-4a50-9d0e-5b7f0c7f7f01"
@@ -25,7 +26,7 @@ C = {"name": "a", "image": "busybox"}
 LABELS = {"app": "web"}
 
 
-def workload(kind: str, spec: dict[str, Any], api: str = "apps/v1", **meta: Any) -> dict[str, Any]:
+def workload(kind: str, spec: Any, api: str = "apps/v1", **meta: Any) -> dict[str, Any]:
     return {"apiVersion": api, "kind": kind, "metadata": {"name": "web", "namespace": "ns", **meta},
             "spec": spec}
 
@@ -176,6 +177,26 @@ def test_cronjob_job_as_kubectl_creates_it_and_its_pod() -> None:
 ])
 def test_no_controller_pod(obj: dict[str, Any]) -> None:
     assert controller_pod(obj) is None
+
+
+@pytest.mark.parametrize("obj", [
+    workload("StatefulSet", {"ordinals": {"start": "1"}, "template": template()}),
+    workload("Deployment", {"template": []}),
+    workload("CronJob", {"jobTemplate": {"spec": {"template": "x"}}}, api="batch/v1"),
+])
+def test_templates_of_the_wrong_shape(obj: dict[str, Any]) -> None:
+    with pytest.raises(TemplateError):
+        controller_pod(obj)
+
+
+@pytest.mark.parametrize("obj", [
+    workload("CronJob", [], api="batch/v1"),
+    workload("CronJob", {"jobTemplate": "x"}, api="batch/v1"),
+    workload("StatefulSet", {"template": template(), "volumeClaimTemplates": "x"}),
+])
+def test_odd_fields_around_the_template(obj: dict[str, Any]) -> None:
+    made = controller_pod(obj)
+    assert made is None if obj["kind"] == "CronJob" else made is not None
 
 
 def test_the_input_is_left_alone() -> None:
