@@ -106,23 +106,30 @@ def _apparmor(meta: Mapping[str, Any], spec: Mapping[str, Any]) -> dict[str, Any
     return changed
 
 
-def _defaulted_spec(meta: Mapping[str, Any], spec: Mapping[str, Any], is_pod: bool) -> Mapping[str, Any]:
+APPARMOR_FIELDS_MINOR = 30  # the first release whose pod strategy copies AppArmor annotations to fields
+
+
+def _defaulted_spec(meta: Mapping[str, Any], spec: Mapping[str, Any], is_pod: bool,
+                    apparmor: bool = True) -> Mapping[str, Any]:
     """The spec after defaulting; the input is never changed, and only what
     changes is copied (most specs need nothing)."""
     out = {**spec, **_volumes(spec)} if "volumes" in spec else spec
     if is_pod:
         out = {**out, **_host_network_ports(out)}
-        out = {**out, **_apparmor(meta, out)}
+        if apparmor:
+            out = {**out, **_apparmor(meta, out)}
     return out
 
 
-def default_pod(pod: Mapping[str, Any]) -> dict[str, Any]:
+def default_pod(pod: Mapping[str, Any], server_minor: int | None = None) -> dict[str, Any]:
     """The Pod object as admission would see it after the API server's decoding,
-    defaulting and create strategy (a new dict; the input is left alone)."""
+    defaulting and create strategy (a new dict; the input is left alone), on a
+    server of minor version `server_minor` (None: the newest)."""
     out = dict(pod)
     spec, meta = out.get("spec"), out.get("metadata")
+    apparmor = server_minor is None or server_minor >= APPARMOR_FIELDS_MINOR
     if isinstance(spec, dict):
-        out["spec"] = dict(_defaulted_spec(meta if isinstance(meta, dict) else {}, spec, True))
+        out["spec"] = dict(_defaulted_spec(meta if isinstance(meta, dict) else {}, spec, True, apparmor))
     return out
 
 

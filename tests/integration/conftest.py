@@ -5,8 +5,10 @@ run then reports at the top and at the bottom; a control plane that cannot start
 with its log tail. The instances are left running for the next run (`scripts/test-cluster down`
 stops them), unless this session started one and PODSEC_CLUSTER_TEARDOWN=1.
 
-No kube-controller-manager runs: no default ServiceAccounts, deleted namespaces stay Terminating,
-and the aggregated ClusterRoles (admin, edit, view) have no rules; bind explicit Roles instead.
+A real kube-controller-manager runs beside the API server (scripts/test-cluster): workloads get
+their pods from the real controllers (as the controllers' service accounts), namespaces get their
+`default` ServiceAccount and finish terminating, and admin/edit/view have their aggregated rules.
+No scheduler or kubelet: pods stay Pending.
 """
 
 from __future__ import annotations
@@ -73,8 +75,8 @@ def restricted_cluster() -> Iterator[Cluster]:
 
 @pytest.fixture
 def namespace(cluster: Cluster, request: pytest.FixtureRequest) -> str:
-    """A fresh namespace in the default instance. It is not deleted: without a controller-manager
-    a deleted namespace stays Terminating, and unique names keep the tests apart anyway."""
+    """A fresh namespace in the default instance, with a unique name; left for the next run's
+    `down` (deleting thousands of them would only slow the suite)."""
     return cluster.create_namespace(request.node.name)
 
 

@@ -97,9 +97,12 @@ def deployment(name: str, container: Mapping[str, Any], replicas: int = 0, **lab
 
 
 def workloads(container: Mapping[str, Any], **labels: str) -> list[dict[str, Any]]:
-    """One object of every kind with a pod spec, none of them running anything."""
+    """One object of every kind with a pod spec, none of them making pods: scaled to zero,
+    suspended, or (the DaemonSet) for nodes that do not exist."""
     job_template = {**template(container, "job"), "spec": {"containers": [dict(container)],
                                                            "restartPolicy": "Never"}}
+    ds_template = template(container, "ds")
+    ds_template["spec"]["nodeSelector"] = {"podsec.kubectl.io/no-such-node": "true"}
     return [
         pod("pod", container, **labels),
         {"apiVersion": "v1", "kind": "PodTemplate", "metadata": meta("tmpl", **labels),
@@ -113,7 +116,7 @@ def workloads(container: Mapping[str, Any], **labels: str) -> list[dict[str, Any
          "spec": {"replicas": 0, "serviceName": "sts", "selector": {"matchLabels": {"app": "sts"}},
                   "template": template(container, "sts")}},
         {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": meta("ds", **labels),
-         "spec": {"selector": {"matchLabels": {"app": "ds"}}, "template": template(container, "ds")}},
+         "spec": {"selector": {"matchLabels": {"app": "ds"}}, "template": ds_template}},
         {"apiVersion": "batch/v1", "kind": "Job", "metadata": meta("job", **labels),
          "spec": {"suspend": True, "template": job_template}},
         {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta("cron", **labels),

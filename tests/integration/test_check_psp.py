@@ -52,7 +52,6 @@ def test_check_reports_the_policy_the_admission_plugin_chooses(psp_cluster: Clus
     _, container, policies = scenario
     namespace = psp_cluster.create_namespace("check-psp")
     manifest = pod("app", container)
-    manifest["spec"]["automountServiceAccountToken"] = False  # this server runs no ServiceAccount plugin
     allow(psp_cluster, namespace, ALICE, "alice", policies)
     status, answer = alice_creates(psp_cluster, namespace, manifest)
     apply(psp_cluster, namespace, [manifest])  # stored as admin, so that check reads it from the cluster
@@ -81,9 +80,11 @@ def test_workload_pods_are_admitted_as_their_controller(psp_cluster: Cluster) ->
                                    "namespace": "kube-system"}, CONTROLLER, ["privileged"])
     apply(psp_cluster, namespace, [deployment("web", PRIVILEGED)])  # scaled to zero
 
-    ran = podsec(psp_cluster, "check", *known_defaults(psp_cluster), "-n", namespace, *AS_ALICE, "-o", "json")
+    # (the deployment controller makes its ReplicaSet too: the Deployment is the one to look at)
+    ran = podsec(psp_cluster, "check", *known_defaults(psp_cluster), "-n", namespace, "--kind", "deployments",
+                 *AS_ALICE, "-o", "json")
     template_pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"generateName": "web-", "labels": {"app": "web"}},
-                    "spec": {"containers": [PRIVILEGED], "automountServiceAccountToken": False}}
+                    "spec": {"containers": [PRIVILEGED]}}
     by_controller = psp_cluster.kubectl(
         "create", "--dry-run=server", "-o", "json", "-n", namespace, "-f", "-",
         "--as", CONTROLLER, input=json.dumps(template_pod))
@@ -99,7 +100,8 @@ def test_workload_pods_are_admitted_as_their_controller(psp_cluster: Cluster) ->
     psp_cluster.kubectl("-n", namespace, "create", "rolebinding", "deployer", "--role=deployer", "--user=alice")
     eventually(lambda: may(psp_cluster, namespace, "alice", "create", "deployments", "apps"),
                what="alice may create deployments")
-    served = podsec(psp_cluster, "check", *known_defaults(psp_cluster), "-n", namespace, "--server", *AS_ALICE,
+    served = podsec(psp_cluster, "check", *known_defaults(psp_cluster), "-n", namespace, "--kind", "deployments",
+                    "--server", *AS_ALICE,
                     "-o", "json")
     (server,) = [r["server"] for r in served.json["results"]]
     assert served.code == 0, served.err
@@ -137,14 +139,6 @@ ADDS_SYS_ADMIN = {
 }
 
 
-def unmounted(obj: dict[str, Any]) -> dict[str, Any]:
-    """`obj` with automountServiceAccountToken: false in its pod spec (this server
-    runs no ServiceAccount plugin, which the offline engine would model)."""
-    spec = obj["spec"] if obj["kind"] == "Pod" else obj["spec"]["template"]["spec"]
-    spec["automountServiceAccountToken"] = False
-    return obj
-
-
 def check_server(cluster: Cluster, namespace: str, path: str) -> Any:
     ran = podsec(cluster, "check", *known_defaults(cluster), "-f", path, "-n", namespace, "--server", *AS_ALICE,
                  "-o", "json")
@@ -163,7 +157,7 @@ def test_pod_security_judges_the_pod_psp_mutated_and_the_server_agrees(psp_clust
                                    "namespace": "kube-system"}, CONTROLLER, ["restricted"])
     psp_cluster.kubectl("-n", namespace, "create", "role", "deployer", "--verb=create", "--resource=deployments")
     psp_cluster.kubectl("-n", namespace, "create", "rolebinding", "deployer", "--role=deployer", "--user=alice")
-    plain, web = unmounted(pod("app", PLAIN)), unmounted(deployment("web", PLAIN))
+    plain, web = pod("app", PLAIN), deployment("web", PLAIN)
     path = manifest(tmp_path / "objects.yaml", plain, web)
 
     ran = check_server(psp_cluster, namespace, path)
@@ -190,7 +184,7 @@ def test_pod_security_judges_the_pod_psp_mutated_and_the_server_agrees(psp_clust
 def test_a_psp_denial_is_what_the_server_says(psp_cluster: Cluster, tmp_path: Any) -> None:
     namespace = psp_cluster.create_namespace("check-psp-denies", labels=RESTRICTED_V124)
     allow(psp_cluster, namespace, ALICE, "alice", ["restricted"])
-    root = unmounted(pod("root", PRIVILEGED))
+    root = pod("root", PRIVILEGED)
 
     ran = check_server(psp_cluster, namespace, manifest(tmp_path / "pod.yaml", root))
     status, denial = alice_creates(psp_cluster, namespace, root)
@@ -210,7 +204,7 @@ def test_a_pod_psp_mutates_into_a_violation_is_denied_by_pod_security(psp_cluste
     namespace = psp_cluster.create_namespace("check-psp-violates",
                                              labels={"pod-security.kubernetes.io/enforce": "baseline"})
     allow(psp_cluster, namespace, ALICE, "alice", ["z-adds-sys-admin"])
-    plain = unmounted(pod("app", PLAIN))
+    plain = pod("app", PLAIN)
 
     ran = check_server(psp_cluster, namespace, manifest(tmp_path / "pod.yaml", plain))
     status, denial = alice_creates(psp_cluster, namespace, plain)
@@ -232,7 +226,7 @@ def test_a_1_24_server_does_not_raise_an_unset_warn_to_enforce(psp_cluster: Clus
         "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "v1.24"})
     allow(psp_cluster, namespace, {"kind": "ServiceAccount", "name": "replicaset-controller",
                                    "namespace": "kube-system"}, CONTROLLER, ["privileged"])
-    path = manifest(tmp_path / "web.yaml", unmounted(deployment("web", PLAIN)))
+    path = manifest(tmp_path / "web.yaml", deployment("web", PLAIN))
 
     ran = podsec(psp_cluster, "check", *known_defaults(psp_cluster), "-f", path, "-n", namespace, "--server",
                  "-o", "json")
@@ -274,9 +268,9 @@ def test_a_1_24_server_counts_seccomp_annotations_as_fields(psp_cluster: Cluster
     container = {**PLAIN, "securityContext": {"allowPrivilegeEscalation": False, "runAsNonRoot": True,
                                               "capabilities": {"drop": ["ALL"]}}}
     annotations = {"seccomp.security.alpha.kubernetes.io/pod": "runtime/default"}
-    annotated = unmounted(pod("annotated", container))
+    annotated = pod("annotated", container)
     annotated["metadata"]["annotations"] = annotations
-    web = unmounted(deployment("web", container))
+    web = deployment("web", container)
     web["spec"]["template"]["metadata"]["annotations"] = annotations
     path = manifest(tmp_path / "objects.yaml", annotated, web)
 

@@ -22,12 +22,16 @@ def test_every_pod_and_workload_template_in_the_namespace(cluster: Cluster, name
     apply(cluster, namespace, workloads(PRIVILEGED))  # scaled to zero, suspended, never scheduled
     apply(cluster, namespace, [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}}])
     label(cluster, namespace, enforce="baseline")
+    # The Deployment's ReplicaSet (scaled to zero too), made by the deployment controller.
+    replica_sets = f"/apis/apps/v1/namespaces/{namespace}/replicasets"
+    eventually(lambda: len(cluster.api("GET", replica_sets).body["items"]) == 2, 30, "the Deployment's ReplicaSet")
 
     ran = podsec(cluster, "check", "-n", namespace, "-o", "json")
 
     assert ran.code == 1, ran.err
     results = ran.json["results"]
-    assert [r["object"]["kind"] for r in results] == KINDS
+    assert [r["object"]["kind"] for r in results] == KINDS[:3] + ["ReplicaSet"] + KINDS[3:]
+    assert results[3]["object"]["name"].startswith("deploy-")
     for result in results:
         assert result["source"] == {"cluster": True}
         assert result["policySource"] == "labels of the namespace in the cluster"
@@ -36,7 +40,7 @@ def test_every_pod_and_workload_template_in_the_namespace(cluster: Cluster, name
         assert enforce["message"] == BASELINE_PRIVILEGED
         assert result["podsAllowed"] is False
         assert result["objectAllowed"] is (result["object"]["kind"] != "Pod")
-    assert ran.json["summary"] == {"objects": 9, "allowed": 0, "denied": 9, "unknown": 0, "skipped": 0,
+    assert ran.json["summary"] == {"objects": 10, "allowed": 0, "denied": 10, "unknown": 0, "skipped": 0,
                                    "errors": 0}
 
     table = podsec(cluster, "check", "-n", namespace, "--kind", "deploy,cronjobs")
