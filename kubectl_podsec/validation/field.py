@@ -1,0 +1,156 @@
+"""Field errors as apimachinery's field.Error renders them, and the aggregate message.
+
+`FieldError.text` is `field.Error.Error()`; `invalid_message` is what `errors.NewInvalid`
+puts in the Status (`Pod "p" is invalid: ...`), after `ErrorList.ToAggregate` dropped
+repeated texts.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Union
+
+
+class ErrorType(enum.Enum):
+    """field.ErrorType: the wire name (a Status cause's `reason`) and the text it prints as."""
+
+    NOT_FOUND = ("FieldValueNotFound", "Not found")
+    REQUIRED = ("FieldValueRequired", "Required value")
+    DUPLICATE = ("FieldValueDuplicate", "Duplicate value")
+    INVALID = ("FieldValueInvalid", "Invalid value")
+    NOT_SUPPORTED = ("FieldValueNotSupported", "Unsupported value")
+    FORBIDDEN = ("FieldValueForbidden", "Forbidden")
+    TOO_LONG = ("FieldValueTooLong", "Too long")
+
+    @property
+    def reason(self) -> str:
+        return self.value[0]
+
+    @property
+    def text(self) -> str:
+        return self.value[1]
+
+
+@dataclass(frozen=True)
+class GoJSON:
+    """A value Go prints with json.Marshal (structs, maps, pointers): the JSON text itself."""
+
+    text: str
+
+
+Value = Union[None, bool, int, str, GoJSON]
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    type: ErrorType
+    value: Value
+    detail: str
+
+    @property
+    def body(self) -> str:
+        """field.Error.ErrorBody()."""
+        if self.type in (ErrorType.REQUIRED, ErrorType.FORBIDDEN, ErrorType.TOO_LONG):
+            text = self.type.text
+        else:
+            text = f"{self.type.text}: {render(self.value)}"
+        return f"{text}: {self.detail}" if self.detail else text
+
+    @property
+    def text(self) -> str:
+        return f"{self.field}: {self.body}"
+
+
+def render(value: Value) -> str:
+    """How field.Error prints a bad value: simple types with %v / %q, the rest as JSON."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return go_quote(value)
+    if isinstance(value, GoJSON):
+        return value.text
+    return "null"
+
+
+def is_plain(text: str) -> bool:
+    """Printable ASCII without the characters Go's %q and json.Marshal escape differently."""
+    return all(0x20 <= ord(c) <= 0x7E and c not in "<>&" for c in text)
+
+
+def go_quote(text: str) -> str:
+    """strconv.Quote for printable ASCII (callers mark anything else as not exact)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def go_json(value: object) -> GoJSON:
+    """json.Marshal of maps (sorted keys), slices, strings and numbers."""
+    return GoJSON(json.dumps(value, separators=(",", ":"), sort_keys=True))
+
+
+def aggregate(errors: Iterable[FieldError]) -> str:
+    """ToAggregate's text: duplicates dropped, one error bare, several as `[a, b]`."""
+    seen: dict[str, None] = {}
+    for error in errors:
+        seen.setdefault(error.text)
+    texts = list(seen)
+    return texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
+
+
+def invalid_message(kind: str, name: str, errors: Iterable[FieldError]) -> str:
+    """errors.NewInvalid's Status message, e.g. `Deployment.apps "web" is invalid: ...`."""
+    return f"{kind} {go_quote(name)} is invalid: {aggregate(errors)}"
+
+
+@dataclass
+class Findings:
+    """What a validation run collects: the errors in the server's order, and every reason
+    the message might not be the server's exactly (a part not modelled, an order Go leaves
+    to map iteration). Errors found are certain; completeness is what `doubts` qualifies."""
+
+    doubts: list[str] = field(default_factory=list)
+
+    def doubt(self, reason: str) -> None:
+        if reason not in self.doubts:
+            self.doubts.append(reason)
+
+    def text(self, value: str, where: str) -> str:
+        """A string that goes into a message: exact only when Go would print it as we do."""
+        if not is_plain(value):
+            self.doubt(f"{where}: characters whose quoting is not modelled")
+        return value
+
+
+def required(path: str, detail: str = "") -> FieldError:
+    return FieldError(path, ErrorType.REQUIRED, "", detail)
+
+
+def forbidden(path: str, detail: str) -> FieldError:
+    return FieldError(path, ErrorType.FORBIDDEN, "", detail)
+
+
+def invalid(path: str, value: Value, detail: str) -> FieldError:
+    return FieldError(path, ErrorType.INVALID, value, detail)
+
+
+def duplicate(path: str, value: Value) -> FieldError:
+    return FieldError(path, ErrorType.DUPLICATE, value, "")
+
+
+def not_found(path: str, value: Value) -> FieldError:
+    return FieldError(path, ErrorType.NOT_FOUND, value, "")
+
+
+def not_supported(path: str, value: Value, supported: Iterable[str]) -> FieldError:
+    listed = ", ".join(go_quote(s) for s in supported)
+    return FieldError(path, ErrorType.NOT_SUPPORTED, value, f"supported values: {listed}" if listed else "")
+
+
+def too_long(path: str, limit: int) -> FieldError:
+    unit = "byte" if limit == 1 else "bytes"
+    return FieldError(path, ErrorType.TOO_LONG, "<value omitted>", f"may not be more than {limit} {unit}")

@@ -1,0 +1,104 @@
+"""Typed reads from the object's JSON, with doubts for what the model does not cover.
+
+A wrong JSON type is a decoding error on the server (a 400, not a validation error), and a
+key the model does not know may carry rules of its own: both make the message uncertain,
+never the errors found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .field import Findings
+
+Json = Mapping[str, Any]
+
+
+class Reader:
+    def __init__(self, findings: Findings) -> None:
+        self.findings = findings
+
+    def doubt(self, reason: str) -> None:
+        self.findings.doubt(reason)
+
+    def only(self, data: Json, known: Iterable[str], where: str) -> None:
+        """Doubt every key outside `known`: its validation is not modelled."""
+        allowed = set(known)
+        for key in data:
+            if key not in allowed:
+                self.doubt(f"{where}.{key}: not modelled")
+
+    def obj(self, data: Json, key: str, where: str) -> Json | None:
+        value = data.get(key)
+        if value is None or isinstance(value, Mapping):
+            return value
+        self.doubt(f"{where}.{key}: not an object")
+        return None
+
+    def objs(self, data: Json, key: str, where: str) -> list[Json]:
+        value = data.get(key)
+        if value is None:
+            return []
+        if isinstance(value, list) and all(isinstance(v, Mapping) for v in value):
+            return value
+        self.doubt(f"{where}.{key}: not a list of objects")
+        return []
+
+    def strs(self, data: Json, key: str, where: str) -> list[str]:
+        value = data.get(key)
+        if value is None:
+            return []
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return [self.findings.text(v, f"{where}.{key}") for v in value]
+        self.doubt(f"{where}.{key}: not a list of strings")
+        return []
+
+    def string(self, data: Json, key: str, where: str) -> str:
+        """The string, "" when absent (Go's zero value)."""
+        value = data.get(key)
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return self.findings.text(value, f"{where}.{key}")
+        self.doubt(f"{where}.{key}: not a string")
+        return ""
+
+    def opt_str(self, data: Json, key: str, where: str) -> str | None:
+        """A *string: None when absent or null."""
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return self.findings.text(value, f"{where}.{key}")
+        self.doubt(f"{where}.{key}: not a string")
+        return None
+
+    def integer(self, data: Json, key: str, where: str, bits: int = 64) -> int | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        limit = 2 ** (bits - 1)
+        if isinstance(value, int) and not isinstance(value, bool) and -limit <= value < limit:
+            return value
+        self.doubt(f"{where}.{key}: not an int{bits}")
+        return None
+
+    def flag(self, data: Json, key: str, where: str) -> bool | None:
+        value = data.get(key)
+        if value is None or isinstance(value, bool):
+            return value
+        self.doubt(f"{where}.{key}: not a boolean")
+        return None
+
+    def str_map(self, data: Json, key: str, where: str) -> dict[str, str]:
+        value = data.get(key)
+        if value is None:
+            return {}
+        if isinstance(value, Mapping) and all(isinstance(v, str) for v in value.values()):
+            for k, v in value.items():
+                self.findings.text(k, f"{where}.{key}")
+                self.findings.text(v, f"{where}.{key}")
+            return dict(value)
+        self.doubt(f"{where}.{key}: not a map of strings")
+        return {}
