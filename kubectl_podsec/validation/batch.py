@@ -33,6 +33,9 @@ def job(r: Reader, obj: Json) -> list[FieldError]:
             any(k in labels for k in _GENERATED_LABELS) or len(name) > 63:
         # The generated selector and labels (and their value, the name) are not modelled.
         r.doubt("spec.selector: only generated selectors are modelled")
+    template_meta = r.obj(template, "metadata", "spec.template") or {}
+    if not meta.get("labels") and template_meta.get("labels") is not None:
+        meta = {**meta, "labels": template_meta["labels"]}  # SetDefaults_Job
     errs = object_meta(r, meta, formats.dns1123_subdomain)
     return errs + job_spec(r, spec, "spec")
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from . import formats
 from .field import FieldError, duplicate, forbidden, invalid, not_found, not_supported, required
-from .probes import probe
+from .probes import lifecycle, probe
+from .resources import env_source, resources
 from .security import container_security, local_descending_path
 from .source import Json, Reader
 
@@ -29,6 +30,7 @@ class PodContext:
     """What container validation needs from the pod: declared volumes and the user namespace."""
 
     volumes: frozenset[str]
+    grace: int  # terminationGracePeriodSeconds after defaulting
     uncertain_volumes: frozenset[str]  # declared, but whether upstream accepts them is not modelled
     host_users: bool
 
@@ -45,7 +47,7 @@ def regular(r: Reader, containers: list[Json], path: str, pod: PodContext) -> li
         if name in names:
             errs.append(duplicate(f"{at}.name", name))
         names.add(name)
-        errs += _lifecycle_and_probes(r, ctr, at)
+        errs += _lifecycle_and_probes(r, ctr, at, pod)
         policy = r.opt_str(ctr, "restartPolicy", at)
         if policy is not None and policy not in _RESTART_POLICIES:
             errs.append(not_supported(f"{at}.restartPolicy", policy, _RESTART_POLICIES))
@@ -69,7 +71,7 @@ def init(r: Reader, containers: list[Json], others: list[Json], path: str, pod: 
         # Upstream checks one init container at a time and names it index 0 in the path.
         errs += host_port_conflicts(r, [ctr], path)
         if policy == "Always":
-            errs += _lifecycle_and_probes(r, ctr, at)
+            errs += _lifecycle_and_probes(r, ctr, at, pod)
         else:
             for key in ("lifecycle", "livenessProbe", "readinessProbe", "startupProbe"):
                 if ctr.get(key) is not None:
@@ -129,8 +131,7 @@ def common(r: Reader, ctr: Json, at: str, pod: PodContext, extra: tuple[str, ...
     pull = r.string(ctr, "imagePullPolicy", at)
     if pull and pull not in ("Always", "IfNotPresent", "Never"):
         errs.append(not_supported(f"{at}.imagePullPolicy", pull, ("Always", "IfNotPresent", "Never")))
-    if _is_set(ctr.get("resources")):
-        r.doubt(f"{at}.resources: not modelled")
+    resources(r, r.obj(ctr, "resources", at), f"{at}.resources")
     errs += container_security(r, r.obj(ctr, "securityContext", at), f"{at}.securityContext", pod.host_users)
     return errs
 
@@ -200,9 +201,10 @@ def env(r: Reader, items: list[Json], path: str) -> list[FieldError]:
         elif any(ord(c) > 0x7E or ord(c) < 0x20 or c == "=" for c in name):
             errs.append(invalid(f"{at}.name", name, "a valid environment variable name must consist only of "
                                                     "printable ASCII characters other than '='"))
-        if var.get("valueFrom") is not None:
-            r.doubt(f"{at}.valueFrom: not modelled")
-        r.string(var, "value", at)
+        value = r.string(var, "value", at)
+        source = r.obj(var, "valueFrom", at)
+        if source is not None:
+            env_source(r, source, bool(value), f"{at}.valueFrom")
     return errs
 
 
@@ -238,10 +240,9 @@ def volume_mounts(r: Reader, mounts: list[Json], path: str, pod: PodContext) -> 
     return errs
 
 
-def _lifecycle_and_probes(r: Reader, ctr: Json, at: str) -> list[FieldError]:
-    if ctr.get("lifecycle") is not None:
-        r.doubt(f"{at}.lifecycle: not modelled")
-    errs: list[FieldError] = []
+def _lifecycle_and_probes(r: Reader, ctr: Json, at: str, pod: PodContext) -> list[FieldError]:
+    hooks = r.obj(ctr, "lifecycle", at)
+    errs = [] if hooks is None else lifecycle(r, hooks, f"{at}.lifecycle", pod.grace)
     for key in ("livenessProbe", "readinessProbe", "startupProbe"):
         spec = r.obj(ctr, key, at)
         if spec is not None:

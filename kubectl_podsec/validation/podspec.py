@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import agreement, containers, formats, metadata, pod_rules
-from .field import FieldError, forbidden, invalid, not_supported
+from .field import FieldError, forbidden, invalid, not_supported, required
 from .security import pod_security
 from .source import Json, Reader
 from .volumes import volumes
@@ -13,7 +13,7 @@ SPEC_KEYS = ("volumes", "initContainers", "containers", "ephemeralContainers", "
              "terminationGracePeriodSeconds", "activeDeadlineSeconds", "dnsPolicy", "nodeSelector",
              "serviceAccountName", "serviceAccount", "automountServiceAccountToken", "nodeName", "hostNetwork",
              "hostPID", "hostIPC", "shareProcessNamespace", "securityContext", "imagePullSecrets", "hostname",
-             "subdomain", "schedulerName", "enableServiceLinks", "os", "hostUsers")
+             "subdomain", "schedulerName", "enableServiceLinks", "os", "hostUsers", "dnsConfig")
 _RESTART = ("Always", "OnFailure", "Never")
 _DNS = ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None")
 
@@ -25,7 +25,9 @@ def pod_spec(r: Reader, spec: Json, pod_name: str | None, path: str, is_pod: boo
         r.flag(spec, key, path)
     host_users = spec.get("hostUsers") is not False
     vols = volumes(r, r.objs(spec, "volumes", path), pod_name, f"{path}.volumes")
-    ctx = containers.PodContext(vols.valid, vols.uncertain, host_users)
+    grace = r.integer(spec, "terminationGracePeriodSeconds", path)
+    grace = 30 if grace is None else (1 if grace < 0 and is_pod else grace)  # SetDefaults_PodSpec, _Pod
+    ctx = containers.PodContext(vols.valid, grace, vols.uncertain, host_users)
     regular = r.objs(spec, "containers", path)
     inits = r.objs(spec, "initContainers", path)
     errs = list(vols.errors)
@@ -36,8 +38,11 @@ def pod_spec(r: Reader, spec: Json, pod_name: str | None, path: str, is_pod: boo
     errs += pod_rules.host_network_ports(r, spec, path, is_pod)
     errs += _enum(r, spec, "restartPolicy", _RESTART, path)
     errs += _enum(r, spec, "dnsPolicy", _DNS, path)
-    if spec.get("dnsPolicy") == "None":
-        r.doubt(f"{path}.dnsPolicy: None needs dnsConfig, which is not modelled")
+    dns_after = []
+    if spec.get("dnsConfig") is not None:
+        r.doubt(f"{path}.dnsConfig: not modelled")
+    elif spec.get("dnsPolicy") == "None":
+        dns_after.append(required(f"{path}.dnsConfig", "must provide `dnsConfig` when `dnsPolicy` is None"))
     errs += metadata.labels(r, r.str_map(spec, "nodeSelector", path), f"{path}.nodeSelector")
     errs += pod_security(r, r.obj(spec, "securityContext", path), spec, f"{path}.securityContext")
     if spec.get("shareProcessNamespace") is True and spec.get("hostPID") is True:
@@ -45,6 +50,7 @@ def pod_spec(r: Reader, spec: Json, pod_name: str | None, path: str, is_pod: boo
                             "ShareProcessNamespace and HostPID cannot both be enabled"))
     for secret in r.objs(spec, "imagePullSecrets", path):
         r.only(secret, ("name",), f"{path}.imagePullSecrets")
+    errs += dns_after
     errs += pod_rules.windows_host_process(spec, path)
     errs += pod_rules.host_users(spec, path)
     errs += _names(r, spec, path)

@@ -10,6 +10,7 @@ from .source import Json, Reader
 _PROBE_KEYS = ("exec", "httpGet", "tcpSocket", "grpc", "initialDelaySeconds", "timeoutSeconds", "periodSeconds",
                "successThreshold", "failureThreshold", "terminationGracePeriodSeconds")
 _HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
+_HOOKS = ("exec", "httpGet", "tcpSocket", "sleep")
 # SetDefaults_Probe fills these when they are 0.
 _DEFAULTS = (("initialDelaySeconds", 0), ("timeoutSeconds", 1), ("periodSeconds", 10), ("successThreshold", 1),
              ("failureThreshold", 3))
@@ -19,7 +20,7 @@ NEGATIVE = "must be greater than or equal to 0"
 def probe(r: Reader, spec: Json, path: str, kind: str) -> list[FieldError]:
     """validateLivenessProbe / validateReadinessProbe / validateStartupProbe."""
     r.only(spec, _PROBE_KEYS, path)
-    errs = _handler(r, spec, path)
+    errs = _handler(r, spec, path, _HANDLERS, grace=None)
     values: dict[str, int] = {}
     for key, default in _DEFAULTS:
         value = r.integer(spec, key, path, bits=32) or default
@@ -37,10 +38,22 @@ def probe(r: Reader, spec: Json, path: str, kind: str) -> list[FieldError]:
     return errs
 
 
-def _handler(r: Reader, spec: Json, path: str) -> list[FieldError]:
+def lifecycle(r: Reader, spec: Json, path: str, grace: int) -> list[FieldError]:
+    """validateLifecycle (`grace`: the pod's terminationGracePeriodSeconds after defaulting)."""
+    r.only(spec, ("postStart", "preStop"), path)
+    errs: list[FieldError] = []
+    for key in ("postStart", "preStop"):
+        hook = r.obj(spec, key, path)
+        if hook is not None:
+            r.only(hook, _HOOKS, f"{path}.{key}")
+            errs += _handler(r, hook, f"{path}.{key}", _HOOKS, grace)
+    return errs
+
+
+def _handler(r: Reader, spec: Json, path: str, kinds: tuple[str, ...], grace: int | None) -> list[FieldError]:
     errs: list[FieldError] = []
     count = 0
-    for key in _HANDLERS:
+    for key in kinds:
         action = r.obj(spec, key, path)
         if action is None:
             continue
@@ -48,7 +61,10 @@ def _handler(r: Reader, spec: Json, path: str) -> list[FieldError]:
             errs.append(forbidden(f"{path}.{key}", "may not specify more than 1 handler type"))
             continue
         count += 1
-        errs += _ACTIONS[key](r, action, f"{path}.{key}")
+        if key == "sleep":
+            errs += _sleep(r, action, f"{path}.sleep", grace)
+        else:
+            errs += _ACTIONS[key](r, action, f"{path}.{key}")
     if not count:
         errs.append(required(path, "must specify a handler type"))
     return errs
@@ -85,6 +101,14 @@ def _grpc(r: Reader, action: Json, path: str) -> list[FieldError]:
     r.opt_str(action, "service", path)
     port = r.integer(action, "port", path, bits=32) or 0
     return [invalid(f"{path}.port", port, m) for m in formats.port_number(port)]
+
+
+def _sleep(r: Reader, action: Json, path: str, grace: int | None) -> list[FieldError]:
+    r.only(action, ("seconds",), path)
+    seconds = r.integer(action, "seconds", path) or 0
+    if grace is not None and not 0 <= seconds <= grace:
+        return [invalid(path, seconds, f"must be non-negative and less than terminationGracePeriodSeconds ({grace})")]
+    return []
 
 
 _ACTIONS = {"exec": _exec, "httpGet": _http_get, "tcpSocket": _tcp_socket, "grpc": _grpc}

@@ -43,6 +43,10 @@ def volumes(r: Reader, items: list[Json], pod_name: str | None, path: str) -> Vo
         name = r.string(vol, "name", at)
         source_errs, modelled = _source(r, vol, at)
         own = list(source_errs)
+        if pod_name and name and _first_source(vol) == "ephemeral":
+            claim_name = f"{pod_name}-{name}"
+            own += [invalid(f"{at}.name", name, f"PVC name \"{claim_name}\": {m}")
+                    for m in formats.dns1123_subdomain(claim_name)]
         own += [required(f"{at}.name")] if not name else [invalid(f"{at}.name", name, m)
                                                            for m in formats.dns1123_label(name)]
         if name in valid or name in uncertain:
@@ -57,6 +61,10 @@ def volumes(r: Reader, items: list[Json], pod_name: str | None, path: str) -> Vo
             errs.append(invalid(f"{at}.persistentVolumeClaim.claimName", r.string(claim, "claimName", at),
                                 "must not reference a PVC that gets created for an ephemeral volume"))
     return Volumes(errs, frozenset(valid), frozenset(uncertain))
+
+
+def _first_source(vol: Json) -> str | None:
+    return next((key for key in _SOURCE_ORDER if vol.get(key) is not None), None)
 
 
 def _source(r: Reader, vol: Json, at: str) -> tuple[list[FieldError], bool]:
