@@ -13,7 +13,7 @@ SPEC_KEYS = ("volumes", "initContainers", "containers", "ephemeralContainers", "
              "terminationGracePeriodSeconds", "activeDeadlineSeconds", "dnsPolicy", "nodeSelector",
              "serviceAccountName", "serviceAccount", "automountServiceAccountToken", "nodeName", "hostNetwork",
              "hostPID", "hostIPC", "shareProcessNamespace", "securityContext", "imagePullSecrets", "hostname",
-             "subdomain", "schedulerName", "enableServiceLinks", "os", "hostUsers", "dnsConfig")
+             "subdomain", "schedulerName", "enableServiceLinks", "os", "hostUsers", "dnsConfig", "tolerations")
 _RESTART = ("Always", "OnFailure", "Never")
 _DNS = ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None")
 
@@ -54,6 +54,7 @@ def pod_spec(r: Reader, spec: Json, pod_name: str | None, path: str, is_pod: boo
     errs += pod_rules.windows_host_process(spec, path)
     errs += pod_rules.host_users(spec, path)
     errs += _names(r, spec, path)
+    _tolerations(r, r.objs(spec, "tolerations", path), f"{path}.tolerations")
     errs += pod_rules.operating_system(r, spec, path)
     return errs
 
@@ -79,6 +80,20 @@ def _names(r: Reader, spec: Json, path: str) -> list[FieldError]:
         if value:
             errs += [invalid(f"{path}.{key}", value, m) for m in formats.dns1123_label(value)]
     return errs
+
+
+def _tolerations(r: Reader, items: list[Json], path: str) -> None:
+    """ValidateTolerations holds for these well-formed shapes; others are doubted."""
+    for item in items:
+        r.only(item, ("key", "operator", "value", "effect", "tolerationSeconds"), path)
+        key, op = r.string(item, "key", path), r.string(item, "operator", path)
+        value, effect = r.string(item, "value", path), r.string(item, "effect", path)
+        seconds = r.integer(item, "tolerationSeconds", path)
+        well_formed = ((op in ("", "Equal") and key and not formats.label_key(key) and not formats.label_value(value))
+                       or (op == "Exists" and not value and (not key or not formats.label_key(key))))
+        if not well_formed or effect not in ("", "NoSchedule", "PreferNoSchedule", "NoExecute") or \
+                (seconds is not None and effect != "NoExecute"):
+            r.doubt(f"{path}: this toleration is not modelled")
 
 
 def container_names(spec: Json) -> list[str]:

@@ -11,8 +11,11 @@ from . import formats
 from .source import Json, Reader
 
 _QUANTITY = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
-_SCALE = {None: 1, "m": Fraction(1, 1000), "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15,
-          "E": 10**18, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+_SCALE: dict[str | None, Fraction] = {None: Fraction(1), "m": Fraction(1, 1000), "k": Fraction(10**3), "M": Fraction(10**6),
+                                       "G": Fraction(10**9), "T": Fraction(10**12), "P": Fraction(10**15),
+                                       "E": Fraction(10**18), "Ki": Fraction(2**10), "Mi": Fraction(2**20),
+                                       "Gi": Fraction(2**30), "Ti": Fraction(2**40), "Pi": Fraction(2**50),
+                                       "Ei": Fraction(2**60)}
 _NAMES = ("cpu", "memory", "ephemeral-storage")
 _FIELD_PATHS = ("metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName",
                 "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs")
@@ -26,7 +29,7 @@ def quantity(value: object) -> Fraction | None:
     if not isinstance(value, str):
         return None
     match = _QUANTITY.match(value)
-    return None if match is None else Fraction(match[1]) * Fraction(_SCALE[match[2]])
+    return None if match is None else Fraction(match[1]) * _SCALE[match[2]]
 
 
 def resources(r: Reader, spec: Json | None, path: str) -> None:
