@@ -305,7 +305,11 @@ def c_selector(s: Shape, rng: random.Random) -> None:
 
 
 def c_object_name(s: Shape, rng: random.Random) -> None:
-    s.obj["metadata"]["name"] = rng.choice(("Upper-Case", "dots.are.ok", "under_score", "x" * 60))
+    if rng.random() < 0.4:
+        del s.obj["metadata"]["name"]
+        s.obj["metadata"]["generateName"] = rng.choice(("web-", "Web-", "x" * 70))
+    else:
+        s.obj["metadata"]["name"] = rng.choice(("Upper-Case", "dots.are.ok", "under_score", "x" * 60))
 
 
 def c_extras(s: Shape, rng: random.Random) -> None:

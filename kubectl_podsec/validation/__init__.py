@@ -65,16 +65,34 @@ def validate(obj: Mapping[str, Any]) -> Validation:
         findings.doubt(f"{obj.get('apiVersion')}/{obj.get('kind')}: kind not modelled")
         return Validation(None, None, (), tuple(findings.doubts))
     working: dict[str, Any] = copy.deepcopy(dict(obj))
+    generated = _generate_name(working)
     if kind.qualified == "Pod":
         _default_pod(working)
     errors = tuple(kind.check(Reader(findings), working))
+    if errors and generated:
+        findings.doubt("metadata.generateName: the message names the name the server generates")
     doubts = tuple(findings.doubts)
+    if findings.undecodable:
+        # Decoding fails first, with its own message: say nothing about validation.
+        return Validation(None, None, (), doubts)
     if not errors:
         return Validation(None if doubts else True, None, errors, doubts)
     meta = working.get("metadata")
     name = str(meta.get("name", "")) if isinstance(meta, dict) else ""
     message = None if doubts else invalid_message(kind.qualified, name, errors)
     return Validation(False, message, errors, doubts)
+
+
+def _generate_name(obj: dict[str, Any]) -> bool:
+    """names.SimpleNameGenerator: the prefix (cut to 58) and 5 random characters, all of
+    them lowercase alphanumerics, so one stand-in name is as valid as the real one."""
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict) or meta.get("name") or not isinstance(meta.get("generateName"), str):
+        return False
+    if not meta["generateName"]:
+        return False
+    meta["name"] = meta["generateName"][:58] + "bcdfg"
+    return True
 
 
 def _default_pod(pod: dict[str, Any]) -> None:

@@ -114,10 +114,15 @@ class Findings:
     to map iteration). Errors found are certain; completeness is what `doubts` qualifies."""
 
     doubts: list[str] = field(default_factory=list)
+    undecodable: bool = False  # the server fails to decode the object: a 400, not a 422
 
     def doubt(self, reason: str) -> None:
         if reason not in self.doubts:
             self.doubts.append(reason)
+
+    def wrong_type(self, reason: str) -> None:
+        self.undecodable = True
+        self.doubt(reason)
 
     def text(self, value: str, where: str) -> str:
         """A string that goes into a message: exact only when Go would print it as we do."""

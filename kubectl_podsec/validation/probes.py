@@ -119,7 +119,7 @@ def port_num_or_name(r: Reader, port: object, path: str) -> list[FieldError]:
     if port is None:
         port = 0
     if isinstance(port, bool) or not isinstance(port, (int, str)) or (isinstance(port, int) and abs(port) >= 2**31):
-        r.doubt(f"{path}: not an int-or-string")
+        r.findings.wrong_type(f"{path}: not an int-or-string")
         return []
     if isinstance(port, int):
         return [invalid(path, port, m) for m in formats.port_number(port)]

@@ -68,7 +68,7 @@ def pod_security(r: Reader, sc: Json | None, spec: Json, path: str) -> list[Fiel
             errs += [invalid(f"{path}.{key}", value, m) for m in formats.id_range(value)]
     groups = sc.get("supplementalGroups") or []
     if not isinstance(groups, list) or not all(isinstance(g, int) and not isinstance(g, bool) for g in groups):
-        r.doubt(f"{path}.supplementalGroups: not a list of integers")
+        r.findings.wrong_type(f"{path}.supplementalGroups: not a list of integers")
         groups = []
     for i, gid in enumerate(groups):
         errs += [invalid(f"{path}.supplementalGroups[{i}]", gid, m) for m in formats.id_range(gid)]

@@ -33,7 +33,7 @@ class Reader:
         value = data.get(key)
         if value is None or isinstance(value, Mapping):
             return value
-        self.doubt(f"{where}.{key}: not an object")
+        self.findings.wrong_type(f"{where}.{key}: not an object")
         return None
 
     def objs(self, data: Json, key: str, where: str) -> list[Json]:
@@ -42,7 +42,7 @@ class Reader:
             return []
         if isinstance(value, list) and all(isinstance(v, Mapping) for v in value):
             return value
-        self.doubt(f"{where}.{key}: not a list of objects")
+        self.findings.wrong_type(f"{where}.{key}: not a list of objects")
         return []
 
     def strs(self, data: Json, key: str, where: str) -> list[str]:
@@ -51,7 +51,7 @@ class Reader:
             return []
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return [self.findings.text(v, f"{where}.{key}") for v in value]
-        self.doubt(f"{where}.{key}: not a list of strings")
+        self.findings.wrong_type(f"{where}.{key}: not a list of strings")
         return []
 
     def string(self, data: Json, key: str, where: str) -> str:
@@ -61,7 +61,7 @@ class Reader:
             return ""
         if isinstance(value, str):
             return self.findings.text(value, f"{where}.{key}")
-        self.doubt(f"{where}.{key}: not a string")
+        self.findings.wrong_type(f"{where}.{key}: not a string")
         return ""
 
     def opt_str(self, data: Json, key: str, where: str) -> str | None:
@@ -71,7 +71,7 @@ class Reader:
             return None
         if isinstance(value, str):
             return self.findings.text(value, f"{where}.{key}")
-        self.doubt(f"{where}.{key}: not a string")
+        self.findings.wrong_type(f"{where}.{key}: not a string")
         return None
 
     def integer(self, data: Json, key: str, where: str, bits: int = 64) -> int | None:
@@ -81,14 +81,14 @@ class Reader:
         limit = 2 ** (bits - 1)
         if isinstance(value, int) and not isinstance(value, bool) and -limit <= value < limit:
             return value
-        self.doubt(f"{where}.{key}: not an int{bits}")
+        self.findings.wrong_type(f"{where}.{key}: not an int{bits}")
         return None
 
     def flag(self, data: Json, key: str, where: str) -> bool | None:
         value = data.get(key)
         if value is None or isinstance(value, bool):
             return value
-        self.doubt(f"{where}.{key}: not a boolean")
+        self.findings.wrong_type(f"{where}.{key}: not a boolean")
         return None
 
     def str_map(self, data: Json, key: str, where: str) -> dict[str, str]:
@@ -100,5 +100,5 @@ class Reader:
                 self.findings.text(k, f"{where}.{key}")
                 self.findings.text(v, f"{where}.{key}")
             return dict(value)
-        self.doubt(f"{where}.{key}: not a map of strings")
+        self.findings.wrong_type(f"{where}.{key}: not a map of strings")
         return {}

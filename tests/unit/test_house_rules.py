@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import ROOT
 
 PACKAGE = ROOT / "kubectl_podsec"
-PURE = ["pss", "psp", "admission.py", "admission_config.py", "labels.py", "workloads.py",
+PURE = ["pss", "psp", "validation", "admission.py", "admission_config.py", "labels.py", "workloads.py",
         "report.py", "rollout.py", "render", "resources.py", "dry_run.py", "permissions.py",
         "identity.py", "owners.py", "psp_admission.py", "seccomp_skew.py"]
 STDLIB = set(sys.stdlib_module_names) | {"__future__"}
