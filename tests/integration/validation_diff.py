@@ -56,6 +56,7 @@ class Figures:
     false_invalid: int
     wrong_message: int
     false_valid: int
+    said_valid: int  # accepted by the server and said valid offline (not "cannot tell")
 
     @property
     def recall(self) -> float:
@@ -70,7 +71,7 @@ class Figures:
                 f"invalid ({self.rejected_other} otherwise); offline flagged {self.flagged} of the rejected "
                 f"({self.recall:.1%}), {self.identical} with the identical message ({self.identical_share:.1%}); "
                 f"false invalid {self.false_invalid}, wrong messages {self.wrong_message}, "
-                f"false valid {self.false_valid}")
+                f"false valid {self.false_valid}; said valid {self.said_valid} of the {self.accepted} accepted")
 
 
 def dry_run(cluster: Cluster, namespace: str, obj: dict[str, Any]) -> Outcome:
@@ -101,6 +102,7 @@ def figures(outcomes: Sequence[Outcome]) -> Figures:
         wrong_message=sum(o.offline.message is not None and o.offline.message != o.server_message
                           for o in outcomes),
         false_valid=sum(o.offline.valid is True and o.status >= 300 for o in outcomes),
+        said_valid=sum(o.offline.valid is True and o.status < 300 for o in outcomes),
     )
 
 
