@@ -64,7 +64,7 @@ def validate(obj: Mapping[str, Any]) -> Validation:
     if kind is None:
         findings.doubt(f"{obj.get('apiVersion')}/{obj.get('kind')}: kind not modelled")
         return Validation(None, None, (), tuple(findings.doubts))
-    working: dict[str, Any] = copy.deepcopy(dict(obj))
+    working = _working_copy(obj, kind.qualified == "Pod")
     generated = _generate_name(working)
     if kind.qualified == "Pod":
         _default_pod(working)
@@ -81,6 +81,21 @@ def validate(obj: Mapping[str, Any]) -> Validation:
     name = str(meta.get("name", "")) if isinstance(meta, dict) else ""
     message = None if doubts else invalid_message(kind.qualified, name, errors)
     return Validation(False, message, errors, doubts)
+
+
+def _working_copy(obj: Mapping[str, Any], is_pod: bool) -> dict[str, Any]:
+    """What defaulting may change: the metadata, and a Pod's spec when it has host ports to
+    default or AppArmor annotations to copy into fields; the rest is only read."""
+    working = dict(obj)
+    meta = obj.get("metadata")
+    working["metadata"] = dict(meta) if isinstance(meta, Mapping) else meta
+    if is_pod and isinstance(obj.get("spec"), Mapping):
+        annotations = meta.get("annotations") if isinstance(meta, Mapping) else None
+        apparmor = isinstance(annotations, Mapping) and any(
+            str(k).startswith("container.apparmor.security.beta.kubernetes.io/") for k in annotations)
+        if apparmor or obj["spec"].get("hostNetwork") is True:
+            working["spec"] = copy.deepcopy(obj["spec"])
+    return working
 
 
 def _generate_name(obj: dict[str, Any]) -> bool:

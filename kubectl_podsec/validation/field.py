@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Union
@@ -78,9 +79,13 @@ def render(value: Value) -> str:
     return "null"
 
 
+_NOT_PLAIN = re.compile("[^\x20-\x25\x27-\x3b\x3d\x3f-\x7e]")
+
+
 def is_plain(text: str) -> bool:
-    """Printable ASCII without the characters Go's %q and json.Marshal escape differently."""
-    return all(0x20 <= ord(c) <= 0x7E and c not in "<>&" for c in text)
+    """Printable ASCII without the characters Go's %q and json.Marshal escape differently
+    (&, < and >)."""
+    return _NOT_PLAIN.search(text) is None
 
 
 def go_quote(text: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from . import formats, selectors
@@ -64,10 +63,10 @@ def _template(r: Reader, template: Json, selector: selectors.Selector) -> list[F
 def _as_validated(r: Reader, template: Json, claims: list[Json]) -> Json:
     """The template as upstream validates it: hostname and subdomain cleared, and a volume for
     each claim template put first (in Go's map order, so several make volume paths uncertain)."""
-    out: dict[str, Any] = copy.deepcopy(dict(template))
-    spec = out.get("spec")
-    if not isinstance(spec, dict):
+    out: dict[str, Any] = dict(template)
+    if not isinstance(out.get("spec"), dict):
         return out
+    spec = out["spec"] = dict(out["spec"])
     spec.pop("hostname", None)
     spec.pop("subdomain", None)
     if not claims:
