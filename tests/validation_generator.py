@@ -375,11 +375,38 @@ def c_workload_fields(s: Shape, rng: random.Random) -> None:
         spec[key] = value
 
 
+_FUZZ_VALUES: tuple[Any, ...] = ("", " ", "x", "A", "-", "a-b", "a.b", "a/b", "ünï", "<&>", "tab\t", "0", "None",
+                                  0, -1, 1, 65536, 2**31, True, False, None, [], {}, ["x"], {"a": "b"})
+_FUZZ_KEYS = {
+    "container": ("name", "image", "imagePullPolicy", "terminationMessagePolicy", "workingDir", "stdin", "tty",
+                  "restartPolicy", "command", "args"),
+    "securityContext": ("privileged", "runAsUser", "runAsNonRoot", "procMount", "allowPrivilegeEscalation",
+                        "readOnlyRootFilesystem", "capabilities", "seccompProfile", "appArmorProfile"),
+    "spec": ("restartPolicy", "dnsPolicy", "hostNetwork", "hostPID", "hostIPC", "hostUsers", "serviceAccountName",
+             "nodeName", "hostname", "subdomain", "schedulerName", "activeDeadlineSeconds",
+             "terminationGracePeriodSeconds", "shareProcessNamespace", "enableServiceLinks", "os"),
+}
+
+
+def c_fuzz(s: Shape, rng: random.Random) -> None:
+    """Odd values, some of the wrong JSON type, in fields the model reads."""
+    for _ in range(rng.randint(1, 3)):
+        where = rng.choice(tuple(_FUZZ_KEYS))
+        if where == "spec":
+            holder = s.spec
+        else:
+            holder = s.any_container(rng)
+            if where == "securityContext":
+                holder = holder.setdefault("securityContext", {})
+        holder[rng.choice(_FUZZ_KEYS[where])] = copy.deepcopy(rng.choice(_FUZZ_VALUES))
+
+
 CHANGES: tuple[tuple[Callable[[Shape, random.Random], None], int], ...] = (
     (c_duplicate_names, 6), (c_apparmor, 5), (c_seccomp, 5), (c_proc_mount, 4), (c_host_process, 4),
     (c_windows_fields, 3), (c_escalation, 3), (c_ephemeral, 2), (c_claim_template, 2), (c_init_probes, 3),
     (c_ports, 3), (c_sysctls, 2), (c_container_name, 2), (c_image, 2), (c_volumes, 3), (c_policies, 2),
     (c_ids, 2), (c_labels, 2), (c_selector, 3), (c_object_name, 1), (c_extras, 4), (c_workload_fields, 3),
+    (c_fuzz, 3),
 )
 
 

@@ -23,7 +23,7 @@ _CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
 
 
 def job(r: Reader, obj: Json) -> list[FieldError]:
-    r.only(obj, ("apiVersion", "kind", "metadata", "spec"), "")
+    r.only(obj, ("apiVersion", "kind", "metadata", "spec", "status"), "")
     meta = r.obj(obj, "metadata", "") or {}
     spec = r.obj(obj, "spec", "") or {}
     name = r.string(meta, "name", "metadata")
@@ -59,7 +59,7 @@ def job_spec(r: Reader, spec: Json, path: str) -> list[FieldError]:
 
 
 def cron_job(r: Reader, obj: Json) -> list[FieldError]:
-    r.only(obj, ("apiVersion", "kind", "metadata", "spec"), "")
+    r.only(obj, ("apiVersion", "kind", "metadata", "spec", "status"), "")
     meta = r.obj(obj, "metadata", "") or {}
     spec = r.obj(obj, "spec", "") or {}
     r.only(spec, ("schedule", "startingDeadlineSeconds", "concurrencyPolicy", "suspend", "jobTemplate",

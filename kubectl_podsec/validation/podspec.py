@@ -120,6 +120,7 @@ def template_spec(r: Reader, template: Json, path: str) -> list[FieldError]:
 
 def pod_create(r: Reader, pod: Json) -> list[FieldError]:
     """ValidatePodCreate, on the Pod after PrepareForCreate (AppArmor annotations copied)."""
+    r.only(pod, ("apiVersion", "kind", "metadata", "spec", "status"), "")
     meta = r.obj(pod, "metadata", "") or {}
     spec = r.obj(pod, "spec", "") or {}
     annotations = r.str_map(meta, "annotations", "metadata")

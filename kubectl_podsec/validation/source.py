@@ -14,6 +14,56 @@ from .field import Findings
 
 Json = Mapping[str, Any]
 
+# The JSON type Go decodes each modelled key into (null always decodes, to the zero value).
+_BOOLS = ("stdin", "stdinOnce", "tty", "enableServiceLinks", "hostNetwork", "hostPID", "hostIPC", "hostUsers",
+          "shareProcessNamespace", "automountServiceAccountToken", "privileged", "runAsNonRoot",
+          "readOnlyRootFilesystem", "allowPrivilegeEscalation", "readOnly", "optional", "hostProcess", "suspend",
+          "paused", "manualSelector")
+_STRINGS = ("name", "image", "workingDir", "imagePullPolicy", "terminationMessagePolicy", "terminationMessagePath",
+            "restartPolicy", "dnsPolicy", "serviceAccountName", "serviceAccount", "nodeName", "hostname",
+            "subdomain", "schedulerName", "procMount", "type", "localhostProfile", "mountPath", "subPath",
+            "subPathExpr", "protocol", "hostIP", "secretName", "claimName", "medium", "path", "key", "operator",
+            "value", "effect", "schedule", "concurrencyPolicy", "podManagementPolicy", "serviceName",
+            "completionMode", "fieldPath", "apiVersion", "kind", "generateName", "namespace", "targetContainerName",
+            "host", "scheme", "service", "storageClassName", "volumeMode", "uid", "resourceVersion", "user", "role",
+            "level", "gmsaCredentialSpecName", "gmsaCredentialSpec", "runAsUserName", "fsGroupChangePolicy",
+            "supplementalGroupsPolicy", "seLinuxChangePolicy")
+_STRING_LISTS = ("command", "args", "add", "drop", "accessModes", "values")
+_INTS = ("containerPort", "hostPort", "runAsUser", "runAsGroup", "fsGroup", "replicas", "minReadySeconds",
+         "revisionHistoryLimit", "progressDeadlineSeconds", "terminationGracePeriodSeconds",
+         "activeDeadlineSeconds", "initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold",
+         "failureThreshold", "defaultMode", "parallelism", "completions", "backoffLimit", "ttlSecondsAfterFinished",
+         "startingDeadlineSeconds", "successfulJobsHistoryLimit", "failedJobsHistoryLimit", "tolerationSeconds",
+         "seconds")
+_OBJECTS = ("securityContext", "capabilities", "seccompProfile", "appArmorProfile", "seLinuxOptions",
+            "windowsOptions", "resources", "metadata", "spec", "template", "selector", "os", "lifecycle",
+            "livenessProbe", "readinessProbe", "startupProbe", "exec", "httpGet", "tcpSocket", "grpc", "labels",
+            "annotations", "nodeSelector", "limits", "requests", "strategy", "jobTemplate", "volumeClaimTemplate",
+            "emptyDir", "hostPath", "secret", "configMap", "persistentVolumeClaim", "ephemeral", "valueFrom",
+            "fieldRef", "configMapKeyRef", "secretKeyRef", "postStart", "preStop", "sleep", "matchLabels")
+_LISTS = ("containers", "initContainers", "ephemeralContainers", "volumes", "ports", "env", "volumeMounts",
+          "imagePullSecrets", "tolerations", "sysctls", "supplementalGroups", "matchExpressions",
+          "volumeClaimTemplates", "httpHeaders")
+
+
+def _decodes(key: str, value: Any) -> bool:
+    """Whether Go's decoder accepts `value` for `key` (True for keys not listed)."""
+    if value is None:
+        return True
+    if key in _BOOLS:
+        return isinstance(value, bool)
+    if key in _STRINGS:
+        return isinstance(value, str)
+    if key in _STRING_LISTS:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if key in _INTS:
+        return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+    if key in _OBJECTS:
+        return isinstance(value, Mapping)
+    if key in _LISTS:
+        return isinstance(value, list)
+    return True
+
 
 class Reader:
     def __init__(self, findings: Findings) -> None:
@@ -25,9 +75,11 @@ class Reader:
     def only(self, data: Json, known: Iterable[str], where: str) -> None:
         """Doubt every key outside `known`: its validation is not modelled."""
         allowed = set(known)
-        for key in data:
+        for key, value in data.items():
             if key not in allowed:
                 self.doubt(f"{where}.{key}: not modelled")
+            elif not _decodes(key, value):
+                self.findings.wrong_type(f"{where}.{key}: not the type Go decodes")
 
     def obj(self, data: Json, key: str, where: str) -> Json | None:
         value = data.get(key)

@@ -17,7 +17,7 @@ _KEYS = ("replicas", "selector", "template", "volumeClaimTemplates", "serviceNam
 
 
 def stateful_set(r: Reader, obj: Json) -> list[FieldError]:
-    r.only(obj, ("apiVersion", "kind", "metadata", "spec"), "")
+    r.only(obj, ("apiVersion", "kind", "metadata", "spec", "status"), "")
     spec = r.obj(obj, "spec", "") or {}
     r.only(spec, _KEYS, "spec")
     errs = object_meta(r, r.obj(obj, "metadata", "") or {}, formats.dns1123_label)
@@ -67,8 +67,9 @@ def _as_validated(r: Reader, template: Json, claims: list[Json]) -> Json:
     if not isinstance(out.get("spec"), dict):
         return out
     spec = out["spec"] = dict(out["spec"])
-    spec.pop("hostname", None)
-    spec.pop("subdomain", None)
+    for key in ("hostname", "subdomain"):
+        r.opt_str(spec, key, "spec.template.spec")  # still decoded, so still type-checked
+        spec.pop(key, None)
     if not claims:
         return out
     names: dict[str, None] = {}

@@ -71,7 +71,7 @@ def pod_template(r: Reader, obj: Json) -> list[FieldError]:
 
 
 def replica_set(r: Reader, obj: Json, kind: str = "ReplicaSet") -> list[FieldError]:
-    r.only(obj, ("apiVersion", "kind", "metadata", "spec"), "")
+    r.only(obj, ("apiVersion", "kind", "metadata", "spec", "status"), "")
     spec = r.obj(obj, "spec", "") or {}
     r.only(spec, ("replicas", "minReadySeconds", "selector", "template"), "spec")
     errs = object_meta(r, r.obj(obj, "metadata", "") or {}, formats.dns1123_subdomain)
@@ -85,7 +85,7 @@ def replica_set(r: Reader, obj: Json, kind: str = "ReplicaSet") -> list[FieldErr
 
 
 def deployment(r: Reader, obj: Json) -> list[FieldError]:
-    r.only(obj, ("apiVersion", "kind", "metadata", "spec"), "")
+    r.only(obj, ("apiVersion", "kind", "metadata", "spec", "status"), "")
     spec = r.obj(obj, "spec", "") or {}
     r.only(spec, ("replicas", "selector", "template", "strategy", "minReadySeconds", "revisionHistoryLimit",
                   "progressDeadlineSeconds", "paused"), "spec")
@@ -112,7 +112,7 @@ def deployment(r: Reader, obj: Json) -> list[FieldError]:
 
 
 def daemon_set(r: Reader, obj: Json) -> list[FieldError]:
-    r.only(obj, ("apiVersion", "kind", "metadata", "spec"), "")
+    r.only(obj, ("apiVersion", "kind", "metadata", "spec", "status"), "")
     spec = r.obj(obj, "spec", "") or {}
     r.only(spec, ("selector", "template", "minReadySeconds", "revisionHistoryLimit"), "spec")
     errs = object_meta(r, r.obj(obj, "metadata", "") or {}, formats.dns1123_subdomain)
@@ -133,7 +133,7 @@ def daemon_set(r: Reader, obj: Json) -> list[FieldError]:
 
 
 def replication_controller(r: Reader, obj: Json) -> list[FieldError]:
-    r.only(obj, ("apiVersion", "kind", "metadata", "spec"), "")
+    r.only(obj, ("apiVersion", "kind", "metadata", "spec", "status"), "")
     spec = r.obj(obj, "spec", "") or {}
     r.only(spec, ("replicas", "minReadySeconds", "selector", "template"), "spec")
     meta = dict(r.obj(obj, "metadata", "") or {})
