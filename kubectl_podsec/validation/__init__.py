@@ -21,7 +21,7 @@ from typing import Any
 
 from . import batch, statefulset, workloads
 from .field import ErrorType, FieldError, Findings, GoJSON, invalid_message
-from .source import Reader
+from .source import Reader, undecodable
 
 __all__ = ["ErrorType", "FieldError", "GoJSON", "KINDS", "Validation", "validate"]
 
@@ -64,6 +64,9 @@ def validate(obj: Mapping[str, Any]) -> Validation:
     if kind is None:
         findings.doubt(f"{obj.get('apiVersion')}/{obj.get('kind')}: kind not modelled")
         return Validation(None, None, (), tuple(findings.doubts))
+    if (reason := undecodable(obj)) is not None:
+        # Decoding fails first, with its own message: say nothing about validation.
+        return Validation(None, None, (), (reason,))
     working = _working_copy(obj, kind.qualified == "Pod")
     generated = _generate_name(working)
     if kind.qualified == "Pod":

@@ -207,15 +207,16 @@ def _internal_profile(kind: str, local: str) -> GoJSON:
 def _internal_sc(sc: Json) -> GoJSON:
     """The internal core.SecurityContext as json.Marshal prints it: Go field names, Go order."""
     def struct(value: Any, fields: tuple[tuple[str, str], ...]) -> Any:
-        if value is None:
+        # A value of another type fails decoding; the caller then discards this rendering.
+        if not isinstance(value, dict):
             return None
         return {go: value.get(js) for go, js in fields}
-    caps = sc.get("capabilities")
+    selinux = struct(sc.get("seLinuxOptions"), (("User", "user"), ("Role", "role"), ("Type", "type"),
+                                                 ("Level", "level")))
     out = {
-        "Capabilities": None if caps is None else {"Add": caps.get("add"), "Drop": caps.get("drop")},
+        "Capabilities": struct(sc.get("capabilities"), (("Add", "add"), ("Drop", "drop"))),
         "Privileged": sc.get("privileged"),
-        "SELinuxOptions": None if sc.get("seLinuxOptions") is None else {
-            k.capitalize(): sc["seLinuxOptions"].get(k, "") for k in ("user", "role", "type", "level")},
+        "SELinuxOptions": None if selinux is None else {k: v or "" for k, v in selinux.items()},
         "WindowsOptions": struct(sc.get("windowsOptions"), (
             ("GMSACredentialSpecName", "gmsaCredentialSpecName"), ("GMSACredentialSpec", "gmsaCredentialSpec"),
             ("RunAsUserName", "runAsUserName"), ("HostProcess", "hostProcess"))),
@@ -232,6 +233,6 @@ def _internal_sc(sc: Json) -> GoJSON:
 
 
 def _profile(profile: Any) -> Any:
-    if profile is None:
+    if not isinstance(profile, dict):
         return None
     return {"Type": profile.get("type", ""), "LocalhostProfile": profile.get("localhostProfile")}

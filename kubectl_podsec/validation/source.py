@@ -46,6 +46,42 @@ _LISTS = ("containers", "initContainers", "ephemeralContainers", "volumes", "por
           "volumeClaimTemplates", "httpHeaders")
 
 
+_STRING_MAPS = ("labels", "annotations", "nodeSelector", "matchLabels")
+_QUANTITY_MAPS = ("limits", "requests")
+
+
+def undecodable(value: Any, path: str = "") -> str | None:
+    """The first place where Go's decoder would fail on a modelled key, walking the whole
+    object (user-named maps such as labels are checked as maps, not walked)."""
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if (found := undecodable(item, f"{path}[{i}]")) is not None:
+                return found
+        return None
+    if not isinstance(value, Mapping):
+        return None
+    for key, item in value.items():
+        where = f"{path}.{key}" if path else str(key)
+        if not _decodes(key, item):
+            return f"{where}: not the type Go decodes"
+        if key in _LISTS and key != "supplementalGroups" and isinstance(item, list) \
+                and not all(isinstance(v, Mapping) for v in item):
+            return f"{where}: not a list of objects"
+        if key in _STRING_MAPS or (key == "selector" and isinstance(item, Mapping)
+                                   and not set(item) <= {"matchLabels", "matchExpressions"}):
+            if not all(isinstance(v, str) for v in item.values()) if isinstance(item, Mapping) else False:
+                return f"{where}: not a map of strings"
+            continue
+        if key in _QUANTITY_MAPS:
+            if isinstance(item, Mapping) and not all(isinstance(v, (str, int, float)) and not isinstance(v, bool)
+                                                     for v in item.values()):
+                return f"{where}: not a map of quantities"
+            continue
+        if (found := undecodable(item, where)) is not None:
+            return found
+    return None
+
+
 def _decodes(key: str, value: Any) -> bool:
     """Whether Go's decoder accepts `value` for `key` (True for keys not listed)."""
     if value is None:

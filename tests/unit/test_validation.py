@@ -3,11 +3,14 @@ returned for the same object on a dry-run create (None: the server created it)."
 
 from __future__ import annotations
 
+import copy
+import random
 from typing import Any
 
 import pytest
 
 from kubectl_podsec.validation import ErrorType, validate
+from tests.validation_generator import generate
 
 
 def C(**fields: Any) -> dict[str, Any]:
@@ -186,4 +189,30 @@ def test_kinds_outside_the_model_are_unknown() -> None:
 def test_a_wrong_json_type_is_a_decoding_error_not_a_validation_message() -> None:
     result = validate(pod({"containers": [C(ports=[{"containerPort": "80"}])]}))
     assert (result.valid, result.message, result.errors) == (None, None, ())
-    assert "spec.containers[0].ports[0].containerPort: not an int32" in result.doubts
+    assert result.doubts == ("spec.containers[0].ports[0].containerPort: not the type Go decodes",)
+
+
+_ODD_VALUES: tuple[Any, ...] = ("", "x", -1, 0, 2**40, True, None, [], {}, ["a"], {"a": 1}, [{}], 1.5, [1])
+
+
+def _mutate(node: Any, rng: random.Random, depth: int = 0) -> None:
+    """Replace one value somewhere in the object with an odd one (often of the wrong type)."""
+    keys = list(node) if isinstance(node, dict) else list(range(len(node))) if isinstance(node, list) else []
+    if not keys:
+        return
+    key = rng.choice(keys)
+    if rng.random() < 0.3 or depth > 6:
+        node[key] = copy.deepcopy(rng.choice(_ODD_VALUES))
+    else:
+        _mutate(node[key], rng, depth + 1)
+
+
+def test_any_json_gets_a_verdict_never_an_exception() -> None:
+    rng = random.Random(7)
+    for obj in generate(300, 7):
+        for _ in range(rng.randint(1, 4)):
+            _mutate(obj, rng)
+        result = validate(obj)
+        assert result.valid in (True, False, None)
+        if result.message is not None:
+            assert result.valid is False and not result.doubts
