@@ -353,10 +353,17 @@ def c_workload_fields(s: Shape, rng: random.Random) -> None:
     if kind in ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"):
         options.append(("replicas", rng.choice((0, 3, -2))))
     if kind == "Deployment":
-        options += [("strategy", rng.choice(({"type": "Recreate"}, {"type": "RollingUpdate"}, {"type": "Blue"}))),
+        options += [("strategy", rng.choice(({"type": "Recreate"}, {"type": "RollingUpdate"}, {"type": "Blue"},
+                                             {"type": "Recreate", "rollingUpdate": {}},
+                                             {"rollingUpdate": {"maxSurge": 0, "maxUnavailable": "0%"}},
+                                             {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": "150%"}}))),
                     ("revisionHistoryLimit", rng.choice((0, -1))), ("progressDeadlineSeconds", rng.choice((5, -1)))]
+    if kind == "DaemonSet":
+        options.append(("updateStrategy", rng.choice(({"type": "OnDelete"}, {"rollingUpdate": {"maxSurge": 1}},
+                                                      {"rollingUpdate": {"maxUnavailable": 0}}))))
     if kind == "StatefulSet":
-        options += [("podManagementPolicy", rng.choice(("Parallel", "Random"))),
+        options += [("updateStrategy", rng.choice(({"type": "OnDelete"}, {"rollingUpdate": {"partition": -1}},
+                                                   {"type": "RollingUpdate", "rollingUpdate": {"partition": 2}}))),("podManagementPolicy", rng.choice(("Parallel", "Random"))),
                     ("serviceName", rng.choice(("svc", "Bad.Svc"))),
                     ("volumeClaimTemplates", [{"metadata": {"name": "data"},
                                                "spec": rng.choice(({"accessModes": ["ReadWriteOnce"],

@@ -14,8 +14,8 @@ from .field import FieldError, invalid, too_long
 from .security import local_descending_path
 from .source import Json, Reader
 
-META_KEYS = ("name", "generateName", "namespace", "labels", "annotations", "uid", "resourceVersion",
-             "creationTimestamp")
+# resourceVersion is left out: a create that sets it is a 400, not a validation error.
+META_KEYS = ("name", "generateName", "namespace", "labels", "annotations", "uid", "creationTimestamp")
 SECCOMP_POD = "seccomp.security.alpha.kubernetes.io/pod"
 SECCOMP_CONTAINER = "container.seccomp.security.alpha.kubernetes.io/"
 APPARMOR_CONTAINER = "container.apparmor.security.beta.kubernetes.io/"

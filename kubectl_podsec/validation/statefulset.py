@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import formats, selectors
+from . import formats, selectors, strategies
 from .field import FieldError, invalid
 from .metadata import annotation_keys, labels, object_meta, pod_annotations
 from .podspec import container_names, template_spec
@@ -13,7 +13,7 @@ from .volumes import claim_spec
 from .workloads import _always, _strict_selector, _template_labels, nonnegative
 
 _KEYS = ("replicas", "selector", "template", "volumeClaimTemplates", "serviceName", "podManagementPolicy",
-         "minReadySeconds", "revisionHistoryLimit")
+         "minReadySeconds", "revisionHistoryLimit", "updateStrategy", "persistentVolumeClaimRetentionPolicy")
 
 
 def stateful_set(r: Reader, obj: Json) -> list[FieldError]:
@@ -24,6 +24,7 @@ def stateful_set(r: Reader, obj: Json) -> list[FieldError]:
     policy = r.string(spec, "podManagementPolicy", "spec")
     if policy and policy not in ("OrderedReady", "Parallel"):
         errs.append(invalid("spec.podManagementPolicy", policy, "must be 'OrderedReady' or 'Parallel'"))
+    strategies.stateful_set(r, spec)
     claims = r.objs(spec, "volumeClaimTemplates", "spec")
     for i, claim in enumerate(claims):
         r.only(claim, ("apiVersion", "kind", "metadata", "spec"), f"spec.volumeClaimTemplates[{i}]")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from . import formats, podspec, selectors
-from .field import FieldError, forbidden, invalid, not_supported, required
+from . import formats, podspec, selectors, strategies
+from .field import FieldError, GoJSON, forbidden, invalid, not_supported, required
 from .metadata import object_meta
 from .podspec import template_spec
 from .source import Json, Reader
@@ -97,9 +97,7 @@ def deployment(r: Reader, obj: Json) -> list[FieldError]:
         errs.append(invalid("spec.selector", selectors.as_json(selector), "invalid label selector"))
     else:
         errs += _selected_template(r, spec, selector, "spec", "ReplicaSet")
-    strategy = r.obj(spec, "strategy", "spec") or {}
-    if strategy.get("rollingUpdate") is not None or strategy.get("type") not in (None, "RollingUpdate", "Recreate"):
-        r.doubt("spec.strategy: not modelled")
+    errs += strategies.deployment(r, r.obj(spec, "strategy", "spec"))
     errs += nonnegative(r, spec, "minReadySeconds", "spec")
     errs += nonnegative(r, spec, "revisionHistoryLimit", "spec", default=10)
     deadline = r.integer(spec, "progressDeadlineSeconds", "spec", bits=32)
@@ -107,14 +105,14 @@ def deployment(r: Reader, obj: Json) -> list[FieldError]:
     if deadline < 0:
         errs.append(invalid("spec.progressDeadlineSeconds", deadline, NEGATIVE))
     if deadline <= (r.integer(spec, "minReadySeconds", "spec", bits=32) or 0):
-        r.doubt("spec.progressDeadlineSeconds: not above minReadySeconds, not modelled")
+        errs.append(invalid("spec.progressDeadlineSeconds", GoJSON(str(deadline)), "must be greater than minReadySeconds"))
     return errs
 
 
 def daemon_set(r: Reader, obj: Json) -> list[FieldError]:
     r.only(obj, ("apiVersion", "kind", "metadata", "spec", "status"), "")
     spec = r.obj(obj, "spec", "") or {}
-    r.only(spec, ("selector", "template", "minReadySeconds", "revisionHistoryLimit"), "spec")
+    r.only(spec, ("selector", "template", "minReadySeconds", "revisionHistoryLimit", "updateStrategy"), "spec")
     errs = object_meta(r, r.obj(obj, "metadata", "") or {}, formats.dns1123_subdomain)
     selector = selectors.read(r, r.obj(spec, "selector", "spec"), "spec.selector")
     errs += selectors.validate(r, selector, "spec.selector")
@@ -128,6 +126,7 @@ def daemon_set(r: Reader, obj: Json) -> list[FieldError]:
     errs += template_spec(r, template, "spec.template")
     errs += _always(r, template, "spec.template", "DaemonSet")
     errs += nonnegative(r, spec, "minReadySeconds", "spec")
+    strategies.daemon_set(r, r.obj(spec, "updateStrategy", "spec"))
     errs += nonnegative(r, spec, "revisionHistoryLimit", "spec", default=10)
     return errs
 
