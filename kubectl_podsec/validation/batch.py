@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from . import formats
-from .field import FieldError, invalid, not_supported, required
+from .field import FieldError, go_json, invalid, not_supported, required
 from .metadata import object_meta
 from .podspec import template_spec
 from .source import Json, Reader
@@ -54,7 +54,7 @@ def job_spec(r: Reader, spec: Json, path: str) -> list[FieldError]:
     if policy in ("", "Always"):
         errs.append(required(f"{path}.template.spec.restartPolicy", 'valid values: "OnFailure", "Never"'))
     elif policy not in ("OnFailure", "Never"):
-        errs.append(not_supported(f"{path}.template.spec.restartPolicy", policy, ("OnFailure", "Never")))
+        errs.append(not_supported(f"{path}.template.spec.restartPolicy", go_json(policy), ("OnFailure", "Never")))
     return errs
 
 
@@ -70,7 +70,7 @@ def cron_job(r: Reader, obj: Json) -> list[FieldError]:
     errs += nonnegative(r, spec, "startingDeadlineSeconds", "spec", bits=64)
     policy = r.string(spec, "concurrencyPolicy", "spec") or "Allow"
     if policy not in ("Allow", "Forbid", "Replace"):
-        errs.append(not_supported("spec.concurrencyPolicy", policy, ("Allow", "Forbid", "Replace")))
+        errs.append(not_supported("spec.concurrencyPolicy", go_json(policy), ("Allow", "Forbid", "Replace")))
     job_template = r.obj(spec, "jobTemplate", "spec") or {}
     r.only(job_template, ("metadata", "spec"), "spec.jobTemplate")
     job_template_spec = r.obj(job_template, "spec", "spec.jobTemplate") or {}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import formats
-from .field import FieldError, duplicate, forbidden, invalid, not_found, not_supported, required
+from .field import FieldError, duplicate, forbidden, go_json, invalid, not_found, not_supported, required
 from .probes import lifecycle, probe
 from .resources import env_source, resources
 from .security import container_security, local_descending_path
@@ -50,7 +50,7 @@ def regular(r: Reader, containers: list[Json], path: str, pod: PodContext) -> li
         errs += _lifecycle_and_probes(r, ctr, at, pod)
         policy = r.opt_str(ctr, "restartPolicy", at)
         if policy is not None and policy not in _RESTART_POLICIES:
-            errs.append(not_supported(f"{at}.restartPolicy", policy, _RESTART_POLICIES))
+            errs.append(not_supported(f"{at}.restartPolicy", go_json(policy), _RESTART_POLICIES))
     return errs + host_port_conflicts(r, containers, path)
 
 
@@ -62,7 +62,7 @@ def init(r: Reader, containers: list[Json], others: list[Json], path: str, pod: 
         errs += common(r, ctr, at, pod)
         policy = r.opt_str(ctr, "restartPolicy", at)
         if policy is not None and policy not in _RESTART_POLICIES:
-            errs.append(not_supported(f"{at}.restartPolicy", policy, _RESTART_POLICIES))
+            errs.append(not_supported(f"{at}.restartPolicy", go_json(policy), _RESTART_POLICIES))
         name = r.string(ctr, "name", at)
         if name in names:
             errs.append(duplicate(f"{at}.name", name))
@@ -122,7 +122,7 @@ def common(r: Reader, ctr: Json, at: str, pod: PodContext, extra: tuple[str, ...
         errs.append(required(f"{at}.image"))
     policy = r.string(ctr, "terminationMessagePolicy", at)
     if policy and policy not in ("File", "FallbackToLogsOnError"):
-        errs.append(not_supported(f"{at}.terminationMessagePolicy", policy, ("File", "FallbackToLogsOnError")))
+        errs.append(not_supported(f"{at}.terminationMessagePolicy", go_json(policy), ("File", "FallbackToLogsOnError")))
     errs += ports(r, r.objs(ctr, "ports", at), f"{at}.ports")
     errs += env(r, r.objs(ctr, "env", at), f"{at}.env")
     if _is_set(ctr.get("envFrom")):
@@ -130,7 +130,7 @@ def common(r: Reader, ctr: Json, at: str, pod: PodContext, extra: tuple[str, ...
     errs += volume_mounts(r, r.objs(ctr, "volumeMounts", at), f"{at}.volumeMounts", pod)
     pull = r.string(ctr, "imagePullPolicy", at)
     if pull and pull not in ("Always", "IfNotPresent", "Never"):
-        errs.append(not_supported(f"{at}.imagePullPolicy", pull, ("Always", "IfNotPresent", "Never")))
+        errs.append(not_supported(f"{at}.imagePullPolicy", go_json(pull), ("Always", "IfNotPresent", "Never")))
     resources(r, r.obj(ctr, "resources", at), f"{at}.resources")
     errs += container_security(r, r.obj(ctr, "securityContext", at), f"{at}.securityContext", pod.host_users)
     return errs
@@ -169,7 +169,7 @@ def ports(r: Reader, items: list[Json], path: str) -> list[FieldError]:
             errs += [invalid(f"{at}.hostPort", host, m) for m in formats.port_number(host)]
         protocol = r.string(port, "protocol", at) or "TCP"
         if protocol not in _PROTOCOLS:
-            errs.append(not_supported(f"{at}.protocol", protocol, _PROTOCOLS))
+            errs.append(not_supported(f"{at}.protocol", go_json(protocol), _PROTOCOLS))
     return errs
 
 

@@ -65,6 +65,11 @@ class FieldError:
     def text(self) -> str:
         return f"{self.field}: {self.body}"
 
+    @property
+    def bad_value(self) -> object:
+        """The value as data (a Status cause does not carry it; reports may)."""
+        return json.loads(self.value.text) if isinstance(self.value, GoJSON) else self.value
+
 
 def render(value: Value) -> str:
     """How field.Error prints a bad value: simple types with %v / %q, the rest as JSON."""
@@ -79,23 +84,64 @@ def render(value: Value) -> str:
     return "null"
 
 
-_NOT_PLAIN = re.compile("[^\x20-\x25\x27-\x3b\x3d\x3f-\x7e]")
+_NOT_ASCII = re.compile("[^\x00-\x7f]")
+_QUOTE_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+                  "\v": "\\v", "\\": "\\\\", '"': '\\"'}
 
 
 def is_plain(text: str) -> bool:
-    """Printable ASCII without the characters Go's %q and json.Marshal escape differently
-    (&, < and >)."""
-    return _NOT_PLAIN.search(text) is None
+    """ASCII: strings Go's %q and json.Marshal print as modelled here (other runes depend on
+    unicode.IsPrint and are not modelled)."""
+    return _NOT_ASCII.search(text) is None
 
 
 def go_quote(text: str) -> str:
-    """strconv.Quote for printable ASCII (callers mark anything else as not exact)."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """strconv.Quote for ASCII text."""
+    out = []
+    for char in text:
+        if char in _QUOTE_ESCAPES:
+            out.append(_QUOTE_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\x{ord(char):02x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def go_json(value: object) -> GoJSON:
-    """json.Marshal of maps (sorted keys), slices, strings and numbers."""
-    return GoJSON(json.dumps(value, separators=(",", ":"), sort_keys=True))
+    """json.Marshal: dicts in their order (sort a Go map's keys first), HTML characters and
+    control characters as \\u escapes."""
+    return GoJSON(_json(value))
+
+
+def _json(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return _json_string(value)
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{_json_string(str(k))}:{_json(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_json(v) for v in value) + "]"
+    raise TypeError(f"no JSON form modelled for {type(value).__name__}")
+
+
+def _json_string(text: str) -> str:
+    out = []
+    for char in text:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char in "\n\r\t":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[char])
+        elif ord(char) < 0x20 or char in "<>&":
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def aggregate(errors: Iterable[FieldError]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import formats
-from .field import FieldError, invalid, too_long
+from .field import FieldError, go_quote, invalid, too_long
 from .security import local_descending_path
 from .source import Json, Reader
 
@@ -76,7 +76,7 @@ def pod_annotations(r: Reader, values: dict[str, str], containers: list[str], pa
             if container not in containers:
                 own.append(invalid(f"{path}[{key}]", container, "container not found"))
             if value not in ("", "runtime/default", "unconfined") and not value.startswith("localhost/"):
-                own.append(invalid(f"{path}[{key}]", value, f"invalid AppArmor profile name: \"{value}\""))
+                own.append(invalid(f"{path}[{key}]", value, f"invalid AppArmor profile name: {go_quote(value)}"))
             per_key.append(own)
     return errs + _in_map_order(r, per_key, path)
 

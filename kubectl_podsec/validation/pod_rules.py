@@ -5,7 +5,7 @@ validateHostUsers, validateOS, validateLinux, validateWindows)."""
 from __future__ import annotations
 
 from .agreement import all_containers
-from .field import FieldError, forbidden, invalid, not_supported, required
+from .field import FieldError, forbidden, go_json, invalid, not_supported, required
 from .source import Json, Reader
 
 _WINDOWS_POD_FIELDS = (("appArmorProfile", "appArmorProfile"), ("seLinuxOptions", "seLinuxOptions"),
@@ -91,7 +91,7 @@ def operating_system(r: Reader, spec: Json, path: str) -> list[FieldError]:
     if not name:
         return [required(f"{path}.os.name")]
     if name not in ("linux", "windows"):
-        return [not_supported(f"{path}.os", name, ("linux", "windows"))]
+        return [not_supported(f"{path}.os", go_json(name), ("linux", "windows"))]
     return _linux(spec, path) if name == "linux" else _windows(spec, path)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import agreement, containers, formats, metadata, pod_rules
-from .field import FieldError, forbidden, invalid, not_supported, required
+from .field import FieldError, forbidden, go_json, invalid, not_supported, required
 from .security import pod_security
 from .source import Json, Reader
 from .volumes import volumes
@@ -61,7 +61,7 @@ def pod_spec(r: Reader, spec: Json, pod_name: str | None, path: str, is_pod: boo
 
 def _enum(r: Reader, spec: Json, key: str, valid: tuple[str, ...], path: str) -> list[FieldError]:
     value = r.string(spec, key, path)
-    return [not_supported(f"{path}.{key}", value, valid)] if value and value not in valid else []
+    return [not_supported(f"{path}.{key}", go_json(value), valid)] if value and value not in valid else []
 
 
 def _names(r: Reader, spec: Json, path: str) -> list[FieldError]:

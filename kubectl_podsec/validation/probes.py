@@ -4,7 +4,7 @@ SetDefaults_HTTPGetAction."""
 from __future__ import annotations
 
 from . import formats
-from .field import FieldError, GoJSON, forbidden, invalid, not_supported, required
+from .field import FieldError, GoJSON, forbidden, go_json, invalid, not_supported, required
 from .source import Json, Reader
 
 _PROBE_KEYS = ("exec", "httpGet", "tcpSocket", "grpc", "initialDelaySeconds", "timeoutSeconds", "periodSeconds",
@@ -82,7 +82,7 @@ def _http_get(r: Reader, action: Json, path: str) -> list[FieldError]:
     errs = port_num_or_name(r, action.get("port"), f"{path}.port")
     scheme = r.string(action, "scheme", path) or "HTTP"
     if scheme not in ("HTTP", "HTTPS"):
-        errs.append(not_supported(f"{path}.scheme", scheme, ("HTTP", "HTTPS")))
+        errs.append(not_supported(f"{path}.scheme", go_json(scheme), ("HTTP", "HTTPS")))
     for header in r.objs(action, "httpHeaders", path):
         name = r.string(header, "name", path)
         if not name or not all(c.isascii() and (c.isalnum() or c == "-") for c in name):

@@ -3,12 +3,11 @@ seccomp and AppArmor profile fields (pkg/apis/core/validation, v1.37)."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from . import formats
-from .field import FieldError, GoJSON, duplicate, invalid, not_supported, required, too_long
+from .field import FieldError, GoJSON, duplicate, go_json, invalid, not_supported, required, too_long
 from .source import Json, Reader
 
 CONTAINER_SC_KEYS = ("capabilities", "privileged", "seLinuxOptions", "windowsOptions", "runAsUser", "runAsGroup",
@@ -37,9 +36,9 @@ def container_security(r: Reader, sc: Json | None, path: str, host_users: bool) 
     proc_mount = r.opt_str(sc, "procMount", path)
     if proc_mount is not None:
         if proc_mount not in ("Default", "Unmasked"):
-            errs.append(not_supported(f"{path}.procMount", proc_mount, ("Default", "Unmasked")))
+            errs.append(not_supported(f"{path}.procMount", go_json(proc_mount), ("Default", "Unmasked")))
         if host_users and proc_mount == "Unmasked":
-            errs.append(invalid(f"{path}.procMount", GoJSON(json.dumps(proc_mount)),
+            errs.append(invalid(f"{path}.procMount", go_json(proc_mount),
                                 "`hostUsers` must be false to use `Unmasked`"))
     errs += seccomp_field(r, r.obj(sc, "seccompProfile", path), f"{path}.seccompProfile")
     if r.flag(sc, "allowPrivilegeEscalation", path) is False:
@@ -135,7 +134,7 @@ def seccomp_field(r: Reader, profile: Json | None, path: str) -> list[FieldError
     if not kind:
         errs.append(required(f"{path}.type", "type is required when seccompProfile is set"))
     elif kind not in _PROFILE_TYPES:
-        errs.append(not_supported(f"{path}.type", kind, _PROFILE_TYPES))
+        errs.append(not_supported(f"{path}.type", go_json(kind), _PROFILE_TYPES))
     if kind == "Localhost":
         if local is None:
             errs.append(required(f"{path}.localhostProfile", "must be set when seccomp type is Localhost"))
@@ -167,12 +166,12 @@ def apparmor_field(r: Reader, profile: Json | None, path: str) -> list[FieldErro
         return errs
     if kind in ("RuntimeDefault", "Unconfined"):
         if local is not None:
-            return [invalid(f"{path}.localhostProfile", GoJSON(json.dumps(local)),
+            return [invalid(f"{path}.localhostProfile", go_json(local),
                             "can only be set when AppArmor type is Localhost")]
         return []
     if not kind:
         return [required(f"{path}.type", "type is required when appArmorProfile is set")]
-    return [not_supported(f"{path}.type", kind, _PROFILE_TYPES)]
+    return [not_supported(f"{path}.type", go_json(kind), _PROFILE_TYPES)]
 
 
 def apparmor_field_is_valid(kind: str, local: str | None) -> bool:
@@ -201,7 +200,7 @@ def path_no_backsteps(target: str, path: str) -> list[FieldError]:
 
 
 def _internal_profile(kind: str, local: str) -> GoJSON:
-    return GoJSON(json.dumps({"Type": kind, "LocalhostProfile": local}, separators=(",", ":")))
+    return go_json({"Type": kind, "LocalhostProfile": local})
 
 
 def _internal_sc(sc: Json) -> GoJSON:
@@ -229,7 +228,7 @@ def _internal_sc(sc: Json) -> GoJSON:
         "SeccompProfile": _profile(sc.get("seccompProfile")),
         "AppArmorProfile": _profile(sc.get("appArmorProfile")),
     }
-    return GoJSON(json.dumps(out, separators=(",", ":")))
+    return go_json(out)
 
 
 def _profile(profile: Any) -> Any:

@@ -6,11 +6,10 @@ labels.Everything() (empty, matches everything).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from . import formats
-from .field import FieldError, GoJSON, forbidden, invalid, required
+from .field import FieldError, GoJSON, forbidden, go_json, invalid, required
 from .metadata import labels as validate_labels
 from .source import Json, Reader
 
@@ -79,7 +78,7 @@ def validate(r: Reader, selector: Selector, path: str) -> list[FieldError]:
         elif op in ("Exists", "DoesNotExist") and values:
             errs.append(forbidden(f"{at}.values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
         elif op not in _OPERATORS:
-            errs.append(invalid(f"{at}.operator", op, "not a valid selector operator"))
+            errs.append(invalid(f"{at}.operator", go_json(op), "not a valid selector operator"))
         errs += [invalid(f"{at}.key", key, m) for m in formats.label_key(key)]
         for j, value in enumerate(values):
             errs += [invalid(f"{at}.values[{j}]", value, m) for m in formats.label_value(value)]
@@ -95,7 +94,7 @@ def as_json(selector: Selector) -> GoJSON:
         out["matchLabels"] = dict(sorted(selector.match_labels.items()))
     if selector.expressions:
         out["matchExpressions"] = [_expression(*e) for e in selector.expressions]
-    return GoJSON(json.dumps(out, separators=(",", ":")))
+    return go_json(out)
 
 
 def _expression(key: str, op: str, values: tuple[str, ...]) -> dict[str, object]:
@@ -109,4 +108,4 @@ def labels_json(present: bool, labels: dict[str, str]) -> GoJSON:
     """A map[string]string: null when nil, keys sorted."""
     if not present:
         return GoJSON("null")
-    return GoJSON(json.dumps(dict(sorted(labels.items())), separators=(",", ":")))
+    return go_json(dict(sorted(labels.items())))

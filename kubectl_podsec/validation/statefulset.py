@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import formats, selectors, strategies
-from .field import FieldError, invalid
+from .field import FieldError, go_json, invalid
 from .metadata import annotation_keys, labels, object_meta, pod_annotations
 from .podspec import container_names, template_spec
 from .source import Json, Reader
@@ -23,7 +23,7 @@ def stateful_set(r: Reader, obj: Json) -> list[FieldError]:
     errs = object_meta(r, r.obj(obj, "metadata", "") or {}, formats.dns1123_label)
     policy = r.string(spec, "podManagementPolicy", "spec")
     if policy and policy not in ("OrderedReady", "Parallel"):
-        errs.append(invalid("spec.podManagementPolicy", policy, "must be 'OrderedReady' or 'Parallel'"))
+        errs.append(invalid("spec.podManagementPolicy", go_json(policy), "must be 'OrderedReady' or 'Parallel'"))
     strategies.stateful_set(r, spec)
     claims = r.objs(spec, "volumeClaimTemplates", "spec")
     for i, claim in enumerate(claims):

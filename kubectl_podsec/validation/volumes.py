@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from . import formats
-from .field import FieldError, GoJSON, duplicate, forbidden, invalid, not_supported, required
+from .field import FieldError, duplicate, forbidden, go_json, go_quote, invalid, not_supported, required
 from .security import path_no_backsteps
 from .source import Json, Reader
 
@@ -45,7 +45,7 @@ def volumes(r: Reader, items: list[Json], pod_name: str | None, path: str) -> Vo
         own = list(source_errs)
         if pod_name and name and _first_source(vol) == "ephemeral":
             claim_name = f"{pod_name}-{name}"
-            own += [invalid(f"{at}.name", name, f"PVC name \"{claim_name}\": {m}")
+            own += [invalid(f"{at}.name", name, f"PVC name {go_quote(claim_name)}: {m}")
                     for m in formats.dns1123_subdomain(claim_name)]
         own += [required(f"{at}.name")] if not name else [invalid(f"{at}.name", name, m)
                                                            for m in formats.dns1123_label(name)]
@@ -101,7 +101,7 @@ def _host_path(r: Reader, source: Json, path: str) -> list[FieldError]:
     errs = path_no_backsteps(target, f"{path}.path")
     kind = r.opt_str(source, "type", path)
     if kind is not None and kind not in _HOST_PATH_TYPES:
-        errs.append(not_supported(f"{path}.type", GoJSON(f'"{kind}"'), _HOST_PATH_TYPES))
+        errs.append(not_supported(f"{path}.type", go_json(kind), _HOST_PATH_TYPES))
     return errs
 
 
@@ -148,7 +148,7 @@ def claim_spec(r: Reader, spec: Json, path: str) -> list[FieldError]:
     r.only(spec, ("accessModes", "resources", "storageClassName", "volumeMode"), path)
     modes = r.strs(spec, "accessModes", path)
     errs = [] if modes else [required(f"{path}.accessModes", "at least 1 access mode is required")]
-    errs += [not_supported(f"{path}.accessModes", m, _ACCESS_MODES) for m in modes if m not in _ACCESS_MODES]
+    errs += [not_supported(f"{path}.accessModes", go_json(m), _ACCESS_MODES) for m in modes if m not in _ACCESS_MODES]
     if "ReadWriteOncePod" in modes and any(m in _ACCESS_MODES and m != "ReadWriteOncePod" for m in modes):
         errs.append(forbidden(f"{path}.accessModes", "may not use ReadWriteOncePod with other access modes"))
     resources = r.obj(spec, "resources", path) or {}
@@ -165,7 +165,7 @@ def claim_spec(r: Reader, spec: Json, path: str) -> list[FieldError]:
         r.doubt(f"{path}.storageClassName: an invalid class name's message is not modelled")
     mode = r.opt_str(spec, "volumeMode", path)
     if mode is not None and mode not in ("Block", "Filesystem"):
-        errs.append(not_supported(f"{path}.volumeMode", GoJSON(f'"{mode}"'), ("Block", "Filesystem")))
+        errs.append(not_supported(f"{path}.volumeMode", go_json(mode), ("Block", "Filesystem")))
     return errs
 
 

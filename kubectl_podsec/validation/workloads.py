@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import formats, podspec, selectors, strategies
-from .field import FieldError, GoJSON, forbidden, invalid, not_supported, required
+from .field import FieldError, GoJSON, forbidden, go_json, invalid, not_supported, required
 from .metadata import object_meta
 from .podspec import template_spec
 from .source import Json, Reader
@@ -43,7 +43,7 @@ def _always(r: Reader, template: Json, at: str, kind: str) -> list[FieldError]:
     errs: list[FieldError] = []
     policy = r.string(spec, "restartPolicy", f"{at}.spec") or "Always"
     if policy != "Always":
-        errs.append(not_supported(f"{at}.spec.restartPolicy", policy, ("Always",)))
+        errs.append(not_supported(f"{at}.spec.restartPolicy", go_json(policy), ("Always",)))
     if spec.get("activeDeadlineSeconds") is not None:
         errs.append(forbidden(f"{at}.spec.activeDeadlineSeconds", f"activeDeadlineSeconds in {kind} is not Supported"))
     return errs

@@ -216,3 +216,16 @@ def test_any_json_gets_a_verdict_never_an_exception() -> None:
         assert result.valid in (True, False, None)
         if result.message is not None:
             assert result.valid is False and not result.doubts
+
+
+def test_named_string_types_print_as_json_and_plain_strings_with_go_quoting() -> None:
+    # Go's %v switch matches only the type `string`; TerminationMessagePolicy goes to json.Marshal.
+    sts = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "statefulset-418"},
+           "spec": {"selector": {"matchLabels": {"app": "a5"}}, "serviceName": "svc",
+                    "template": {"metadata": {"labels": {"app": "a5"}},
+                                 "spec": {"containers": [C(terminationMessagePolicy="<&>")]}}}}
+    assert validate(sts).message == (
+        'StatefulSet.apps "statefulset-418" is invalid: spec.template.spec.containers[0].terminationMessagePolicy: '
+        'Unsupported value: "\\u003c\\u0026\\u003e": supported values: "File", "FallbackToLogsOnError"')
+    assert validate(pod({"containers": [C(name="a<b")]})).errors[0].text.startswith(
+        'spec.containers[0].name: Invalid value: "a<b": ')
