@@ -307,7 +307,7 @@ def c_selector(s: Shape, rng: random.Random) -> None:
 def c_object_name(s: Shape, rng: random.Random) -> None:
     if rng.random() < 0.4:
         del s.obj["metadata"]["name"]
-        s.obj["metadata"]["generateName"] = rng.choice(("web-", "Web-", "x" * 70))
+        s.obj["metadata"]["generateName"] = rng.choice(("web-", "Web-", "x" * 70, "ok.name-", "-"))
     else:
         s.obj["metadata"]["name"] = rng.choice(("Upper-Case", "dots.are.ok", "under_score", "x" * 60))
 

@@ -23,10 +23,17 @@ _DOUBTED_ANNOTATIONS = ("kubernetes.io/config.mirror", "scheduler.alpha.kubernet
                         "controller.kubernetes.io/pod-deletion-cost")
 
 
-def object_meta(r: Reader, meta: Json, name_check: Callable[[str], list[str]] | None) -> list[FieldError]:
-    """ValidateObjectMeta on create; `name_check` None when the name's rule is not modelled."""
+def object_meta(r: Reader, meta: Json, name_check: Callable[[str], list[str]] | None,
+                with_generate_name: bool = True) -> list[FieldError]:
+    """ValidateObjectMeta on create (ValidateObjectMetaWithOpts, for ReplicationControllers,
+    does not check generateName); `name_check` None when the name's rule is not modelled."""
     r.only(meta, META_KEYS, "metadata")
     errs: list[FieldError] = []
+    prefix = r.string(meta, "generateName", "metadata")
+    if prefix and with_generate_name and name_check is not None:
+        # maskTrailingDash, quirk included: a trailing dash costs two characters.
+        masked = prefix[:-2] + "a" if len(prefix) > 1 and prefix.endswith("-") else prefix
+        errs += [invalid("metadata.generateName", prefix, m) for m in name_check(masked)]
     name = r.string(meta, "name", "metadata")
     if not name:
         # generateName is resolved before validation; no name at all is a different error.

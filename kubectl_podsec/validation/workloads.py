@@ -143,7 +143,7 @@ def replication_controller(r: Reader, obj: Json) -> list[FieldError]:
         meta["labels"] = labels
     # The name, minReadySeconds and replicas rules are declarative here (their errors move).
     name_ok = not formats.dns1123_subdomain(r.string(meta, "name", "metadata"))
-    errs = object_meta(r, meta, formats.dns1123_subdomain if name_ok else None)
+    errs = object_meta(r, meta, formats.dns1123_subdomain if name_ok else None, with_generate_name=False)
     if nonnegative(r, spec, "minReadySeconds", "spec") or nonnegative(r, spec, "replicas", "spec", default=1):
         r.doubt("spec: negative counts of a ReplicationController are validated declaratively")
     if not selector:

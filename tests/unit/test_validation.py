@@ -229,3 +229,12 @@ def test_named_string_types_print_as_json_and_plain_strings_with_go_quoting() ->
         'Unsupported value: "\\u003c\\u0026\\u003e": supported values: "File", "FallbackToLogsOnError"')
     assert validate(pod({"containers": [C(name="a<b")]})).errors[0].text.startswith(
         'spec.containers[0].name: Invalid value: "a<b": ')
+
+
+def test_generate_name_is_checked_as_a_prefix() -> None:
+    sts = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"generateName": "ok.name-"},
+           "spec": {"selector": {"matchLabels": {"a": "b"}},
+                    "template": {"metadata": {"labels": {"a": "b"}}, "spec": {"containers": [C()]}}}}
+    result = validate(sts)
+    assert result.valid is False and result.message is None
+    assert result.errors[0].text == 'metadata.generateName: Invalid value: "ok.name-": must not contain dots'
