@@ -333,7 +333,20 @@ def c_extras(s: Shape, rng: random.Random) -> None:
         (s.spec, "terminationGracePeriodSeconds", rng.choice((0, 30, -1))),
         (s.spec, "hostname", rng.choice(("web-0", "Web"))),
         (s.spec, "activeDeadlineSeconds", rng.choice((0, 60))),
-        (s.spec, "affinity", {"nodeAffinity": {}}),
+        (s.spec, "affinity", rng.choice((
+            {"nodeAffinity": {}},
+            {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+                {"matchExpressions": [{"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64"]}]}]}}},
+            {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+                {"weight": rng.choice((1, 0, 101)), "preference": {"matchExpressions": [
+                    {"key": "zone", "operator": rng.choice(("Exists", "In")), "values": []}]}}]}},
+            {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+                {"labelSelector": {"matchLabels": {"app": "x"}},
+                 "topologyKey": rng.choice(("kubernetes.io/hostname", "", "bad key"))}]}}))),
+        (s.spec, "topologySpreadConstraints", [
+            {"maxSkew": rng.choice((1, 1, 0)), "topologyKey": rng.choice(("zone", "zone", "")),
+             "whenUnsatisfiable": rng.choice(("DoNotSchedule", "ScheduleAnyway", "Maybe")),
+             "labelSelector": {"matchLabels": {"app": rng.choice(("x", "{{x}}"))}}} for _ in range(rng.randint(1, 2))]),
         (s.spec, "dnsPolicy", "None"),
         (s.spec, "shareProcessNamespace", True),
         (s.spec, "hostPID", True),

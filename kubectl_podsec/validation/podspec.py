@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import agreement, containers, formats, metadata, pod_rules
+from . import agreement, containers, formats, metadata, pod_rules, scheduling
 from .field import FieldError, forbidden, go_json, invalid, not_supported, required
 from .security import pod_security
 from .source import Json, Reader
@@ -13,7 +13,8 @@ SPEC_KEYS = ("volumes", "initContainers", "containers", "ephemeralContainers", "
              "terminationGracePeriodSeconds", "activeDeadlineSeconds", "dnsPolicy", "nodeSelector",
              "serviceAccountName", "serviceAccount", "automountServiceAccountToken", "nodeName", "hostNetwork",
              "hostPID", "hostIPC", "shareProcessNamespace", "securityContext", "imagePullSecrets", "hostname",
-             "subdomain", "schedulerName", "enableServiceLinks", "os", "hostUsers", "dnsConfig", "tolerations")
+             "subdomain", "schedulerName", "enableServiceLinks", "os", "hostUsers", "dnsConfig", "tolerations",
+             "affinity", "topologySpreadConstraints")
 _RESTART = ("Always", "OnFailure", "Never")
 _DNS = ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None")
 
@@ -50,7 +51,10 @@ def pod_spec(r: Reader, spec: Json, pod_name: str | None, path: str, is_pod: boo
                             "ShareProcessNamespace and HostPID cannot both be enabled"))
     for secret in r.objs(spec, "imagePullSecrets", path):
         r.only(secret, ("name",), f"{path}.imagePullSecrets")
+    scheduling.affinity(r, r.obj(spec, "affinity", path), f"{path}.affinity")
     errs += dns_after
+    errs += scheduling.topology_spread(r, r.objs(spec, "topologySpreadConstraints", path),
+                                       f"{path}.topologySpreadConstraints")
     errs += pod_rules.windows_host_process(spec, path)
     errs += pod_rules.host_users(spec, path)
     errs += _names(r, spec, path)
