@@ -153,13 +153,13 @@ def test_a_statefulset_repeats_template_label_errors_but_the_message_does_not() 
 
 
 def test_unmodelled_fields_leave_the_verdict_open_when_no_rule_fails() -> None:
-    result = validate(pod({"affinity": {"nodeAffinity": {}}, "containers": [C()]}))
+    result = validate(pod({"hostAliases": [{"ip": "10.0.0.1", "hostnames": ["db"]}], "containers": [C()]}))
     assert (result.valid, result.message) == (None, None)
-    assert result.doubts == ("spec.affinity: not modelled",)
+    assert result.doubts == ("spec.hostAliases: not modelled",)
 
 
 def test_unmodelled_fields_keep_a_certain_error_but_withhold_the_message() -> None:
-    result = validate(pod({"affinity": {"nodeAffinity": {}}, "containers": [C(image="")]}))
+    result = validate(pod({"hostAliases": [{"ip": "10.0.0.1", "hostnames": ["db"]}], "containers": [C(image="")]}))
     assert (result.valid, result.message) == (False, None)
     assert [e.text for e in result.errors] == ["spec.containers[0].image: Required value"]
 
