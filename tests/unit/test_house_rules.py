@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import ROOT
 
 PACKAGE = ROOT / "kubectl_podsec"
-ENGINES = ("pss", "psp", "admission", "vap")  # pure: the standard library, each other and errors only
+ENGINES = ("pss", "psp", "admission", "vap", "validation")  # pure: the standard library, each other and errors only
 ROOT_MODULES = {"__init__.py", "__main__.py", "errors.py", "manifests.py"}
 NETWORK = ("http.client", "ssl", "socket", "kubernetes", "urllib3", "urllib.request")
 GENERATED = {"pss/go_printable.py"}

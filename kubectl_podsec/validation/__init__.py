@@ -1,0 +1,126 @@
+"""Offline validation of pod-bearing objects as the v1.37 API server validates them on create.
+
+    from kubectl_podsec.validation import validate
+    result = validate(deployment_dict)
+    result.valid      # False: the server rejects it; True: no rule fails; None: cannot tell
+    result.message    # the server's message, byte for byte, when it is known exactly
+    result.errors     # the field errors, in the server's order
+
+Errors found are certain (each rule is read from pkg/apis/{core,apps,batch}/validation). The
+message is given only when every part of the object is modelled: anything else (a field whose
+rules are not modelled, an order Go leaves to map iteration) is listed in `doubts`.
+Pure: standard library only.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import batch, statefulset, workloads
+from .field import ErrorType, FieldError, Findings, GoJSON, invalid_message
+from .source import Reader, undecodable
+
+__all__ = ["ErrorType", "FieldError", "GoJSON", "KINDS", "Validation", "validate"]
+
+
+@dataclass(frozen=True)
+class Validation:
+    valid: bool | None
+    message: str | None
+    errors: tuple[FieldError, ...]
+    doubts: tuple[str, ...]
+
+    @property
+    def exact(self) -> bool:
+        return not self.doubts
+
+
+@dataclass(frozen=True)
+class Kind:
+    qualified: str  # the GroupKind as errors.NewInvalid prints it
+    check: Callable[[Reader, Mapping[str, Any]], list[FieldError]]
+
+
+KINDS: Mapping[tuple[str, str], Kind] = {
+    ("v1", "Pod"): Kind("Pod", workloads.pod),
+    ("v1", "PodTemplate"): Kind("PodTemplate", workloads.pod_template),
+    ("v1", "ReplicationController"): Kind("ReplicationController", workloads.replication_controller),
+    ("apps/v1", "ReplicaSet"): Kind("ReplicaSet.apps", workloads.replica_set),
+    ("apps/v1", "Deployment"): Kind("Deployment.apps", workloads.deployment),
+    ("apps/v1", "StatefulSet"): Kind("StatefulSet.apps", statefulset.stateful_set),
+    ("apps/v1", "DaemonSet"): Kind("DaemonSet.apps", workloads.daemon_set),
+    ("batch/v1", "Job"): Kind("Job.batch", batch.job),
+    ("batch/v1", "CronJob"): Kind("CronJob.batch", batch.cron_job),
+}
+
+
+def validate(obj: Mapping[str, Any]) -> Validation:
+    """Validate one object (the Kubernetes JSON as a dict) as a create would."""
+    kind = KINDS.get((str(obj.get("apiVersion")), str(obj.get("kind"))))
+    findings = Findings()
+    if kind is None:
+        findings.doubt(f"{obj.get('apiVersion')}/{obj.get('kind')}: kind not modelled")
+        return Validation(None, None, (), tuple(findings.doubts))
+    if (reason := undecodable(obj)) is not None:
+        # Decoding fails first, with its own message: say nothing about validation.
+        return Validation(None, None, (), (reason,))
+    working = _working_copy(obj, kind.qualified == "Pod")
+    generated = _generate_name(working)
+    if kind.qualified == "Pod":
+        _default_pod(working)
+    errors = tuple(kind.check(Reader(findings), working))
+    if errors and generated:
+        findings.doubt("metadata.generateName: the message names the name the server generates")
+    doubts = tuple(findings.doubts)
+    if findings.undecodable:
+        # Decoding fails first, with its own message: say nothing about validation.
+        return Validation(None, None, (), doubts)
+    if not errors:
+        return Validation(None if doubts else True, None, errors, doubts)
+    meta = working.get("metadata")
+    name = str(meta.get("name", "")) if isinstance(meta, dict) else ""
+    message = None if doubts else invalid_message(kind.qualified, name, errors)
+    return Validation(False, message, errors, doubts)
+
+
+def _working_copy(obj: Mapping[str, Any], is_pod: bool) -> dict[str, Any]:
+    """What defaulting may change: the metadata, and a Pod's spec when it has host ports to
+    default or AppArmor annotations to copy into fields; the rest is only read."""
+    working = dict(obj)
+    meta = obj.get("metadata")
+    working["metadata"] = dict(meta) if isinstance(meta, Mapping) else meta
+    if is_pod and isinstance(obj.get("spec"), Mapping):
+        annotations = meta.get("annotations") if isinstance(meta, Mapping) else None
+        apparmor = isinstance(annotations, Mapping) and any(
+            str(k).startswith("container.apparmor.security.beta.kubernetes.io/") for k in annotations)
+        if apparmor or obj["spec"].get("hostNetwork") is True:
+            working["spec"] = copy.deepcopy(obj["spec"])
+    return working
+
+
+def _generate_name(obj: dict[str, Any]) -> bool:
+    """names.SimpleNameGenerator: the prefix (cut to 58) and 5 random characters, all of
+    them lowercase alphanumerics, so one stand-in name is as valid as the real one."""
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict) or meta.get("name") or not isinstance(meta.get("generateName"), str):
+        return False
+    if not meta["generateName"]:
+        return False
+    meta["name"] = meta["generateName"][:58] + "bcdfg"
+    return True
+
+
+def _default_pod(pod: dict[str, Any]) -> None:
+    """SetDefaults_Pod parts that validation sees: host ports follow container ports on the
+    host network."""
+    spec = pod.get("spec")
+    if not isinstance(spec, dict) or spec.get("hostNetwork") is not True:
+        return
+    for key in ("containers", "initContainers"):
+        for ctr in spec.get(key) or []:
+            for port in (ctr.get("ports") or []) if isinstance(ctr, dict) else []:
+                if isinstance(port, dict) and not port.get("hostPort"):
+                    port["hostPort"] = port.get("containerPort", 0)

@@ -1,0 +1,69 @@
+"""Container resources and env sources: the shapes that are valid are recognised; anything
+that could fail is doubted (its messages depend on resource.Quantity's canonical form and on
+rules not modelled here), so these never add errors, only certainty that there are none."""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from . import formats
+from .source import Json, Reader
+
+_QUANTITY = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
+_SCALE: dict[str | None, Fraction] = {None: Fraction(1), "m": Fraction(1, 1000), "k": Fraction(10**3), "M": Fraction(10**6),
+                                       "G": Fraction(10**9), "T": Fraction(10**12), "P": Fraction(10**15),
+                                       "E": Fraction(10**18), "Ki": Fraction(2**10), "Mi": Fraction(2**20),
+                                       "Gi": Fraction(2**30), "Ti": Fraction(2**40), "Pi": Fraction(2**50),
+                                       "Ei": Fraction(2**60)}
+_NAMES = ("cpu", "memory", "ephemeral-storage")
+_FIELD_PATHS = ("metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName",
+                "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs")
+_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+
+
+def quantity(value: object) -> Fraction | None:
+    """A non-negative quantity in the plain forms this model reads, else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return Fraction(value)
+    if not isinstance(value, str):
+        return None
+    match = _QUANTITY.match(value)
+    return None if match is None else Fraction(match[1]) * _SCALE[match[2]]
+
+
+def resources(r: Reader, spec: Json | None, path: str) -> None:
+    """ValidateContainerResourceRequirements holds for cpu, memory and ephemeral-storage with
+    plain non-negative quantities and requests not above limits; anything else is doubted."""
+    if spec is None:
+        return
+    r.only(spec, ("limits", "requests"), path)
+    lists = {key: r.obj(spec, key, path) or {} for key in ("limits", "requests")}
+    for key, values in lists.items():
+        for name, value in values.items():
+            if name not in _NAMES or quantity(value) is None:
+                r.doubt(f"{path}.{key}[{name}]: this resource or quantity is not modelled")
+    for name, value in lists["requests"].items():
+        limit, request = quantity(lists["limits"].get(name)), quantity(value)
+        if limit is not None and request is not None and request > limit:
+            r.doubt(f"{path}.requests[{name}]: above its limit, a message not modelled")
+
+
+def env_source(r: Reader, source: Json, has_value: bool, path: str) -> None:
+    """validateEnvVarValueFrom holds for one fieldRef, configMapKeyRef or secretKeyRef that is
+    well formed and without `value`; anything else is doubted."""
+    kinds = [k for k in source if source.get(k) is not None]
+    if has_value or len(kinds) != 1 or kinds[0] not in ("fieldRef", "configMapKeyRef", "secretKeyRef"):
+        r.doubt(f"{path}: this env source is not modelled")
+        return
+    ref = r.obj(source, kinds[0], path) or {}
+    if kinds[0] == "fieldRef":
+        r.only(ref, ("apiVersion", "fieldPath"), f"{path}.fieldRef")
+        if r.string(ref, "apiVersion", path) not in ("", "v1") or r.string(ref, "fieldPath", path) not in _FIELD_PATHS:
+            r.doubt(f"{path}.fieldRef: this field path is not modelled")
+        return
+    r.only(ref, ("name", "key", "optional"), f"{path}.{kinds[0]}")
+    name, key = r.string(ref, "name", path), r.string(ref, "key", path)
+    if formats.dns1123_subdomain(name) or not _KEY.match(key) or len(key) > 253 or key in (".", "..") \
+            or key.startswith(".."):
+        r.doubt(f"{path}.{kinds[0]}: this reference is not modelled")
