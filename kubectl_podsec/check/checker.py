@@ -14,6 +14,7 @@ from ..admission.workloads import PodTemplate, TemplateError, carries_pod_spec, 
 from ..errors import InputError
 from ..manifests import Source
 from ..pss import Evaluator, InvalidPodSpec, LevelVersion
+from ..validation import SERVER_MINOR as VALIDATION_MINOR, validate
 from .report import ObjectRef, PspCheck, Result, Skipped
 
 
@@ -56,7 +57,17 @@ class Checker:
             result = self._admit(template, is_pod, str(namespace), ref, source, created=created)
         except (TemplateError, InvalidPodSpec) as err:
             raise InputError(ref.describe(), str(err)) from None
+        result = self._validated(obj, source, result)
         return result if self.psp is None else self._under_psp(self.psp, obj, template, result)
+
+    def _validated(self, obj: Mapping[str, Any], source: Source | None, result: Result) -> Result:
+        """With the API server's own validation, which runs before Pod Security:
+        for objects from files (those read from a cluster exist, so passed it),
+        when the target server's rules are the ones modelled."""
+        minor = self.resolver.server_minor
+        if source is None or (minor is not None and minor < VALIDATION_MINOR):
+            return result
+        return result._replace(validation=validate(obj))
 
     def _under_psp(self, psp: PspCheck, obj: Mapping[str, Any], template: PodTemplate,
                    result: Result) -> Result:

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from ..admission.verdicts import Admission
 from ..admission.workloads import PodTemplate
 from ..admission.warnings import server_warnings
+from ..validation import Validation
 from ..kube.reviews import Access, Answer
 from .answers import Said, classify
 
@@ -181,10 +182,36 @@ class ServerVerdict(NamedTuple):
         return out
 
 
+def _compare_validation(validation: Validation | None, answer: Answer) -> Compared | None:
+    """The object's answer beside the offline validation, where either side
+    says invalid (None: neither does, so Pod Security is what to compare)."""
+    said = classify(answer).said
+    offline_invalid = validation is not None and validation.valid is False
+    if not offline_invalid and said is not Said.INVALID:
+        return None
+    if validation is None or (not offline_invalid and validation.valid is None):
+        return Compared(not_comparable=(f"object: the server said invalid ({answer.message}); offline "
+                                        "validation could not tell for this object",))
+    if not offline_invalid:
+        return Compared((f"object: offline validation found nothing, the server said invalid: "
+                         f"{answer.message}",), (), True)
+    if said is not Said.INVALID:
+        return Compared((f"object: offline invalid ({validation.message or validation.errors[0].text}), "
+                         f"the server said {classify(answer).describe()}",), (), True)
+    if validation.message is not None and validation.message != answer.message:
+        return Compared((f"object: invalid, but the messages differ: the server says {answer.message!r}, "
+                         f"offline {validation.message!r}",), (), True)
+    return Compared(compared=True)
+
+
 def _comparisons(admission: Admission, obj_answer: Answer, pods_answer: Answer | None,
-                 psp_denial: str | None) -> list[Compared]:
+                 psp_denial: str | None, validation: Validation | None = None) -> list[Compared]:
     """Each answer compared with the offline verdict (none with --level, whose
-    offline verdict is not the namespace's policy)."""
+    offline verdict is not the namespace's policy). Validation runs before Pod
+    Security: where either side says invalid, that is what is compared."""
+    invalid = _compare_validation(validation, obj_answer) if psp_denial is None else None
+    if invalid is not None:
+        return [invalid]
     if not admission.evaluations or admission.evaluations[0].mode == "level":
         return []
     pods_allowed, pods_message = _pods_expected(admission, psp_denial)
@@ -199,12 +226,13 @@ def _comparisons(admission: Admission, obj_answer: Answer, pods_answer: Answer |
 
 
 def server_report(admission: Admission, access: Access, obj_answer: Answer,
-                  pods_answer: Answer | None, identity: str, psp_denial: str | None = None) -> ServerVerdict:
+                  pods_answer: Answer | None, identity: str, psp_denial: str | None = None,
+                  validation: Validation | None = None) -> ServerVerdict:
     """The server's verdict on an object: RBAC, the server's answers, and every
     disagreement with the offline verdict, where both spoke of the same thing.
     `psp_denial` is the offline PodSecurityPolicy denial of the pods, if any
     (PspVerdict.message)."""
-    compared = _comparisons(admission, obj_answer, pods_answer, psp_denial)
+    compared = _comparisons(admission, obj_answer, pods_answer, psp_denial, validation)
     disagreements = tuple(d for c in compared for d in c.disagreements)
     not_comparable = tuple(n for c in compared for n in c.not_comparable)
     agrees = (not disagreements) if any(c.compared for c in compared) else None

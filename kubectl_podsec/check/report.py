@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..admission.policy import PolicyChoice
 from ..admission.verdicts import Admission, ModeEvaluation
 from ..manifests import Source
+from ..validation import Validation
 from .dry_run import ServerVerdict
 
 if TYPE_CHECKING:  # the PSP engine is loaded only by runs that admit under PodSecurityPolicies
@@ -81,6 +82,7 @@ class Verdict(str, enum.Enum):
 
     ALLOWED = "allowed"
     DENIED = "denied"
+    INVALID = "invalid"  # the API server's validation rejects it before Pod Security sees it
     UNKNOWN = "unknown"
 
     def __str__(self) -> str:
@@ -94,12 +96,20 @@ class Result(NamedTuple):
     policy: PolicyChoice
     server: ServerVerdict | None = None  # with --server
     psp: PspVerdict | None = None
+    validation: Validation | None = None  # the API server's validation (objects from files)
+
+    @property
+    def invalid(self) -> bool:
+        """The API server would reject the object as invalid: Pod Security never sees it."""
+        return self.validation is not None and self.validation.valid is False
 
     @property
     def warnings(self) -> tuple[str, ...]:
         """The Warning headers the server would send: none for a Pod that
         PodSecurityPolicy denies, since Pod Security never sees it."""
-        return () if self.psp_denied and self.admission.is_pod else self.admission.warnings
+        if self.invalid or (self.psp_denied and self.admission.is_pod):
+            return ()
+        return self.admission.warnings
 
     @property
     def psp_denied(self) -> bool:
@@ -109,7 +119,7 @@ class Result(NamedTuple):
     def denied(self) -> bool:
         """Its pods would be denied (by Pod Security, or by every PodSecurityPolicy),
         or (with --server) the server would refuse it."""
-        return (self.admission.pods_allowed is False or self.psp_denied
+        return (self.admission.pods_allowed is False or self.psp_denied or self.invalid
                 or bool(self.server and self.server.denied))
 
     @property
@@ -119,6 +129,8 @@ class Result(NamedTuple):
         is not exempt. Warn and audit never decide admission: when only they
         are unknown the verdict stands, and their evaluations (and the
         warnings) say unknown."""
+        if self.invalid and not self.psp_denied:  # PodSecurityPolicy (mutating) denies first
+            return Verdict.INVALID
         if self.denied:
             return Verdict.DENIED
         if self.admission.pods_allowed is None and not self.admission.exempt:
@@ -146,6 +158,8 @@ class Result(NamedTuple):
             out["psp"] = self.psp.to_dict()
         if self.server is not None:
             out["server"] = self.server.to_dict()
+        if self.validation is not None:
+            out["validation"] = self.validation.to_dict()
         return out
 
 
@@ -191,7 +205,7 @@ class Summary:
             return
         self.objects += 1
         verdict = item.verdict
-        if verdict is Verdict.DENIED:
+        if verdict in (Verdict.DENIED, Verdict.INVALID):  # an invalid object is never created
             self.denied += 1
         elif verdict is Verdict.UNKNOWN:
             self.unknown += 1

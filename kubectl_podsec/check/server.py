@@ -47,7 +47,8 @@ class ServerChecker:
         if kind != "Pod" and template is not None:
             pods_answer = self._template_pod(obj, template, namespace, under_psp=result.psp is not None)
         psp_denial = result.psp.message if result.psp is not None else None
-        return server_report(result.admission, access, obj_answer, pods_answer, self.identity, psp_denial)
+        return server_report(result.admission, access, obj_answer, pods_answer, self.identity, psp_denial,
+                             result.validation)
 
     def _template_pod(self, obj: Mapping[str, Any], template: Any, namespace: str,
                       under_psp: bool = False) -> Answer:

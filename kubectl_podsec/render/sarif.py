@@ -35,6 +35,12 @@ UNKNOWN_RULE = ("PodSecurityUnknown", "warning",
                 "Pass --admission-config, --namespace-labels or --level to make it known.")
 
 
+# An object the API server's validation rejects. Listed last, only when used, like the unknown rule.
+INVALID_RULE = ("InvalidObject", "error", "The API server would reject the object as invalid",
+                "The API server's validation rejects the object before Pod Security sees it, so it "
+                "is never created: the message is the server's own.")
+
+
 def _rules() -> list[dict[str, Any]]:
     return [
         {
@@ -50,7 +56,11 @@ def _rules() -> list[dict[str, Any]]:
 
 
 def _unknown_rule() -> dict[str, Any]:
-    rule_id, level, short, full = UNKNOWN_RULE
+    return _extra_rule(UNKNOWN_RULE)
+
+
+def _extra_rule(rule: tuple[str, str, str, str]) -> dict[str, Any]:
+    rule_id, level, short, full = rule
     return {"id": rule_id, "name": rule_id, "shortDescription": {"text": short},
             "fullDescription": {"text": full}, "helpUri": PSS_HELP, "defaultConfiguration": {"level": level}}
 
@@ -106,6 +116,25 @@ def _unknown_item(result: Result) -> dict[str, Any] | None:
     }
 
 
+def _invalid_items(result: Result) -> list[dict[str, Any]]:
+    """One result per field error of an invalid object, the field as its logical location."""
+    validation = result.validation
+    if validation is None or validation.valid is not False:
+        return []
+    items = []
+    for error in validation.errors:
+        location = _location(result)
+        location["logicalLocations"] = [{"name": error.field, "fullyQualifiedName":
+                                         f"{result.object.describe()}: {error.field}", "kind": "member"}]
+        items.append({
+            "ruleId": INVALID_RULE[0], "level": INVALID_RULE[1],
+            "message": {"text": f"{result.object.describe()}: {validation.message or error.text}"},
+            "locations": [location],
+            "properties": {"field": error.field, "type": error.type.reason, "detail": error.detail},
+        })
+    return items
+
+
 def _location(result: Result) -> dict[str, Any]:
     src, ref = result.source, result.object
     logical = {"name": ref.name, "fullyQualifiedName": ref.describe(), "kind": "object"}
@@ -126,6 +155,7 @@ class SarifWriter(ReportWriter):
         self._first = True
         self._psp = False  # PodSecurityPolicy results: their rules are listed too
         self._unknown = False  # some verdict is unknown: its rule is listed too
+        self._invalid = False  # some object is invalid: its rule is listed too
 
     def begin(self) -> str:
         return '{\n  "$schema": "%s",\n  "version": "2.1.0",\n  "runs": [\n    {\n      "results": [' % SCHEMA
@@ -149,6 +179,9 @@ class SarifWriter(ReportWriter):
         psp_item = _psp_item(result)
         if psp_item is not None:
             items.append(psp_item)
+        invalid_items = _invalid_items(result)
+        items += invalid_items
+        self._invalid = self._invalid or bool(invalid_items)
         unknown_item = _unknown_item(result)
         if unknown_item is not None:
             items.append(unknown_item)
@@ -165,6 +198,7 @@ class SarifWriter(ReportWriter):
         tool = {"driver": {"name": "kubectl-podsec", "version": __version__,
                            "informationUri": "https://github.com/kubectl-podsec/kubectl-podsec",
                            "rules": _rules() + (_psp_rules() if self._psp else [])
-                           + ([_unknown_rule()] if self._unknown else [])}}
+                           + ([_unknown_rule()] if self._unknown else [])
+                           + ([_extra_rule(INVALID_RULE)] if self._invalid else [])}}
         tail = json.dumps(tool, indent=2, ensure_ascii=False).replace("\n", "\n      ")
         return ("\n      ],\n" if not self._first else "],\n") + f'      "tool": {tail}\n    }}\n  ]\n}}\n'

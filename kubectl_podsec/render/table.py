@@ -17,6 +17,8 @@ MAX_DETAILS = 50  # denial messages shown below the table
 
 def verdict(result: Result) -> str:
     adm = result.admission
+    if result.verdict is Verdict.INVALID:
+        return "INVALID"
     if result.psp_denied and adm.pods_allowed:  # PodSecurityPolicy never rejects a workload itself
         return "DENIED" if adm.is_pod else "PODS DENIED"
     if adm.exempt:
@@ -41,6 +43,17 @@ def _mode_cell(result: Result, mode: str) -> str:
         return "unknown"
     text = str(e.evaluation.level_version)
     return text if e.allowed else f"{text} FAIL"
+
+
+def _invalid_lines(result: Result) -> list[str]:
+    """The API server's validation error: its message, or (where the object has
+    parts not modelled) the errors found, each certain."""
+    validation = result.validation
+    if validation is None or validation.valid is not False:
+        return []
+    if validation.message:
+        return [f"invalid: {validation.message}"]
+    return [f"invalid: {e.text}" for e in validation.errors]
 
 
 def psp_cell(result: Result) -> str:
@@ -149,6 +162,7 @@ class TableWriter(ReportWriter):
         lines = [] if result.admission.exempt else [
             f"{', '.join(modes)}: {texts[lv]}" for lv, modes in by_lv.items()]
         lines += _psp_lines(result, self.wide)
+        lines = _invalid_lines(result) + lines
         lines += server_lines(result.server) if result.server else []
         if not lines:
             return
@@ -158,7 +172,7 @@ class TableWriter(ReportWriter):
         adm = result.admission
         pods_denied = adm.pods_allowed is False or result.psp_denied
         lead = ("pods would be rejected; the object itself would be accepted"
-                if pods_denied and not adm.is_pod else verdict(result))
+                if pods_denied and not adm.is_pod and not result.invalid else verdict(result))
         head = f"{result.object.describe()} ({_source(result)}): {lead}"
         self._details.append(head + "\n" + "".join(f"  {line}\n" for line in lines))
 

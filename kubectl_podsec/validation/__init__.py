@@ -23,7 +23,9 @@ from . import batch, statefulset, workloads
 from .field import ErrorType, FieldError, Findings, GoJSON, invalid_message
 from .source import Reader, undecodable
 
-__all__ = ["ErrorType", "FieldError", "GoJSON", "KINDS", "Validation", "validate"]
+__all__ = ["ErrorType", "FieldError", "GoJSON", "KINDS", "SERVER_MINOR", "Validation", "validate"]
+
+SERVER_MINOR = 37  # the API server release whose rules these are (v1.37.2)
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,16 @@ class Validation:
     @property
     def exact(self) -> bool:
         return not self.doubts
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report's `validation`: the verdict, the server's message, each field error."""
+        out: dict[str, Any] = {
+            "valid": self.valid, "message": self.message,
+            "errors": [{"field": e.field, "type": e.type.reason, "value": e.bad_value, "detail": e.detail}
+                       for e in self.errors]}
+        if self.doubts:
+            out["notModelled"] = list(self.doubts)
+        return out
 
 
 @dataclass(frozen=True)
