@@ -251,3 +251,20 @@ def test_lists_come_as_kubectl_shows_them_less_managed_fields(cluster: Cluster, 
         for item in shown:
             del item["metadata"]["managedFields"]
         assert ours == shown, resource.kind
+
+
+def test_the_server_agrees_that_an_invalid_pod_is_invalid(cluster: Cluster, namespace: str,
+                                                          tmp_path: Path) -> None:
+    """Validation runs before Pod Security: the offline message is the server's own."""
+    bad = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "twins", "namespace": namespace},
+           "spec": {"containers": [PLAIN, PLAIN]}}
+
+    ran = podsec(cluster, "check", "-f", manifest(tmp_path / "twins.yaml", bad), "--server", "-o", "json")
+
+    (result,) = ran.json["results"]
+    assert ran.code == 1, ran.err
+    assert result["verdict"] == "invalid"
+    assert result["validation"]["message"] == 'Pod "twins" is invalid: spec.containers[1].name: Duplicate value: "app"'
+    assert result["server"]["object"]["said"] == "invalid"
+    assert result["server"]["object"]["message"] == result["validation"]["message"]
+    assert result["server"]["agrees"] is True, result["server"]
