@@ -53,7 +53,7 @@ def test_exit_1_lists_what_cannot_be_fixed_and_the_also_that_would() -> None:
     assert "not fixable: DaemonSet monitoring/node-agent (" in err
     assert "  host namespaces (hostNetwork=true, hostPID=true) [--also hostNetwork,hostPID]" in err
     assert err.splitlines()[-1] == ("fix: 2 changed, 4 already passing, 2 not fixable (1 changed in part), "
-                                    "3 without a pod template")
+                                    "6 without a pod template")
     assert out.count("\n---\n") >= 5  # every document, files one after the other
 
 
