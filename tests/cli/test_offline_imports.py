@@ -67,4 +67,4 @@ def test_the_psp_engine_loads_only_with_psp_file() -> None:
     assert code == 0 and "kubectl_podsec.check.report" in modules
     assert not {m for m in modules if m.startswith(psp)}
     code, modules = imported("check", "-f", "examples", "--psp-file", "examples/psp/policies.yaml", "-o", "json")
-    assert code == 4 and set(psp) <= modules
+    assert code == 1 and set(psp) <= modules  # the examples hold pods no policy admits
