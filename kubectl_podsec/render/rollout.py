@@ -14,6 +14,7 @@ from typing import Any
 
 from ..admission.labels import PREFIX
 from ..pss import Level, Version
+from .fixes import fixable_by_setting
 from .serialize import document, dump
 from ..rollout.stages import Blocker, NamespacePlan, modes
 from ..rollout.steps import Outcome, Status, Step, StepResult
@@ -52,6 +53,15 @@ def _blocker_lines(blockers: Iterable[Blocker], blocked: int, wide: bool, indent
     return out
 
 
+def _fix_line(plan: NamespacePlan) -> list[str]:
+    """Where setting unset fields removes some blockers' violations, say which command does it."""
+    fixable = fixable_by_setting(tuple(c for b in plan.blockers for c in b.checks))
+    if not fixable:
+        return []
+    return [f"  kubectl podsec fix -f MANIFESTS --level {plan.level.value} --version {plan.version} "
+            f"sets the fields these need: {', '.join(fixable)}"]
+
+
 # --- plan ---------------------------------------------------------------------------
 
 
@@ -87,6 +97,7 @@ def plan_table(plans: Iterable[NamespacePlan], wide: bool = False, color: bool =
         if p.blocked:
             out.append(f"\n{p.namespace}: {p.blocked} object(s) violate {p.level.value}:{p.version}")
             out += _blocker_lines(p.blockers, p.blocked, wide)
+            out += _fix_line(p)
         if p.error_count:
             out.append(f"\n{p.namespace}: {p.error_count} object(s) or list(s) not evaluated")
             out += [f"  {e}" for e in p.errors]

@@ -9,6 +9,7 @@ from typing import Any
 from .. import __version__
 from ..pss import CHECKS, DESCRIPTIONS
 from ..check.report import Result, Skipped, Summary, Verdict
+from .fixes import fix_hint
 from .writer import ReportWriter
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -174,7 +175,8 @@ class SarifWriter(ReportWriter):
                     "message": {"text": f"{result.object.describe()}: {e.mode} "
                                         f"{ev.level_version}: {v.reason} ({v.detail})"},
                     "locations": [_location(result)],
-                    "properties": {"mode": e.mode.value, "levelVersion": str(ev.level_version)},
+                    "properties": {"mode": e.mode.value, "levelVersion": str(ev.level_version),
+                                   "fix": fix_hint(v.check, v.detail)},
                 })
         psp_item = _psp_item(result)
         if psp_item is not None:

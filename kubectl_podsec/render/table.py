@@ -7,6 +7,7 @@ from typing import Any
 
 from ..check.answers import Said, classify
 from ..check.dry_run import ServerVerdict
+from .fixes import fix_hint
 from ..admission.policy import HOW_TO_KNOW
 from ..check.report import Result, Skipped, Summary, Verdict
 from .writer import ReportWriter
@@ -43,6 +44,15 @@ def _mode_cell(result: Result, mode: str) -> str:
         return "unknown"
     text = str(e.evaluation.level_version)
     return text if e.allowed else f"{text} FAIL"
+
+
+def _fix_lines(result: Result) -> list[str]:
+    """-o wide: for each failing check, what `kubectl podsec fix` does about it."""
+    hints: dict[str, str] = {}
+    for e in result.admission.evaluations:
+        for v in e.evaluation.violations if e.evaluation is not None else ():
+            hints.setdefault(v.check, fix_hint(v.check, v.detail))
+    return [f"fix {check}: {hint}" for check, hint in hints.items()]
 
 
 def _invalid_lines(result: Result) -> list[str]:
@@ -161,6 +171,7 @@ class TableWriter(ReportWriter):
                 texts.setdefault(m.evaluation.level_version, m.message)
         lines = [] if result.admission.exempt else [
             f"{', '.join(modes)}: {texts[lv]}" for lv, modes in by_lv.items()]
+        lines += _fix_lines(result) if self.wide and not result.admission.exempt else []
         lines += _psp_lines(result, self.wide)
         lines = _invalid_lines(result) + lines
         lines += server_lines(result.server) if result.server else []
