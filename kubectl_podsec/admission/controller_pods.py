@@ -118,13 +118,23 @@ class _Pod:
             self.meta[key] = dict(meta.get(key) or {})
         self.meta["finalizers"] = list(meta.get("finalizers") or [])
         self.meta["ownerReferences"] = [owner]
-        self.spec: dict[str, Any] = copy.deepcopy(dict(template.spec))
+        self.spec: dict[str, Any] = _copy(dict(template.spec))
         self.stand_ins: list[str] = []
 
     def done(self, kind: str, via: tuple[str, ...]) -> ControllerPod:
         meta = {k: v for k, v in self.meta.items() if v}  # Go omits empty maps and lists
         pod = {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": self.spec}
         return ControllerPod(kind, via, POD_CREATORS[kind], pod, tuple(self.stand_ins))
+
+
+def _copy(value: Any) -> Any:
+    """A copy of a JSON value's dicts and lists (what this module writes into), several times
+    faster than copy.deepcopy, which every workload checked pays for."""
+    if type(value) is dict:
+        return {k: _copy(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_copy(v) for v in value]
+    return value
 
 
 def _owner(api_version: str, kind: str, name: str, uid: str | None) -> dict[str, Any]:

@@ -256,6 +256,8 @@ def _evaluate_modes(policy: Policy, template: PodTemplate, is_pod: bool, evaluat
     pods = mutated if mutated is not None else created
     fields = _fields(template)
     pod_fields = fields if pods is None else _fields(pods)
+    if mutated is None and pod_fields[1] == fields[1] and pod_fields[0].annotations == fields[0].annotations:
+        pods = None  # a controller's pod that reads as its template (the checks read no name)
     done: dict[tuple[str, int | None, bool], Evaluation] = {}
     out = []
     for mode in MODES:
