@@ -204,7 +204,12 @@ def test_c_a_user_exemption_does_not_reach_controller_pods(restricted_cluster: C
         # check as the user who applied it: the object is exempt, its pods are not.
         assert judge(obj, namespace, {}, "exempt-user", config) == (False, got.denial, None)
         result = checked(cluster, namespace, obj, tmp_path, "--as", "exempt-user",
-                         "--admission-config", str(cluster.admission_config))
+                         "--admission-config", str(cluster.admission_config), "--server")
         assert enforce_of(result) == (False, got.denial)
         assert result["verdict"] == "denied" and result["objectExempt"] == "user" and "exempt" not in result
+        # --server tries the pods as their controller: the server denies them, word for word.
+        server = result["server"]
+        assert server["object"]["said"] == "admitted" and server["pods"]["said"] == "deniedByPodSecurity"
+        assert server["pods"]["message"].endswith(f" is forbidden: {got.denial}")
+        assert (server["agrees"], server["disagreements"]) == (True, [])
 
