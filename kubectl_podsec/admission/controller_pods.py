@@ -35,7 +35,7 @@ from typing import Any
 
 from . import seccomp_skew
 from .verdicts import default_pod
-from .workloads import PodTemplate, TemplateError, pod_template
+from .workloads import PodTemplate, TemplateError, carries_pod_spec, pod_template
 
 CONTROLLER_NAMESPACE = "kube-system"
 # The service account each kind's pods are created by (cmd/kube-controller-manager/app NewClient).
@@ -78,12 +78,11 @@ class ControllerPod:
     @property
     def username(self) -> str:
         """The user Pod Security exemptions and PodSecurityPolicy authorization see."""
-        return f"system:serviceaccount:{CONTROLLER_NAMESPACE}:{self.controller}"
+        return _service_account(self.controller)
 
     @property
     def groups(self) -> tuple[str, ...]:
-        return ("system:serviceaccounts", f"system:serviceaccounts:{CONTROLLER_NAMESPACE}",
-                "system:authenticated")
+        return CONTROLLER_GROUPS
 
     def admitted(self, server_minor: int | None = None) -> dict[str, Any]:
         """The Pod as validating admission sees it on an API server of minor `server_minor`
@@ -92,6 +91,21 @@ class ControllerPod:
         meta, spec = pod.get("metadata") or {}, pod.get("spec") or {}
         synced = seccomp_skew.apply(PodTemplate(meta, spec, ""), server_minor)
         return {**pod, "metadata": dict(synced.metadata), "spec": dict(synced.spec)}
+
+
+CONTROLLER_GROUPS = ("system:serviceaccounts", f"system:serviceaccounts:{CONTROLLER_NAMESPACE}",
+                     "system:authenticated")
+
+
+def _service_account(controller: str) -> str:
+    return f"system:serviceaccount:{CONTROLLER_NAMESPACE}:{controller}"
+
+
+def pod_creator(kind: str) -> tuple[str, tuple[str, ...]] | None:
+    """(user, groups) the pods of a workload kind are created as (ControllerPod.username
+    and .groups); None for a kind whose pods no controller creates."""
+    controller = POD_CREATORS.get(kind)
+    return None if controller is None else (_service_account(controller), CONTROLLER_GROUPS)
 
 
 class _Pod:
@@ -104,13 +118,23 @@ class _Pod:
             self.meta[key] = dict(meta.get(key) or {})
         self.meta["finalizers"] = list(meta.get("finalizers") or [])
         self.meta["ownerReferences"] = [owner]
-        self.spec: dict[str, Any] = copy.deepcopy(dict(template.spec))
+        self.spec: dict[str, Any] = _copy(dict(template.spec))
         self.stand_ins: list[str] = []
 
     def done(self, kind: str, via: tuple[str, ...]) -> ControllerPod:
         meta = {k: v for k, v in self.meta.items() if v}  # Go omits empty maps and lists
         pod = {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": self.spec}
         return ControllerPod(kind, via, POD_CREATORS[kind], pod, tuple(self.stand_ins))
+
+
+def _copy(value: Any) -> Any:
+    """A copy of a JSON value's dicts and lists (what this module writes into), several times
+    faster than copy.deepcopy, which every workload checked pays for."""
+    if type(value) is dict:
+        return {k: _copy(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_copy(v) for v in value]
+    return value
 
 
 def _owner(api_version: str, kind: str, name: str, uid: str | None) -> dict[str, Any]:
@@ -343,3 +367,24 @@ def controller_pod(obj: Mapping[str, Any], namespace: str = "default", *,
         stand_ins = ("metadata.generateName", *made.stand_ins)
         return ControllerPod(made.kind, made.via, made.controller, made.pod, stand_ins)
     return None
+
+
+def admitted_pod(obj: Mapping[str, Any], namespace: str) -> dict[str, Any] | None:
+    """The pod admission sees for an object, as it is sent (before the server's defaulting):
+    the Pod itself, or the one its controller creates (a PodTemplate, which no controller
+    uses, as a pod of its template), in the object's namespace, else `namespace`; None
+    for an object without a pod template."""
+    if not carries_pod_spec(str(obj.get("kind")), str(obj.get("apiVersion"))):
+        return None
+    meta = _meta(obj)
+    ns = meta.get("namespace") or namespace
+    if obj.get("kind") == "Pod":
+        return {**obj, "metadata": {**meta, "namespace": ns}}
+    made = controller_pod(obj, namespace)
+    if made is not None:
+        return dict(made.pod)
+    template = pod_template(obj)
+    if template is None:
+        return None
+    pod_meta = {**template.metadata, "namespace": ns, "name": f"{meta.get('name', 'pod')}-xxxxx"}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": pod_meta, "spec": dict(template.spec)}

@@ -133,10 +133,12 @@ def default_pod(pod: Mapping[str, Any], server_minor: int | None = None) -> dict
     return out
 
 
-def default_template(template: PodTemplate, is_pod: bool) -> PodTemplate:
-    """The template after defaulting: Pods get the full pod defaulting,
-    workload templates only the defaulting shared by every pod template."""
-    spec = _defaulted_spec(template.metadata, template.spec, is_pod)
+def default_template(template: PodTemplate, is_pod: bool, server_minor: int | None = None) -> PodTemplate:
+    """The template after defaulting: Pods get the full pod defaulting (on a
+    server of minor `server_minor`, None: the newest), workload templates only
+    the defaulting shared by every pod template."""
+    apparmor = server_minor is None or server_minor >= APPARMOR_FIELDS_MINOR
+    spec = _defaulted_spec(template.metadata, template.spec, is_pod, apparmor)
     return template if spec is template.spec else PodTemplate(template.metadata, spec, template.path)
 
 
@@ -174,8 +176,11 @@ class Admission(NamedTuple):
 
     is_pod: bool
     evaluations: tuple[ModeEvaluation, ...]
-    exempt: str | None = None  # namespace | user | runtimeClass
+    exempt: str | None = None  # of the pods (namespace | user | runtimeClass): enforce not evaluated
     label_errors: tuple[str, ...] = ()  # invalid namespace labels (the fallback applied)
+    # Of the object's own request. A workload's pods are created by its controller, so the
+    # two can differ by user name: warn and audit (the object's) follow this one.
+    object_exempt: str | None = None
 
     def _mode(self, mode: str) -> ModeEvaluation | None:
         return next((e for e in self.evaluations if e.mode == mode), None)
@@ -218,8 +223,8 @@ class Admission(NamedTuple):
     @property
     def audit_annotations(self) -> dict[str, str]:
         out: dict[str, str] = {}
-        if self.exempt:
-            return {"pod-security.kubernetes.io/exempt": self.exempt}
+        if self.object_exempt:
+            return {"pod-security.kubernetes.io/exempt": self.object_exempt}
         if self.label_errors:
             errors = self.label_errors
             text = errors[0] if len(errors) == 1 else "[" + ", ".join(dict.fromkeys(errors)) + "]"
@@ -251,6 +256,8 @@ def _evaluate_modes(policy: Policy, template: PodTemplate, is_pod: bool, evaluat
     pods = mutated if mutated is not None else created
     fields = _fields(template)
     pod_fields = fields if pods is None else _fields(pods)
+    if mutated is None and pod_fields[1] == fields[1] and pod_fields[0].annotations == fields[0].annotations:
+        pods = None  # a controller's pod that reads as its template (the checks read no name)
     done: dict[tuple[str, int | None, bool], Evaluation] = {}
     out = []
     for mode in MODES:
@@ -280,28 +287,46 @@ def admit(
     mutated: PodTemplate | None = None,
     created: PodTemplate | None = None,
     unknown: Mapping[Mode, str] | None = None,
+    pods_username: str | None = None,
 ) -> Admission:
     """Evaluate one object's pod template as the controller would; `template`
     must already be defaulted (default_template). `mutated` is the pod as the
     mutating admission phase (PodSecurityPolicy) left it, which the validating
     phase's Pod Security sees: it is evaluated instead of `template` for the
     pods (every mode of a Pod; enforce, which decides the pods, of a workload).
-    `created` is a workload's pod as the server's create strategy leaves it,
-    where that differs from the template (seccomp_skew): evaluated likewise
-    for enforce, without a mutating plugin to name. The modes in `unknown`
-    (mode -> why) are not evaluated: their policy cannot be known."""
+    `created` is a workload's pod as its controller creates it and the
+    server's defaulting and create strategy leave it (controller_pods), where
+    that differs from the template: evaluated likewise for enforce, without a
+    mutating plugin to name. `username` makes the object's request,
+    `pods_username` (a workload's controller; None: `username`) its pods', for
+    exemptions. The modes in `unknown` (mode -> why) are not evaluated: their
+    policy cannot be known."""
     unknown = unknown or {}
-    exempt = config.exemption(namespace, username, template.spec.get("runtimeClassName"))
-    if exempt is None:
+    runtime_class = template.spec.get("runtimeClassName")
+    exempt = config.exemption(namespace, username, runtime_class)
+    pods_exempt = (exempt if is_pod or pods_username is None
+                   else config.exemption(namespace, pods_username, runtime_class))
+    if exempt is None and pods_exempt is None:
         return Admission(is_pod, _evaluate_modes(policy, template, is_pod, evaluator, mutated, created,
                                                  unknown), label_errors=label_errors)
-    # An exempt object is not evaluated at all: report what would have applied.
-    skipped = tuple(
+    skipped = _skipped(policy, evaluator, unknown)
+    if exempt is not None and pods_exempt is not None:
+        return Admission(is_pod, skipped, pods_exempt, object_exempt=exempt)
+    # A workload whose requester alone is exempt (its warn and audit are not evaluated), or
+    # whose pods' creator alone is (enforce is not).
+    evaluated = _evaluate_modes(policy, template, is_pod, evaluator, mutated, created, unknown)
+    exempt_modes = (Mode.ENFORCE,) if pods_exempt is not None else (Mode.AUDIT, Mode.WARN)
+    chosen = tuple(s if s.mode in exempt_modes else e for e, s in zip(evaluated, skipped))
+    return Admission(is_pod, chosen, pods_exempt, label_errors, exempt)
+
+
+def _skipped(policy: Policy, evaluator: Evaluator, unknown: Mapping[Mode, str]) -> tuple[ModeEvaluation, ...]:
+    """An exempt object is not evaluated at all: what would have applied."""
+    return tuple(
         ModeEvaluation(mode, None, False, unknown=unknown[mode]) if mode in unknown else
         ModeEvaluation(mode, Evaluation(lv, evaluator.resolve(lv.version), ()), False)
         for mode, lv in ((m, policy.for_mode(m)) for m in MODES)
     )
-    return Admission(is_pod, skipped, exempt)
 
 
 def check_level(

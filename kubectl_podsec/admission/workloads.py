@@ -65,20 +65,3 @@ def pod_template(obj: Mapping[str, Any]) -> PodTemplate | None:
     if not isinstance(spec, dict):
         raise TemplateError(f"{where + '.' if where else ''}spec: expected an object")
     return PodTemplate(meta, spec, where)
-
-
-def admitted_pod(obj: Mapping[str, Any], namespace: str) -> dict[str, Any] | None:
-    """The pod admission would see for an object: the Pod itself, or the one its
-    controller would create from the template (in the object's namespace, else
-    `namespace`); None for an object without a pod template."""
-    if not carries_pod_spec(str(obj.get("kind")), str(obj.get("apiVersion"))):
-        return None
-    meta = obj.get("metadata") or {}
-    ns = meta.get("namespace") or namespace
-    if obj.get("kind") == "Pod":
-        return {**obj, "metadata": {**meta, "namespace": ns}}
-    template = pod_template(obj)
-    if template is None:
-        return None
-    pod_meta = {**template.metadata, "namespace": ns, "name": f"{meta.get('name', 'pod')}-xxxxx"}
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": pod_meta, "spec": dict(template.spec)}

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..admission import seccomp_skew
+from ..admission.controller_pods import controller_pod
 from ..admission.policy import PolicyChoice, PolicyResolver
 from ..admission.verdicts import admit, check_level, default_template
 from ..admission.workloads import PodTemplate, TemplateError, carries_pod_spec, pod_template
@@ -48,17 +49,37 @@ class Checker:
             if template is None:
                 return Skipped(source, ref, f"{kind} has no pod template")
             is_pod = kind == "Pod"
-            template = default_template(template, is_pod=is_pod)
-            synced = seccomp_skew.apply(template, self.resolver.server_minor)
+            minor = self.resolver.server_minor
+            template = default_template(template, is_pod=is_pod, server_minor=minor)
+            pods_username: str | None = None
             if is_pod:  # the Pod as the server's create strategy leaves it
-                template, created = synced, None
-            else:  # the pods its controller creates get that treatment
-                created = synced if synced is not template else None
-            result = self._admit(template, is_pod, str(namespace), ref, source, created=created)
+                template, created = seccomp_skew.apply(template, minor), None
+            else:  # the pods its controller creates, as their creator
+                created, pods_username = self._pods(obj, str(namespace), template)
+            result = self._admit(template, is_pod, str(namespace), ref, source, created=created,
+                                 pods_username=pods_username)
         except (TemplateError, InvalidPodSpec) as err:
             raise InputError(ref.describe(), str(err)) from None
         result = self._validated(obj, source, result)
-        return result if self.psp is None else self._under_psp(self.psp, obj, template, result)
+        if self.psp is None:
+            return result
+        return self._under_psp(self.psp, obj, template, result, pods_username)
+
+    def _pods(self, obj: Mapping[str, Any], namespace: str,
+              template: PodTemplate) -> tuple[PodTemplate | None, str | None]:
+        """A workload's pod as admission sees it (None where it is the template as it
+        stands) and who creates it. A PodTemplate has no controller: its pods are taken
+        to be the template's, created by the requester, after the create strategy."""
+        minor = self.resolver.server_minor
+        made = controller_pod(obj, namespace)
+        if made is None:
+            synced = seccomp_skew.apply(template, minor)
+            return (None if synced is template else synced), None
+        pod = made.admitted(minor)
+        meta, spec = pod.get("metadata") or {}, pod.get("spec") or {}
+        if spec == template.spec and meta.get("annotations") == template.metadata.get("annotations"):
+            return None, made.username  # evaluated once for every mode
+        return PodTemplate(meta, spec, template.path), made.username
 
     def _validated(self, obj: Mapping[str, Any], source: Source | None, result: Result) -> Result:
         """With the API server's own validation, which runs before Pod Security:
@@ -70,7 +91,7 @@ class Checker:
         return result._replace(validation=validate(obj))
 
     def _under_psp(self, psp: PspCheck, obj: Mapping[str, Any], template: PodTemplate,
-                   result: Result) -> Result:
+                   result: Result, pods_username: str | None) -> Result:
         """The result with its PodSecurityPolicy verdict. PodSecurityPolicy admits in
         the mutating phase, Pod Security in the validating one: when the chosen
         policy changes the pod, Pod Security evaluates the changed pod."""
@@ -80,12 +101,14 @@ class Checker:
             if verdict is None or verdict.pod is None:
                 return result._replace(psp=verdict)
             pod = verdict.pod
-            mutated = default_template(PodTemplate(pod.get("metadata") or {}, pod.get("spec") or {},
-                                                   template.path), is_pod=True)
-            # then the create strategy; a server that runs PodSecurityPolicy is 1.24 or older
+            # a server that runs PodSecurityPolicy is 1.24 or older
             minor = self.resolver.server_minor
-            mutated = seccomp_skew.apply(mutated, seccomp_skew.BOTH_WAYS_UNTIL if minor is None else minor)
-            result = self._admit(template, ref.kind == "Pod", namespace, ref, result.source, mutated)
+            minor = seccomp_skew.BOTH_WAYS_UNTIL if minor is None else minor
+            mutated = default_template(PodTemplate(pod.get("metadata") or {}, pod.get("spec") or {},
+                                                   template.path), is_pod=True, server_minor=minor)
+            mutated = seccomp_skew.apply(mutated, minor)  # then the create strategy
+            result = self._admit(template, ref.kind == "Pod", namespace, ref, result.source, mutated,
+                                 pods_username=pods_username)
         except InputError as err:  # a pod the PodSecurityPolicy engine cannot decode
             raise InputError(ref.describe(), err.message) from None
         except InvalidPodSpec as err:
@@ -94,7 +117,7 @@ class Checker:
 
     def _admit(self, template: PodTemplate, is_pod: bool, namespace: str, ref: ObjectRef,
                source: Source | None, mutated: PodTemplate | None = None,
-               created: PodTemplate | None = None) -> Result:
+               created: PodTemplate | None = None, pods_username: str | None = None) -> Result:
         if self.level is not None:
             choice = PolicyChoice(None, f"--level {self.level}")
             return Result(source, ref, check_level(template, self.level, self.evaluator, mutated, created),
@@ -105,5 +128,6 @@ class Checker:
                           config=self.resolver.config, username=self.username,
                           evaluator=self.evaluator,
                           label_errors=tuple(str(e) for e in choice.label_errors), mutated=mutated,
-                          created=created, unknown={m: choice.unknown_reason for m in choice.unknown})
+                          created=created, unknown={m: choice.unknown_reason for m in choice.unknown},
+                          pods_username=pods_username)
         return Result(source, ref, admission, choice)

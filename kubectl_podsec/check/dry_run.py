@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from ..admission.controller_pods import controller_pod
 from ..admission.verdicts import Admission
 from ..admission.workloads import PodTemplate
 from ..admission.warnings import server_warnings
@@ -40,14 +41,20 @@ def strip_for_create(obj: Mapping[str, Any], namespace: str) -> dict[str, Any]:
 
 def template_pod(owner: Mapping[str, Any], template: PodTemplate, namespace: str,
                  service_account: str | None) -> dict[str, Any]:
-    """The Pod a workload's controller would create: the template's labels,
-    annotations and spec in the workload's namespace, under a generated name."""
+    """The Pod a workload's controller would create (controller_pods: the labels and
+    annotations it adds, a StatefulSet's claim volumes, a DaemonSet's tolerations...; a
+    PodTemplate, which no controller uses, as a pod of its template) in the workload's
+    namespace, under a generated name of ours (a StatefulSet's pod name may be taken)
+    and without the owner reference (nothing is owned by a dry run)."""
+    made = controller_pod(owner, namespace)
+    source: Mapping[str, Any] = (made.pod if made is not None
+                                 else {"metadata": template.metadata, "spec": template.spec})
     owner_name = str((owner.get("metadata") or {}).get("name") or "pod")
     meta: dict[str, Any] = {"generateName": owner_name[:40] + TEMPLATE_POD_SUFFIX, "namespace": namespace}
     for key in ("labels", "annotations"):
-        if template.metadata.get(key):
-            meta[key] = dict(template.metadata[key])
-    spec = dict(template.spec)
+        if source["metadata"].get(key):
+            meta[key] = dict(source["metadata"][key])
+    spec = dict(source["spec"])
     if service_account:
         spec["serviceAccountName"] = service_account
     return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec}

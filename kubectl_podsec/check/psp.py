@@ -18,7 +18,7 @@ from ..errors import InputError
 from ..psp import Authorizer, Operation, PspInputError, simulate
 from ..psp.selection import parse_policies
 from .report import PspVerdict
-from ..admission.workloads import admitted_pod
+from ..admission.controller_pods import admitted_pod
 
 
 def check_policies(policies: Sequence[Mapping[str, Any]], where: str) -> None:

@@ -24,27 +24,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ..admission.controller_pods import pod_creator
 from ..kube.client import IMPERSONATION_REFUSED, ApiError, Cluster
 from ..kube.options import Impersonation
-from ..psp.authorization import Subject, UseRequest, service_account_user
+from ..psp.authorization import Subject, UseRequest
 from ..kube.resources import NAMESPACES, PODSECURITYPOLICIES, WORKLOAD_RESOURCES, Resource
 from .scan import NamespaceLabels, Unreadable, objects
 
 API_GROUPS = ("policy", "extensions")
 AUTHENTICATED = "system:authenticated"
-
-# The kube-controller-manager controller whose service account creates the pods
-# of each kind (with --use-service-account-credentials, the usual setting).
-CONTROLLERS = {
-    "ReplicaSet": "replicaset-controller",
-    "Deployment": "replicaset-controller",
-    "ReplicationController": "replication-controller",
-    "StatefulSet": "statefulset-controller",
-    "DaemonSet": "daemon-set-controller",
-    "Job": "job-controller",
-    "CronJob": "job-controller",
-}
-
 
 def served(cluster: Cluster) -> bool:
     """Whether the cluster serves policy/v1beta1 podsecuritypolicies (up to v1.24)."""
@@ -59,12 +47,10 @@ def cluster_policies(cluster: Cluster) -> list[dict[str, Any]] | None:
 
 
 def controller_requester(kind: str) -> tuple[str, tuple[str, ...]] | None:
-    """(user, groups) of the controller that creates the pods of a workload kind."""
-    controller = CONTROLLERS.get(kind)
-    if controller is None:
-        return None
-    user, groups = service_account_user("kube-system", controller)
-    return user, (*groups, AUTHENTICATED)
+    """(user, groups) of the controller that creates the pods of a workload kind (the
+    kube-controller-manager controller's service account, with --use-service-account-credentials,
+    the usual setting)."""
+    return pod_creator(kind)
 
 
 class ClusterAuthorizer:

@@ -150,6 +150,8 @@ class Result(NamedTuple):
         }
         if adm.exempt:
             out["exempt"] = adm.exempt
+        if adm.object_exempt != adm.exempt:  # a workload whose requester and pods' creator differ
+            out["objectExempt"] = adm.object_exempt
         if self.warnings:
             out["warnings"] = list(self.warnings)
         if self.policy.label_errors:

@@ -45,19 +45,23 @@ class ServerChecker:
         obj_answer = self.cluster.dry_run_create(resource, namespace, body)
         pods_answer = None
         if kind != "Pod" and template is not None:
-            pods_answer = self._template_pod(obj, template, namespace, under_psp=result.psp is not None)
+            # Who creates the pods matters under PodSecurityPolicies, and to Pod Security
+            # where the identity's exemption by user name differs from the controller's.
+            adm = result.admission
+            as_controller = result.psp is not None or adm.object_exempt != adm.exempt
+            pods_answer = self._template_pod(obj, template, namespace, as_controller=as_controller)
         psp_denial = result.psp.message if result.psp is not None else None
         return server_report(result.admission, access, obj_answer, pods_answer, self.identity, psp_denial,
                              result.validation)
 
     def _template_pod(self, obj: Mapping[str, Any], template: Any, namespace: str,
-                      under_psp: bool = False) -> Answer:
+                      as_controller: bool = False) -> Answer:
         """Its pods are created by a controller, not by the identity: when the
-        identity may not create pods, ask again as yourself. Under
-        PodSecurityPolicies, which policy the pods get depends on who creates
-        them, so they are created as the controller where you may impersonate it."""
+        identity may not create pods, ask again as yourself. `as_controller`
+        (who creates them matters): created as the controller where you may
+        impersonate it."""
         pod = template_pod(obj, template, namespace, self.service_account)
-        if under_psp:
+        if as_controller:
             from .psp_cluster import controller_requester
 
             requester = controller_requester(str(obj.get("kind")))

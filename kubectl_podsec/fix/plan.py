@@ -66,7 +66,7 @@ class Target:
         if template is None:
             return None
         is_pod = obj.get("kind") == "Pod"
-        template = default_template(template, is_pod=is_pod)
+        template = default_template(template, is_pod=is_pod, server_minor=self.server_minor)
         synced = seccomp_skew.apply(template, self.server_minor)
         if is_pod:  # the Pod as the server's create strategy leaves it
             template, created = synced, None

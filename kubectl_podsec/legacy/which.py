@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from ..check.psp_files import Read
 from ..errors import UsageError
-from ..admission.workloads import admitted_pod
+from ..admission.controller_pods import admitted_pod
 from ..terminal.console import Console
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from ..admission import seccomp_skew
+from ..admission.controller_pods import controller_pod
 from ..admission.verdicts import default_template
 from ..admission.labels import pod_security_labels
 from ..pss import Evaluator, InvalidPodSpec, Level, LevelVersion, Version, Violation, pod_metadata, pod_spec
@@ -85,23 +86,30 @@ class Judge:
         is_pod = obj.get("kind") == "Pod"
         # marshal format 2 has no back-references: equal JSON values (keys in
         # the same order) give equal bytes, and it is several times faster than json.
-        parts: Any = (is_pod, template.metadata.get("annotations"), template.spec)
+        # What the pods' evaluation depends on: the template, and a StatefulSet's claim
+        # templates (which replace its volumes); the rest a controller adds no check reads.
+        parts: Any = (is_pod, template.metadata.get("annotations"), template.spec, _claims(obj))
         try:
             key = marshal.dumps(parts, 2)
         except ValueError:  # not plain JSON values: no caching
-            return self._evaluate(self._created(template, is_pod))
+            return self._evaluate(self._created(obj, template, is_pod))
         found = self._cache.get(key)
         if found is None:
-            found = self._evaluate(self._created(template, is_pod))
+            found = self._evaluate(self._created(obj, template, is_pod))
             if len(self._cache) >= CACHE_SIZE:
                 del self._cache[next(iter(self._cache))]
             self._cache[key] = found
         return found
 
-    def _created(self, template: PodTemplate, is_pod: bool) -> PodTemplate:
-        """The pods as Pod Security sees them: defaulted, and (a workload's pods
-        too) after the create strategy's seccomp version skew."""
-        return seccomp_skew.apply(default_template(template, is_pod), self.server_minor)
+    def _created(self, obj: Mapping[str, Any], template: PodTemplate, is_pod: bool) -> PodTemplate:
+        """The pods as Pod Security sees them: a workload's as its controller creates
+        them (controller_pods), then the Pod defaulting and the create strategy of the server."""
+        made = None if is_pod else controller_pod(obj, "")
+        if made is None:  # a Pod, or a PodTemplate (no controller: its template as a pod)
+            defaulted = default_template(template, is_pod, self.server_minor)
+            return seccomp_skew.apply(defaulted, self.server_minor)
+        pod = made.admitted(self.server_minor)
+        return PodTemplate(pod.get("metadata") or {}, pod.get("spec") or {}, template.path)
 
     def _evaluate(self, template: Any) -> Verdict:
         self.evaluated += 1
@@ -113,6 +121,12 @@ class Judge:
             return PASSES
         baseline = self.evaluator.evaluate_pod(self.baseline, meta, spec).violations
         return Verdict(Finding.of(restricted), Finding.of(baseline) if baseline else NONE)
+
+
+def _claims(obj: Mapping[str, Any]) -> Any:
+    """A StatefulSet's claim templates, as far as its pods show them."""
+    spec = obj.get("spec") if obj.get("kind") == "StatefulSet" else None
+    return spec.get("volumeClaimTemplates") if isinstance(spec, Mapping) else None
 
 
 def describe(obj: Mapping[str, Any]) -> str:

@@ -153,7 +153,8 @@ def test_workloads_admit_the_pod_their_controller_creates(tmp_path: pathlib.Path
     (result,) = json.loads(out)["results"]
     assert code == 1
     assert result["objectAllowed"] is True and result["podsAllowed"] is True
-    assert result["psp"]["message"] == RESTRICTED_DENIES_PRIVILEGED.replace('"root"', '"api-xxxxx"')
+    # The ReplicaSet's pod, named as sent: generateName api-HASH- (the hash a stand-in).
+    assert result["psp"]["message"] == RESTRICTED_DENIES_PRIVILEGED.replace('"root"', '"api-0000000000-"')
 
     code, table, _ = run("check", "-f", deploy, "--psp-file", str(ROOT / POLICIES), "--psp-allow", "restricted")
     assert table.splitlines()[1].split()[-3:] == ["denied", "PODS", "DENIED"]
@@ -351,3 +352,20 @@ def test_a_pod_psp_denies_draws_no_pod_security_warning(tmp_path: pathlib.Path) 
     assert pod["psp"]["message"] == RESTRICTED_DENIES_PRIVILEGED
     assert next(e for e in pod["evaluations"] if e["mode"] == "warn")["allowed"] is False
     assert "warnings" not in pod
+
+
+def test_a_statefulsets_pod_has_the_claim_volume_not_the_templates(tmp_path: pathlib.Path) -> None:
+    """The controller replaces the template's hostPath `data` with the claim `data`: the
+    restricted policy (no hostPath) admits the pod it really creates."""
+    sts = write(tmp_path, "sts.yaml", (
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: shop}\nspec:\n"
+        "  serviceName: db\n  selector: {matchLabels: {app: db}}\n"
+        "  volumeClaimTemplates: [{metadata: {name: data}}]\n  template:\n    metadata: {labels: {app: db}}\n"
+        "    spec:\n      securityContext: {runAsUser: 1000}\n"
+        "      containers: [{name: app, image: x, volumeMounts: [{name: data, mountPath: /d}]}]\n"
+        "      volumes: [{name: data, hostPath: {path: /srv}}]\n"))
+    code, out, err = run("check", "-f", sts, "--psp-file", str(ROOT / POLICIES), "--psp-allow", "restricted",
+                         "--namespace-labels", "pod-security.kubernetes.io/enforce=privileged", "-o", "json")
+    (result,) = json.loads(out)["results"]
+    assert result["psp"]["chosen"] == "restricted" and result["psp"]["allowed"] is True, err
+    assert code == 0

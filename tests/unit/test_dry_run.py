@@ -94,7 +94,8 @@ def test_strip_for_create_drops_what_the_server_sets() -> None:
     assert live["metadata"]["uid"] == "u" and "status" in live  # the input is left alone
 
 
-def test_template_pod_carries_namespace_labels_annotations_and_service_account() -> None:
+def test_template_pod_is_the_controllers_pod_with_namespace_and_service_account() -> None:
+    """The ReplicaSet's label pod-template-hash comes too; the owner reference does not."""
     obj = deployment(PLAIN)
     obj["spec"]["template"]["metadata"]["annotations"] = {"k": "v"}
     template = pod_template(obj)
@@ -104,9 +105,27 @@ def test_template_pod_carries_namespace_labels_annotations_and_service_account()
 
     assert built == {"apiVersion": "v1", "kind": "Pod",
                      "metadata": {"generateName": "web-podsec-", "namespace": "ns",
-                                  "labels": {"app": "web"}, "annotations": {"k": "v"}},
+                                  "labels": {"app": "web", "pod-template-hash": "0000000000"},
+                                  "annotations": {"k": "v"}},
                      "spec": {"containers": [PLAIN], "serviceAccountName": "robot"}}
     assert "serviceAccountName" not in obj["spec"]["template"]["spec"]
+
+
+def test_a_statefulsets_trial_pod_carries_its_claim_volumes() -> None:
+    """Without them the server rejects the pod: volumeMounts[0].name: Not found: "www"."""
+    container = {**PLAIN, "volumeMounts": [{"name": "www", "mountPath": "/w"}]}
+    obj = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db"},
+           "spec": {"serviceName": "db", "template": {"metadata": {"labels": {"app": "db"}},
+                                                      "spec": {"containers": [container]}},
+                    "volumeClaimTemplates": [{"metadata": {"name": "www"}}]}}
+    template = pod_template(obj)
+    assert template is not None
+
+    built = template_pod(obj, template, "ns", None)
+
+    assert built["metadata"]["generateName"] == "db-podsec-" and "name" not in built["metadata"]
+    assert built["spec"]["volumes"] == [{"name": "www", "persistentVolumeClaim": {"claimName": "www-db-0"}}]
+    assert built["spec"]["hostname"] == "db-0" and built["spec"]["subdomain"] == "db"
 
 
 def test_with_service_account_reaches_a_cronjobs_pod_spec() -> None:

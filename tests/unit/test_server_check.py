@@ -39,7 +39,7 @@ class Stub:
 def pods_answer(refuse: bool, under_psp: bool) -> tuple[Answer, list[Any]]:
     stub = Stub(refuse)
     checker = ServerChecker(stub)  # type: ignore[arg-type]
-    answer = checker._template_pod(DEPLOYMENT, pod_template(DEPLOYMENT), "team", under_psp=under_psp)
+    answer = checker._template_pod(DEPLOYMENT, pod_template(DEPLOYMENT), "team", as_controller=under_psp)
     return answer, stub.asked
 
 
