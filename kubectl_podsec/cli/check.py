@@ -16,22 +16,14 @@ from ..check.run import CheckRequest, run
 from ..errors import UsageError
 from ..kube.resources import parse_kinds
 from ..manifests import expand, read_admission_config
-from ..pss import Level, LevelVersion, Version
+from ..pss import Level, Version
 from ..render import WRITERS
 from ..render.serialize import dump_yaml
 from .options import (
     cluster_flags_given, cluster_options, common_options, connect, output_option, parse_labels,
     run_console,
 )
-from .types import LEVEL, POLICY_VERSION, SERVER_VERSION
-
-
-def _level(level: Level | None, version: Version | None) -> LevelVersion | None:
-    if level is None:
-        if version is not None:
-            raise UsageError("--version needs --level")
-        return None
-    return LevelVersion(level, version or Version.latest())
+from .types import level_version, LEVEL, POLICY_VERSION, SERVER_VERSION
 
 
 def _namespaces(values: tuple[str, ...], all_namespaces: bool, files: tuple[str, ...],
@@ -124,7 +116,7 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
     """
     console = run_console()
     online = not files or server_dry_run or cluster_flags_given(connection)
-    lv = _level(level, policy_version)
+    lv = level_version(level, policy_version)
     evaluator = None
     if policy_path is not None:  # an exported ValidatingAdmissionPolicy
         if lv is not None or online:

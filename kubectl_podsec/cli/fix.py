@@ -11,9 +11,9 @@ from ..fix.candidates import ALSO
 from ..fix.output import FixOutput, with_cluster
 from ..fix.run import Request, fix_files
 from ..manifests import expand, spool_stdin
-from ..pss import Level, LevelVersion, Version
+from ..pss import Level, Version
 from .options import cluster_flags_given, cluster_options, common_options, connect, parse_labels, run_console
-from .types import ENFORCEABLE_LEVEL, POLICY_VERSION, SERVER_VERSION
+from .types import level_version, ENFORCEABLE_LEVEL, POLICY_VERSION, SERVER_VERSION
 
 
 def _also(text: str | None) -> tuple[str, ...]:
@@ -22,14 +22,6 @@ def _also(text: str | None) -> tuple[str, ...]:
     if unknown:
         raise UsageError(f"--also: unknown {', '.join(unknown)}; valid: {', '.join(ALSO)}")
     return names
-
-
-def _level(level: Level | None, version: Version | None) -> LevelVersion | None:
-    if level is None:
-        if version is not None:
-            raise UsageError("--version needs --level")
-        return None
-    return LevelVersion(level, version or Version.latest())
 
 
 @click.command()
@@ -75,7 +67,7 @@ def fix(files: tuple[str, ...], recursive: bool, level: Level | None, policy_ver
         raise UsageError("--diff and -o json cannot be used together")
     if cluster_flags_given(connection) and not server_dry_run:
         raise UsageError("connection flags are for --server")
-    request = Request(_level(level, policy_version), _also(also), namespace or "default",
+    request = Request(level_version(level, policy_version), _also(also), namespace or "default",
                       server_version, parse_labels(namespace_labels))
     inputs = expand(list(files), recursive)
     if in_place and any(i.path == "-" for i in inputs):

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ..pss import Level, Version, server_minor
+from ..pss import Level, LevelVersion, Version, server_minor
 
 
 class LevelType(click.Choice):  # type: ignore[type-arg]  # generic from click 8.2 only
@@ -66,6 +66,15 @@ class StageType(click.Choice):  # type: ignore[type-arg]
         if isinstance(value, Stage):
             return value
         return Stage.parse(super().convert(value, param, ctx))
+
+
+def level_version(level: Level | None, version: Version | None) -> LevelVersion | None:
+    """`--level` with its `--version` (latest when not given); `--version` alone is a usage error."""
+    if level is None:
+        if version is not None:
+            raise click.UsageError("--version needs --level")
+        return None
+    return LevelVersion(level, version or Version.latest())
 
 
 LEVEL = LevelType()
