@@ -44,6 +44,12 @@ class Outcome:
     def rejected_invalid(self) -> bool:
         return self.status == 422 and self.reason == "Invalid"
 
+    @property
+    def validated(self) -> bool:
+        """The server got as far as validating it: mutating admission (the
+        ServiceAccount plugin, say) runs first and may refuse it before."""
+        return self.status < 300 or self.rejected_invalid
+
 
 @dataclass(frozen=True)
 class Figures:
@@ -99,9 +105,9 @@ def figures(outcomes: Sequence[Outcome]) -> Figures:
         flagged=sum(o.offline.valid is False for o in rejected),
         identical=sum(o.offline.message == o.server_message for o in rejected),
         false_invalid=sum(o.offline.valid is False and o.status < 300 for o in outcomes),
-        wrong_message=sum(o.offline.message is not None and o.offline.message != o.server_message
+        wrong_message=sum(o.validated and o.offline.message is not None and o.offline.message != o.server_message
                           for o in outcomes),
-        false_valid=sum(o.offline.valid is True and o.status >= 300 for o in outcomes),
+        false_valid=sum(o.offline.valid is True and o.rejected_invalid for o in outcomes),
         said_valid=sum(o.offline.valid is True and o.status < 300 for o in outcomes),
     )
 
