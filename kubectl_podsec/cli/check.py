@@ -7,9 +7,8 @@ namespaces' labels and the server's version).
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any
 
 import click
 
@@ -17,10 +16,7 @@ from ..admission import invalid_namespace_message
 from ..admission_config import DEFAULT_CONFIG
 from ..errors import ClusterError, ExitCode, InputError, UsageError
 from ..labels import policy_from_labels
-from ..manifests import (
-    Input, documents, expand, namespace_objects, open_input,
-    read_admission_config, spool_stdin,
-)
+from ..manifests import Input, expand, input_documents, input_namespaces, read_admission_config
 from ..pss import Evaluator, LevelVersion
 from ..render import WRITERS
 from ..report import Checker, PolicyResolver, PspCheck, Result, Skipped, Summary
@@ -74,43 +70,29 @@ class Run:
         )
 
 
-def _namespace_labels(inputs: list[Input], stdin: IO[str] | None, run: Run) -> dict[str, Any]:
+def _namespace_labels(inputs: list[Input], run: Run) -> dict[str, Any]:
     """Labels of the Namespace objects in the input; invalid ones are reported as
     the API server would reject them."""
     found: dict[str, Any] = {}
     for item in inputs:
-        with _opened(item, stdin) as f:
-            for ns in namespace_objects(item.display, f):
-                meta = ns.get("metadata") or {}
-                name, labels = str(meta.get("name") or ""), meta.get("labels") or {}
-                if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
-                    run.error(InputError(f"{item.display}: Namespace {name}", "labels must be strings"))
-                    continue
-                _, label_errors = policy_from_labels(labels, DEFAULT_CONFIG.defaults)
-                if label_errors:
-                    message = invalid_namespace_message(name, [str(e) for e in label_errors])
-                    run.error(InputError(item.display, message))
-                found[name] = labels
+        for ns in input_namespaces(item):
+            meta = ns.get("metadata") or {}
+            name, labels = str(meta.get("name") or ""), meta.get("labels") or {}
+            if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
+                run.error(InputError(f"{item.display}: Namespace {name}", "labels must be strings"))
+                continue
+            _, label_errors = policy_from_labels(labels, DEFAULT_CONFIG.defaults)
+            if label_errors:
+                message = invalid_namespace_message(name, [str(e) for e in label_errors])
+                run.error(InputError(item.display, message))
+            found[name] = labels
     return found
 
 
-@contextlib.contextmanager
-def _opened(item: Input, stdin: IO[str] | None) -> Iterator[IO[str]]:
-    """The input's stream: the spooled stdin rewound, or the file opened."""
-    if item.path == "-":
-        assert stdin is not None
-        stdin.seek(0)
-        yield stdin
-    else:
-        with open_input(item, stdin) as f:
-            yield f
-
-
-def _documents(inputs: list[Input], stdin: IO[str] | None) -> Iterator[Item]:
+def _documents(inputs: list[Input]) -> Iterator[Item]:
     for item in inputs:
-        with _opened(item, stdin) as f:
-            for doc in documents(item.display, f):
-                yield doc.obj, doc.source.to_dict(), doc.source.describe(), doc.error
+        for doc in input_documents(item):
+            yield doc.obj, doc.source.to_dict(), doc.source.describe(), doc.error
 
 
 def _level(level: str | None, version: str | None) -> LevelVersion | None:
@@ -211,10 +193,9 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
         config=read_admission_config(admission_config) if admission_config else DEFAULT_CONFIG,
         assumed_labels=parse_labels(namespace_labels))
     writer = WRITERS[output](wide=output == "wide", color=console.color, yaml_dump=dump_yaml)
-    inputs = expand(list(files), recursive)
-    stdin = spool_stdin() if any(i.path == "-" for i in inputs) else None
-    input_labels = _namespace_labels(inputs, stdin, run) if lv is None else {}
-    items = _documents(inputs, stdin) if files else None
+    inputs = expand(list(files), recursive, note=lambda text: console.err(f"note: {text}"))
+    input_labels = _namespace_labels(inputs, run) if lv is None else {}
+    items = _documents(inputs) if files else None
     offline = not (items is None or server_dry_run or cluster_flags_given(connection))
     _grant_flags(psp_allow, psp_sa_allow, psp_files, offline)
     policies = _file_policies(psp_files, console)

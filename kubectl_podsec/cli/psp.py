@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ..errors import ExitCode, UsageError
-from ..workloads import admitted_pod
+from ..workloads import TemplateError, admitted_pod
 from .console import Console
 from .options import cluster_flags_given, cluster_options, common_options, connect, output_option
 from .psp_input import Read, policy_names, read_objects, read_policies
@@ -137,7 +137,12 @@ def _admit_all(objects: Iterator[Read], policies: list[dict[str, Any]], authoriz
 
     docs, texts, denied = [], [], False
     for doc in objects:
-        pod = admitted_pod(doc.obj, namespace)
+        try:
+            pod = admitted_pod(doc.obj, namespace)
+        except TemplateError as err:  # the same error `check` reports
+            errors.append(f"{doc.source.describe()}: {err}")
+            console.err(f"error: {doc.source.describe()}: {err}")
+            continue
         if pod is None:
             continue
         kind, pod_namespace = str(doc.obj.get("kind")), pod["metadata"]["namespace"]
