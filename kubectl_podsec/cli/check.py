@@ -16,7 +16,7 @@ from ..admission import invalid_namespace_message
 from ..admission_config import DEFAULT_CONFIG
 from ..errors import ClusterError, ExitCode, InputError, UsageError
 from ..labels import policy_from_labels
-from ..manifests import Input, expand, input_documents, input_namespaces, read_admission_config
+from ..manifests import Input, expand, input_documents, input_namespaces, read_admission_config, shorten
 from ..pss import Evaluator, LevelVersion
 from ..render import WRITERS
 from ..report import Checker, PolicyResolver, PspCheck, Result, Skipped, Summary
@@ -79,11 +79,11 @@ def _namespace_labels(inputs: list[Input], run: Run) -> dict[str, Any]:
             meta = ns.get("metadata") or {}
             name, labels = str(meta.get("name") or ""), meta.get("labels") or {}
             if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
-                run.error(InputError(f"{item.display}: Namespace {name}", "labels must be strings"))
+                run.error(InputError(f"{item.display}: Namespace {shorten(name)}", "labels must be strings"))
                 continue
             _, label_errors = policy_from_labels(labels, DEFAULT_CONFIG.defaults)
             if label_errors:
-                message = invalid_namespace_message(name, [str(e) for e in label_errors])
+                message = invalid_namespace_message(shorten(name), [str(e) for e in label_errors])
                 run.error(InputError(item.display, message))
             found[name] = labels
     return found
@@ -137,8 +137,9 @@ def _namespaces(values: tuple[str, ...], all_namespaces: bool, files: tuple[str,
 @click.option("--level", type=click.Choice(["privileged", "baseline", "restricted"]),
               help="Check against this Pod Security Standard only, not the namespace policy.")
 @click.option("--version", "policy_version", metavar="V", help="Policy version for --level (latest or v1.N).")
-@click.option("--namespace-labels", metavar="K=V,...",
-              help="Labels assumed for namespaces not defined in the input (nor in the cluster).")
+@click.option("--namespace-labels", multiple=True, metavar="K=V,...",
+              help="Labels assumed for namespaces not defined in the input (nor in the cluster); "
+                   "repeatable: all are merged (one key with two values is an error).")
 @click.option("--admission-config", type=click.Path(dir_okay=False), metavar="FILE",
               help="The API server's AdmissionConfiguration: cluster defaults and exemptions.")
 @click.option("--server-version", metavar="v1.N",
@@ -159,7 +160,7 @@ def _namespaces(values: tuple[str, ...], all_namespaces: bool, files: tuple[str,
 @common_options
 def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], all_namespaces: bool,
           selector: str | None, kinds: tuple[str, ...], server_dry_run: bool, level: str | None,
-          policy_version: str | None, namespace_labels: str | None, admission_config: str | None,
+          policy_version: str | None, namespace_labels: tuple[str, ...], admission_config: str | None,
           server_version: str | None, psp_files: tuple[str, ...], psp_allow: str | None,
           psp_sa_allow: str | None, output: str, no_color: bool, debug: bool,
           **connection: Any) -> None:

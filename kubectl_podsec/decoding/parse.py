@@ -1,10 +1,13 @@
 """One document's text to a value: JSON with the C decoder, YAML with the C loader.
 
-Both recurse, and stop far short of kubectl's 10000 levels (Python's recursion
-limit for JSON, libyaml's 1000 levels for YAML). A document that goes deeper is
-decoded again by the same code (the pure-Python loader for YAML) on a thread
-with a large stack and a recursion limit with room for DECODE_DEPTH levels;
-anything deeper still is refused. So no input can exhaust the stack.
+JSON: the C decoder recurses and stops at Python's recursion limit, far short
+of kubectl's 10000 levels; a document that goes deeper is decoded again on a
+thread with a large stack and room for DECODE_DEPTH levels; deeper still is
+refused. YAML: libyaml refuses more than YAML_DEPTH levels by itself (its
+`max_nest_level`). PyYAML's pure-Python parser has no such limit but takes
+time quadratic in the depth (35 s for 10000 nested flow sequences), so it is
+not used: deeper YAML is refused with that limit named. So no input can
+exhaust the stack or take long to decode.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from .shape import DECODE_DEPTH, ShapeError, too_deep
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _DEEP_STACK = 256 << 20  # bytes: virtual, touched only as deep as a document goes
-_FRAMES_PER_LEVEL = 3  # the pure-Python composer's recursion per level, with room
+_FRAMES_PER_LEVEL = 2  # the JSON decoder's recursion per level, with room
 
 T = TypeVar("T")
 
@@ -38,12 +41,8 @@ class FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore
     """The C safe loader."""
 
 
-class DeepLoader(yaml.SafeLoader):
-    """The pure-Python safe loader: no nesting limit of its own."""
-
-
 _without_timestamps(FastLoader)
-_without_timestamps(DeepLoader)
+YAML_DEPTH = 1000  # libyaml's default max_nest_level (yaml_set_max_nest_level)
 
 
 class DecodeError(ValueError):
@@ -75,6 +74,8 @@ def json_value(text: str, pos: int = 0) -> tuple[Any, int]:
             return _JSON.raw_decode(text, pos)
         except RecursionError:
             return deep(lambda: _JSON.raw_decode(text, pos))
+    except ShapeError:
+        raise
     except json.JSONDecodeError as err:
         raise DecodeError("JSON", f"{err.msg} (column {err.colno})", err.lineno) from None
     except ValueError as err:  # a constant such as NaN, or an integer too long to read
@@ -84,13 +85,11 @@ def json_value(text: str, pos: int = 0) -> tuple[Any, int]:
 def yaml_value(text: str) -> Any:
     """The one YAML document in `text`; DecodeError (with a line) when malformed."""
     try:
-        try:
-            return yaml.load(text, Loader=FastLoader)  # noqa: S506 - a safe loader
-        except yaml.MarkedYAMLError as err:
-            if "maximum nesting depth" not in str(err.problem):
-                raise
-            return deep(lambda: yaml.load(text, Loader=DeepLoader))  # noqa: S506
+        return yaml.load(text, Loader=FastLoader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as err:
+        if "maximum nesting depth" in str(err.problem):
+            raise ShapeError(f"nested more than {YAML_DEPTH} levels deep (libyaml's limit for YAML; "
+                             f"as JSON, {DECODE_DEPTH} levels are read, as kubectl reads them)") from None
         mark = err.problem_mark or err.context_mark
         raise DecodeError("YAML", str(err.problem or err.context), mark.line + 1 if mark else None) \
             from None
