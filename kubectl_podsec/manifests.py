@@ -18,14 +18,17 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any, NamedTuple
 
 from .admission_config import ConfigError, PodSecurityConfig, pod_security_config, pod_security_plugin
-from .decoding.chunks import BLOCK, BOM, Chunk, chunks, cut_at_last_marker
+from .decoding.chunks import BLOCK, BOM, Chunk, chunks, cut_at_last_marker, decode
 from .decoding.shape import deep_path
 from .decoding.streams import chunk_value, raw_documents
 from .errors import InputError
 from .workloads import WORKLOAD_KINDS
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
-STREAM_LIMIT = 256 << 20  # bytes read from stdin, a pipe or a device
+# Bytes read from stdin, a pipe or a device, held in memory for the two passes
+# `check` makes (Namespaces first). Twenty API requests of the largest size the
+# API server accepts (3 MiB, k8s.io/apiserver server/config.go MaxRequestBodyBytes).
+STREAM_LIMIT = 64 << 20
 # No field of the kinds the tool evaluates is nested this deep (a CronJob's
 # deepest is about 15 levels); deeper means an unknown field, which kubectl's
 # default strict validation rejects, or a wrong type, which the API server rejects.
@@ -143,20 +146,26 @@ def _read_stream(display: str, path: str | None) -> Input:
         return Input(display, path or "-", data)
     keep = cut_at_last_marker(data[:STREAM_LIMIT])
     line = data.count(b"\n", 0, keep) + 1
+    _, bad = decode(Chunk(line, data[keep:keep + BLOCK], ((0, keep),)))
+    binary = "" if bad is None else f"; nor is it text: a byte at line {bad.line} (byte {bad.offset}) is not UTF-8"
     return Input(display, path or "-", data[:keep], problem=(
         f"more than {STREAM_LIMIT >> 20} MiB, the limit for input that is not a regular file: "
-        f"documents from line {line} on are not read (save the input to a file to check it all)"))
+        f"documents from line {line} on are not read (save the input to a file to check it all)"
+        + binary))
 
 
 def _read_capped(stream: IO[bytes]) -> bytes:
-    parts, size = [], 0
+    """At most STREAM_LIMIT + 1 bytes: one more than allowed tells that there is more."""
+    buffer = bytearray(STREAM_LIMIT + 1)
+    view, size = memoryview(buffer), 0
     while size <= STREAM_LIMIT:
-        block = stream.read(min(BLOCK, STREAM_LIMIT + 1 - size))
-        if not block:
+        read = stream.readinto(view[size:size + BLOCK])  # type: ignore[attr-defined]
+        if not read:
             break
-        parts.append(block)
-        size += len(block)
-    return b"".join(parts)
+        size += read
+    view.release()
+    del buffer[size:]
+    return bytes(buffer)
 
 
 def open_input(item: Input) -> IO[bytes]:

@@ -90,8 +90,16 @@ def _reason(err: UnicodeDecodeError) -> str:
 
 
 def cut_at_last_marker(data: bytes) -> int:
-    """Where the last document that starts in `data` begins (0 if none does)."""
-    last = 0
-    for m in MARKER.finditer(data):
-        last = m.start()
-    return last
+    """Where the last document that starts in `data` begins (0 if none does):
+    searched from the end, so a long stream without markers costs little."""
+    end = len(data)
+    while end > 0:
+        dashes = data.rfind(b"\n---", 0, end)
+        at = max(dashes, data.rfind(b"\n...", dashes + 1, end))
+        if at < 0:
+            break
+        after = data[at + 4:at + 5]
+        if after in (b"", b"\n", b" ", b"\t", b"\r"):
+            return at + 1
+        end = at
+    return 0
