@@ -37,32 +37,29 @@ def raw_documents(stream: IO[bytes]) -> Iterator[Raw]:
 
 
 def _json_stream(data: bytes, skip: int) -> Iterator[Raw]:
-    text, bad = decode(Chunk(1, data, ((0, 0),)))
+    """JSON values one after another; from the first that fails (malformed, too
+    deep, or running into a byte that is not UTF-8), the rest is split and read
+    as YAML documents, each on its own, so nothing after it is lost."""
+    text, _ = decode(Chunk(1, data, ((0, 0),)))  # up to the first bad byte, if any
     pos, line, seen, index = 1 if skip else 0, 1, 0, 0
+    failure: DecodeError | None = None
     while True:
         pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
+        line, seen = line + text.count("\n", seen, pos), pos
         if pos >= len(text):
             break
-        line, seen = line + text.count("\n", seen, pos), pos
         try:
             value, end = json_value(text, pos)
-        except ShapeError as err:
-            yield index, line, None, f"{err}; the rest of the file is not read"
-            return
         except DecodeError as err:
-            if bad is not None:
-                break  # the value runs into the bad byte: reported below
-            # The rest is YAML, as kubectl reads it when JSON fails.
-            rest = io.BytesIO(text[pos:].encode("utf-8"))
-            offset = len(text[:pos].encode("utf-8"))
-            yield from _yaml_stream(chunks(rest, line, offset), index, err)  # its line is the file's
-            return
+            failure = err
+            break
+        except ShapeError:
+            break  # the document's own chunk reports it
         yield index, line, *_settled(value, False)
         index, pos = index + 1, end
-    if bad is not None:
-        yield (index, bad.line, None,
-               f"not UTF-8 text at line {bad.line}, byte {bad.offset} ({bad.reason}); "
-               "the rest of the file is not read")
+    offset = len(text[:pos].encode("utf-8"))
+    if offset < len(data):
+        yield from _yaml_stream(chunks(io.BytesIO(data[offset:]), line, offset), index, failure)
 
 
 def _yaml_stream(found: Iterator[Chunk], first: int,
@@ -70,7 +67,7 @@ def _yaml_stream(found: Iterator[Chunk], first: int,
     for index, chunk in enumerate(found, first):
         value, problem = chunk_value(chunk)
         if json_error is not None and index == first and problem is not None \
-                and chunk.data.lstrip().startswith((b"{", b"[")):
+                and problem.startswith("malformed YAML") and chunk.data.lstrip().startswith((b"{", b"[")):
             problem = str(json_error)  # broken JSON, not YAML: say what JSON found
         yield index, chunk.line, value, problem
 
@@ -85,8 +82,10 @@ def chunk_value(chunk: Chunk) -> tuple[tuple[Any, int] | None, str | None]:
             value, end = json_value(body)
             if not body[end:].strip():
                 return _settled(value, False)
-        except (DecodeError, ShapeError):
+        except DecodeError:
             pass  # YAML decides
+        except ShapeError as err:  # JSON, too deep even for kubectl
+            return None, str(err)
     try:
         return _settled(yaml_value(text), "*" in text)
     except DecodeError as err:
