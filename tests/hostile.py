@@ -23,6 +23,7 @@ metadata:
   name: p{n}
   namespace: {ns}
   labels: {labels}
+  ownerReferences: {owners}
 spec:
   hostNetwork: {flag}
   containers:
@@ -63,6 +64,16 @@ metadata:
   name: {ns}
   labels: {labels}
 """
+REPLICASET = """apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {{name: rs, namespace: web}}
+spec:
+  template:
+    metadata: {{labels: {labels}}}
+    spec:
+      securityContext: {context}
+      containers: [{{name: c, image: nginx, securityContext: {{runAsUser: 5, capabilities: {{add: {args}}}}}}}]
+"""
 OTHER = """apiVersion: example.com/v1
 kind: Widget
 metadata: {{name: w{n}}}
@@ -79,15 +90,16 @@ spec:
   seLinux: {{rule: RunAsAny}}
   supplementalGroups: {{rule: RunAsAny}}
   fsGroup: {{rule: RunAsAny}}
-  volumes: {volumes}
+  volumes: {kinds}
   allowedCapabilities: {args}
 """
-TEMPLATES = (POD, DEPLOYMENT, CRONJOB, NAMESPACE, OTHER)
+TEMPLATES = (POD, POD, DEPLOYMENT, CRONJOB, NAMESPACE, REPLICASET, OTHER)
 BENIGN = {
     "ns": "web", "labels": "{app: a}", "flag": "false", "args": "[a, b]",
     "context": "{runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, "
                "seccompProfile: {type: RuntimeDefault}}",
-    "volumes": "[{name: v, emptyDir: {}}]", "rule": "MustRunAsNonRoot",
+    "volumes": "[{name: v, emptyDir: {}}]", "rule": "MustRunAsNonRoot", "kinds": "[emptyDir, secret]",
+    "owners": "[{kind: ReplicaSet, name: rs, controller: true}]",
 }
 _MARKER = re.compile(rb"^(---|\.\.\.)", re.M)
 

@@ -204,7 +204,7 @@ def mutated(files: tuple[str, ...], recursive: bool, namespace: str | None, all_
     console, errors = Console(no_color=no_color), list[str]()
     if files:
         objects = [d.obj for d in read_objects(files, recursive, console, errors)]
-        found = _drifted((o for o in objects if o.get("kind") == "Pod"), objects)
+        found = _drifted((o for o in objects if o.get("kind") == "Pod"), objects, console, errors)
         code = ExitCode.USAGE if errors else ExitCode.OK
     else:
         found, code = _drifted_in_cluster(connect(connection), namespace, all_namespaces, selector,
@@ -233,7 +233,7 @@ def _drifted_in_cluster(cluster: Any, namespace: str | None, all_namespaces: boo
             progress.tick()
             yield pod
 
-    found = _drifted(pods(), read.owners())
+    found = _drifted(pods(), read.owners(), console, errors)
     progress.done()
     for item in read.unreadable:
         errors.append(str(item))
@@ -243,15 +243,26 @@ def _drifted_in_cluster(cluster: Any, namespace: str | None, all_namespaces: boo
                                  ExitCode.PARTIAL if read.unreadable else ExitCode.OK)
 
 
-def _drifted(pods: Iterable[dict[str, Any]], owners: Iterable[dict[str, Any]]) -> list[Any]:
+def _drifted(pods: Iterable[dict[str, Any]], owners: Iterable[dict[str, Any]], console: Console,
+             errors: list[str]) -> list[Any]:
     """(pod, owner, Drift) for each pod that differs from its owner's template.
-    The owners are read first, then the pods one by one."""
+    The owners are read first, then the pods one by one; a pod or template
+    the engine cannot read is an error naming the pod."""
     from ..owners import owned_pods
+    from ..psp import PspInputError
     from ..psp.drift import find_drift
 
     found = []
     for owned in owned_pods(pods, owners):
-        drift = find_drift(owned.pod, {"metadata": owned.template.metadata, "spec": owned.template.spec})
+        try:
+            drift = find_drift(owned.pod, {"metadata": owned.template.metadata,
+                                           "spec": owned.template.spec})
+        except PspInputError as err:
+            meta = owned.pod.get("metadata") or {}
+            errors.append(f"Pod {meta.get('namespace', '')}/{meta.get('name', '')} "
+                          f"(owner {owned.owner}): {err}")
+            console.err(f"error: {errors[-1]}")
+            continue
         if drift.differences:
             meta = owned.pod.get("metadata") or {}
             found.append((f"Pod {meta.get('namespace', '')}/{meta.get('name', '')}", owned.owner, drift))
