@@ -28,7 +28,7 @@ def _temporary_files() -> set[str]:
     return {n for n in os.listdir(tempfile.gettempdir()) if n.startswith("kubectl-podsec")}
 
 
-@settings(max_examples=25, deadline=None, derandomize=True,
+@settings(max_examples=60, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32), command=st.sampled_from(COMMANDS), output=st.sampled_from(OUTPUTS))
 def test_hostile_input_gives_a_whole_report(seed: int, command: str, output: str) -> None:
