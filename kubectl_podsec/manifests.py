@@ -10,6 +10,7 @@ decoding (depth, aliases) are kubectl's: see decoding/shape.py and README.md.
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import stat
@@ -116,8 +117,9 @@ def _directory(path: str, recursive: bool, note: Callable[[str], None]) -> list[
             full = os.path.join(root, name)
             try:
                 mode = os.stat(full).st_mode
-            except OSError as err:
-                found.append(Input(full, full, problem=_missing(full) if os.path.islink(full)
+            except OSError as err:  # a dangling or looping symbolic link, most likely
+                dangling = err.errno == errno.ENOENT and os.path.islink(full)
+                found.append(Input(full, full, problem=_missing(full) if dangling
                                    else err.strerror or str(err)))
                 continue
             if stat.S_ISREG(mode):
