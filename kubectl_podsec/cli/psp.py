@@ -140,8 +140,10 @@ def _admit_all(objects: Iterator[Read], policies: list[dict[str, Any]], authoriz
         try:
             pod = admitted_pod(doc.obj, namespace)
         except TemplateError as err:  # the same error `check` reports
-            errors.append(f"{doc.source.describe()}: {err}")
-            console.err(f"error: {doc.source.describe()}: {err}")
+            meta = doc.obj.get("metadata") or {}
+            errors.append(f"{doc.source.describe()}: {doc.obj.get('kind')} "
+                          f"{meta.get('namespace') or namespace}/{meta.get('name', '')}: {err}")
+            console.err(f"error: {errors[-1]}")
             continue
         if pod is None:
             continue
