@@ -1,36 +1,41 @@
 """Input: files, directories and stdin to objects with their source.
 
-Each YAML document is parsed on its own, so one malformed document is reported
-(with its file and line) while the others are still read. `List` kinds are
-flattened. Files are streamed document by document, so memory stays bounded.
+Every input gives documents or errors, never a crash: each YAML document is
+decoded on its own (a malformed one, or one with a byte that is not UTF-8, is
+one error naming its file and line while the others are still read); `List`
+kinds are flattened. Regular files are streamed document by document; stdin,
+pipes and devices are read into memory up to STREAM_LIMIT. The limits of
+decoding (depth, aliases) are kubectl's: see decoding/shape.py and README.md.
 """
 
 from __future__ import annotations
 
-import json
+import errno
+import io
 import os
-import re
+import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any, NamedTuple
 
-import yaml
-
 from .admission.config import ConfigError, PodSecurityConfig, pod_security_config, pod_security_plugin
+from .decoding.chunks import BLOCK, BOM, Chunk, chunks, cut_at_last_marker, decode
+from .decoding.shape import deep_path
+from .decoding.streams import chunk_value, raw_documents
 from .errors import InputError
+from .admission.workloads import WORKLOAD_KINDS
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The fast safe loader, with timestamps kept as strings (as kubectl does)."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+# Bytes read from stdin, a pipe or a device, held in memory for the two passes
+# `check` makes (Namespaces first). Twenty API requests of the largest size the
+# API server accepts (3 MiB, k8s.io/apiserver server/config.go MaxRequestBodyBytes).
+STREAM_LIMIT = 64 << 20
+# No field of the kinds the tool evaluates is nested this deep (a CronJob's
+# deepest is about 15 levels); deeper means an unknown field, which kubectl's
+# default strict validation rejects, or a wrong type, which the API server rejects.
+OBJECT_DEPTH = 100
+_EVALUATED = frozenset(WORKLOAD_KINDS) | {"PodSecurityPolicy", "Namespace"}
+_MAX_SHOWN = 200  # characters of a value or path quoted in an error
 
 
 class Source(NamedTuple):
@@ -58,256 +63,245 @@ class Document(NamedTuple):
 
 
 class Input(NamedTuple):
-    """One file to read: the path as the user gave it and where to read it."""
+    """One input: the path as the user gave it, where to read it, its bytes when
+    already read (stdin, pipes, devices), and a problem that stops it or its end."""
 
     display: str
     path: str
+    data: bytes | None = None
+    problem: str | None = None
 
 
-def expand(paths: list[str], recursive: bool) -> list[Input]:
-    """Files named, and the manifests in directories named (sorted; -R recurses)."""
-    inputs = []
+def shorten(text: str, limit: int = _MAX_SHOWN) -> str:
+    """`text`, cut to about `limit` characters so an error stays readable."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text) - limit} more characters)"
+
+
+def expand(paths: list[str], recursive: bool, note: Callable[[str], None] | None = None) -> list[Input]:
+    """Files named, and the manifests in directories named (sorted; -R recurses).
+    A path that cannot be read is an Input with a problem; `note` hears of files
+    in directories that are skipped (not regular: a FIFO would block)."""
+    inputs: list[Input] = []
+    stdin: Input | None = None
     for path in paths:
         if path == "-":
-            inputs.append(Input("-", "-"))
+            stdin = stdin or _read_stream("-", None)
+            inputs.append(stdin)
         elif os.path.isdir(path):
-            found = _directory(path, recursive)
-            if not found:
-                raise InputError(path, f"no manifests ({', '.join(MANIFEST_SUFFIXES)}) in directory"
-                                 + ("" if recursive else " (use -R to recurse)"))
-            inputs += found
-        elif os.path.exists(path):
-            if not os.access(path, os.R_OK):
-                raise InputError(path, "permission denied")
-            inputs.append(Input(path, path) if os.path.isfile(path) else Input(path, _spooled(path)))
+            found = _directory(path, recursive, note or (lambda _: None))
+            inputs += found or [Input(path, path, problem=(
+                f"no manifests ({', '.join(MANIFEST_SUFFIXES)}) in directory"
+                + ("" if recursive else " (use -R to recurse)")))]
+        elif not os.path.exists(path):
+            inputs.append(Input(path, path, problem=_missing(path)))
+        elif not os.access(path, os.R_OK):
+            inputs.append(Input(path, path, problem="permission denied"))
         else:
-            raise InputError(path, "no such file or directory")
+            inputs.append(Input(path, path) if os.path.isfile(path) else _read_stream(path, path))
     return inputs
 
 
-def _spooled(path: str) -> str:
-    """A pipe or device named as a file (/dev/stdin, <(...)) copied to a temporary
-    file, removed at exit: every input is read more than once."""
-    import atexit
-    import shutil
-    import tempfile
-
-    fd, copy = tempfile.mkstemp(prefix="kubectl-podsec-", suffix=".input")
-    atexit.register(os.unlink, copy)
-    try:
-        with open(path, "rb") as source, os.fdopen(fd, "wb") as target:
-            shutil.copyfileobj(source, target)
-    except OSError as err:
-        raise InputError(path, err.strerror or str(err)) from None
-    return copy
+def _missing(path: str) -> str:
+    if os.path.islink(path):
+        return f"dangling symbolic link (to {shorten(os.readlink(path))})"
+    return "no such file or directory"
 
 
-def _directory(path: str, recursive: bool) -> list[Input]:
+def _directory(path: str, recursive: bool, note: Callable[[str], None]) -> list[Input]:
     found = []
     for root, dirs, files in os.walk(path):
         dirs[:] = sorted(dirs) if recursive else []
         for name in sorted(files):
-            if name.endswith(MANIFEST_SUFFIXES):
-                full = os.path.join(root, name)
+            if not name.endswith(MANIFEST_SUFFIXES):
+                continue
+            full = os.path.join(root, name)
+            try:
+                mode = os.stat(full).st_mode
+            except OSError as err:  # a dangling or looping symbolic link, most likely
+                dangling = err.errno == errno.ENOENT and os.path.islink(full)
+                found.append(Input(full, full, problem=_missing(full) if dangling
+                                   else err.strerror or str(err)))
+                continue
+            if stat.S_ISREG(mode):
                 found.append(Input(full, full))
+            else:
+                note(f"{full}: not a regular file; skipped (name it with -f to read it)")
     return found
 
 
-def spool_stdin(stream: IO[str] | None = None) -> IO[str]:
-    """stdin copied to a temporary file, so it can be read twice in bounded memory."""
-    import shutil
-    import tempfile
+def _read_stream(display: str, path: str | None) -> Input:
+    """stdin, a pipe or a device, read into memory up to STREAM_LIMIT (no copy
+    on disk, so nothing is left behind whatever ends the process). Beyond the
+    limit, the documents that start before it are kept."""
+    try:
+        if path is None:
+            stream = getattr(sys.stdin, "buffer", None)
+            parts = [_read_capped(stream)] if stream is not None else [
+                sys.stdin.read(STREAM_LIMIT + 1).encode("utf-8", "surrogateescape")]
+        else:
+            with open(path, "rb") as f:
+                parts = [_read_capped(f)]
+    except OSError as err:
+        return Input(display, path or "-", problem=err.strerror or str(err))
+    data = parts[0]
+    if len(data) <= STREAM_LIMIT:
+        return Input(display, path or "-", data)
+    keep = cut_at_last_marker(data[:STREAM_LIMIT])
+    line = data.count(b"\n", 0, keep) + 1
+    _, bad = decode(Chunk(line, data[keep:keep + BLOCK], ((0, keep),)))
+    binary = "" if bad is None else f"; nor is it text: a byte at line {bad.line} (byte {bad.offset}) is not UTF-8"
+    return Input(display, path or "-", data[:keep], problem=(
+        f"more than {STREAM_LIMIT >> 20} MiB, the limit for input that is not a regular file: "
+        f"documents from line {line} on are not read (save the input to a file to check it all)"
+        + binary))
 
-    spool = tempfile.TemporaryFile("w+", encoding="utf-8")
-    shutil.copyfileobj(stream or sys.stdin, spool)
-    spool.seek(0)
-    return spool
 
-
-_MARKER = re.compile(r"^(---|\.\.\.)([ \t\r].*)?$", re.M)
-_BLOCK = 1 << 20
-
-
-def _chunks(stream: IO[str]) -> Iterator[tuple[int, str]]:
-    """(start line, text) of each YAML document, split at `---`/`...` lines.
-
-    Read in blocks and split with one regex scan per block, so memory stays
-    bounded by the largest document and no Python code runs per line."""
-    doc: list[str] = []
-    doc_line = 1  # the line the current document starts on
-    line = 1  # the line `pending` starts on
-    pending = ""
-    while True:
-        block = stream.read(_BLOCK)
-        text = pending + block
-        cut = len(text) if not block else text.rfind("\n") + 1  # whole lines only
-        scan, pending = text[:cut], text[cut:]
-        pos, pos_line = 0, line
-        for m in _MARKER.finditer(scan):
-            doc.append(scan[pos:m.start()])
-            marker_line = pos_line + scan.count("\n", pos, m.start())
-            if "".join(doc):
-                yield doc_line, "".join(doc)
-            # Content after `--- ` on the marker line belongs to the new document.
-            rest = (m.group(2) or "").strip() if m.group(1) == "---" else ""
-            doc = [rest + "\n"] if rest else []
-            doc_line = marker_line if rest else marker_line + 1
-            pos, pos_line = min(m.end() + 1, len(scan)), marker_line + 1
-        doc.append(scan[pos:])
-        line = pos_line + scan.count("\n", pos)
-        if not block:
+def _read_capped(stream: IO[bytes]) -> bytes:
+    """At most STREAM_LIMIT + 1 bytes: one more than allowed tells that there is more."""
+    buffer = bytearray(STREAM_LIMIT + 1)
+    view, size = memoryview(buffer), 0
+    while size <= STREAM_LIMIT:
+        read = stream.readinto(view[size:size + BLOCK])  # type: ignore[attr-defined]
+        if not read:
             break
-    if "".join(doc):
-        yield doc_line, "".join(doc)
+        size += read
+    view.release()
+    del buffer[size:]
+    return bytes(buffer)
 
 
-def _json_documents(text: str) -> Iterator[tuple[int, Any]]:
-    """Concatenated JSON values: (start line, value); raises ValueError with a line."""
-    decoder = json.JSONDecoder()
-    pos = 0
-    while True:
-        while pos < len(text) and text[pos].isspace():
-            pos += 1
-        if pos >= len(text):
-            return
-        line = text.count("\n", 0, pos) + 1
-        value, pos = decoder.raw_decode(text, pos)
-        yield line, value
-
-
-def _parse_yaml(text: str, start: int) -> Any:
+def open_input(item: Input) -> IO[bytes]:
+    """The input's bytes as a stream; InputError if it cannot be opened."""
+    if item.data is not None:
+        return io.BytesIO(item.data)
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = start + (mark.line if mark else 0)
-        raise ValueError(f"malformed YAML at line {line}: {err.problem or err.context}") from None
-    except yaml.YAMLError as err:
-        raise ValueError(f"malformed YAML: {err}") from None
-
-
-def _raw_documents(display: str, stream: IO[str]) -> Iterator[tuple[Source, Any, str | None]]:
-    head = stream.read(4096)
-    rest = stream.read() if head.lstrip().startswith(("{", "[")) else None
-    if rest is not None:
-        text = head + rest
-        try:
-            for index, (line, value) in enumerate(_json_documents(text)):
-                yield Source(display, index, line), value, None
-        except ValueError as err:
-            yield Source(display, 0, 1), None, f"malformed JSON: {err}"
-        return
-    stream.seek(0)
-    for index, (line, text) in enumerate(_chunks(stream)):
-        try:
-            yield Source(display, index, line), _parse_yaml(text, line), None
-        except ValueError as err:
-            yield Source(display, index, line), None, str(err)
-
-
-def is_json(stream: IO[str]) -> bool:
-    """Whether a stream holds JSON (read whole) rather than YAML documents (split);
-    the stream is left at its start."""
-    head = stream.read(4096)
-    stream.seek(0)
-    return head.lstrip().startswith(("{", "["))
-
-
-def yaml_chunks(stream: IO[str]) -> Iterator[tuple[int, int, str]]:
-    """(index, start line, text) of each YAML document, unparsed."""
-    for index, (line, text) in enumerate(_chunks(stream)):
-        yield index, line, text
-
-
-def chunk_documents(display: str, index: int, line: int, text: str) -> list[Document]:
-    """The objects of one YAML document (a List gives several), as `documents` would."""
-    source = Source(display, index, line)
-    try:
-        value = _parse_yaml(text, line)
-    except ValueError as err:
-        return [Document(source, error=InputError(source.describe(), str(err)))]
-    return [] if value is None else list(_objects(source, value))
-
-
-def _check_object(value: Any, source: Source) -> str | None:
-    if not isinstance(value, dict):
-        kind = "a list" if isinstance(value, list) else f"a {type(value).__name__}"
-        return f"not an object (got {kind})"
-    if not isinstance(value.get("kind"), str) or not value["kind"]:
-        return "object has no kind"
-    if not isinstance(value.get("apiVersion"), str) or not value["apiVersion"]:
-        return f"{value['kind']} has no apiVersion"
-    meta = value.get("metadata")
-    if meta is not None and not isinstance(meta, dict):
-        return f"{value['kind']}: metadata is not an object"
-    return None
-
-
-def _objects(source: Source, value: Any) -> Iterator[Document]:
-    problem = _check_object(value, source)
-    if problem:
-        yield Document(source, error=InputError(source.describe(), problem))
-        return
-    if value["kind"].endswith("List") and isinstance(value.get("items"), list):
-        for i, item in enumerate(value["items"]):
-            src = Source(source.file, source.document, source.line, i)
-            problem = _check_object(item, src)
-            error = InputError(src.describe(), problem) if problem else None
-            yield Document(src, None if problem else item, error)
-        return
-    yield Document(source, value)
-
-
-def documents(display: str, stream: IO[str]) -> Iterator[Document]:
-    """Every object in a stream, with its source; bad documents carry an error."""
-    try:
-        for source, value, problem in _raw_documents(display, stream):
-            if problem is not None:
-                yield Document(source, error=InputError(source.describe(), problem))
-            elif value is not None:  # empty documents are ordinary (a trailing ---)
-                yield from _objects(source, value)
-    except UnicodeDecodeError as err:
-        yield Document(Source(display, 0, 1), error=InputError(display, f"not UTF-8 text ({err.reason})"))
-
-
-def open_input(item: Input, stdin: IO[str] | None) -> IO[str]:
-    if item.path == "-":
-        assert stdin is not None, "stdin must be spooled before reading"
-        stdin.seek(0)
-        return stdin
-    try:
-        return open(item.path, encoding="utf-8", errors="strict")  # noqa: SIM115
+        return open(item.path, "rb")  # noqa: SIM115
     except OSError as err:
         raise InputError(item.display, err.strerror or str(err)) from None
 
 
-def namespace_objects(display: str, stream: IO[str]) -> Iterator[dict[str, Any]]:
-    """The Namespace objects of a stream, parsing only documents that mention one
-    (a cheap first pass, so policies are known before any workload is checked)."""
-    try:
-        head = stream.read(4096)
-        stream.seek(0)
-        if head.lstrip().startswith(("{", "[")):
-            candidates: Iterator[Document] = documents(display, stream)
-        else:
-            candidates = (
-                d for line, text in _chunks(stream) if "Namespace" in text
-                for d in _safe_objects(display, line, text)
-            )
-        for doc in candidates:
-            if doc.obj is not None and doc.obj.get("kind") == "Namespace":
-                yield doc.obj
-    except UnicodeDecodeError:
-        return  # reported by the main pass
+def input_documents(item: Input) -> Iterator[Document]:
+    """Every object of an input, with its source; what cannot be read is an error."""
+    if item.data is not None or item.problem is None:
+        try:
+            with open_input(item) as stream:
+                yield from documents(item.display, stream)
+        except InputError as err:
+            yield Document(Source(item.display, 0, 1), error=err)
+            return
+        except OSError as err:  # a read that fails midway (an I/O error, a directory)
+            yield Document(Source(item.display, 0, 1), error=InputError(item.display, err.strerror or str(err)))
+            return
+    if item.problem is not None:
+        yield Document(Source(item.display, 0, 1), error=InputError(item.display, item.problem))
 
 
-def _safe_objects(display: str, line: int, text: str) -> Iterator[Document]:
+def documents(display: str, stream: IO[bytes]) -> Iterator[Document]:
+    """Every object in a stream of bytes, with its source; bad documents carry an error."""
+    for index, line, value, problem in raw_documents(stream):
+        source = Source(display, index, line)
+        if problem is not None:
+            yield Document(source, error=InputError(source.describe(), problem))
+        elif value is not None and value[0] is not None:  # empty documents are ordinary
+            yield from _objects(source, *value)
+
+
+def _check_object(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return f"not an object (got {_kind_of(value)})"
+    if not isinstance(value.get("kind"), str) or not value["kind"]:
+        return "object has no kind"
+    if not isinstance(value.get("apiVersion"), str) or not value["apiVersion"]:
+        return f"{shorten(value['kind'])} has no apiVersion"
+    meta = value.get("metadata")
+    if meta is not None and not isinstance(meta, dict):
+        return f"{shorten(value['kind'])}: metadata is not an object"
+    return None
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number" if isinstance(value, (int, float)) else "null"
+
+
+def _too_deep(value: dict[str, Any]) -> str | None:
+    """Why an object the tool evaluates cannot be: a field deeper than any of its kind's."""
+    if value["kind"] not in _EVALUATED:
+        return None
+    path = deep_path(value, OBJECT_DEPTH)
+    if path is None:
+        return None
+    kind = shorten(value["kind"])
+    return (f"{shorten(path, 80)}: nested more than {OBJECT_DEPTH} levels deep, deeper than any field "
+            f"of a {kind} (kubectl's strict validation and the API server reject it)")
+
+
+def _objects(source: Source, value: Any, depth: int) -> Iterator[Document]:
+    problem = _check_object(value)
+    if problem:
+        yield Document(source, error=InputError(source.describe(), problem))
+        return
+    deep = depth > OBJECT_DEPTH
+    if value["kind"].endswith("List") and isinstance(value.get("items"), list):
+        for i, item in enumerate(value["items"]):
+            src = Source(source.file, source.document, source.line, i)
+            problem = _check_object(item) or (_too_deep(item) if deep else None)
+            error = InputError(src.describe(), problem) if problem else None
+            yield Document(src, None if problem else item, error)
+        return
+    problem = _too_deep(value) if deep else None
+    yield Document(source, None if problem else value,
+                   InputError(source.describe(), problem) if problem else None)
+
+
+def is_json(stream: IO[bytes]) -> bool:
+    """Whether a stream holds a JSON stream (read whole) rather than YAML
+    documents (split); the stream is left at its start."""
+    head = stream.read(4096)
+    stream.seek(0)
+    return head.lstrip(BOM + b" \t\r\n").startswith((b"{", b"["))
+
+
+def yaml_chunks(stream: IO[bytes]) -> Iterator[tuple[int, Chunk]]:
+    """(index, chunk) of each YAML document, not yet decoded."""
+    head = stream.read(len(BOM))
+    skip = len(BOM) if head == BOM else 0
+    stream.seek(skip)
+    yield from enumerate(chunks(stream, 1, skip))
+
+
+def chunk_documents(display: str, index: int, chunk: Chunk) -> list[Document]:
+    """The objects of one YAML document (a List gives several), as `documents` would."""
+    source = Source(display, index, chunk.line)
+    value, problem = chunk_value(chunk)
+    if problem is not None:
+        return [Document(source, error=InputError(source.describe(), problem))]
+    return [] if value is None or value[0] is None else list(_objects(source, *value))
+
+
+def input_namespaces(item: Input) -> Iterator[dict[str, Any]]:
+    """The Namespace objects of an input, decoding only documents that mention
+    one (a cheap first pass, so policies are known before any workload is
+    checked). What cannot be read is left to the main pass to report."""
+    if item.data is None and item.problem is not None:
+        return
     try:
-        value = _parse_yaml(text, line)
-    except ValueError:
-        return  # reported by the main pass
-    if value is not None:
-        yield from _objects(Source(display, 0, line), value)
+        with open_input(item) as stream:
+            if is_json(stream):
+                candidates: Iterator[Document] = documents(item.display, stream)
+            else:
+                candidates = (d for i, chunk in yaml_chunks(stream) if b"Namespace" in chunk.data
+                              for d in chunk_documents(item.display, i, chunk))
+            for doc in candidates:
+                if doc.obj is not None and doc.obj.get("kind") == "Namespace":
+                    yield doc.obj
+    except (InputError, OSError):
+        return
 
 
 def read_admission_config(path: str) -> PodSecurityConfig:
@@ -329,11 +323,7 @@ def read_admission_config(path: str) -> PodSecurityConfig:
 
 
 def _read_single(path: str) -> Any:
-    try:
-        with open(path, encoding="utf-8") as f:
-            docs = [d for d in documents(path, f)]
-    except OSError as err:
-        raise InputError(path, err.strerror or str(err)) from None
+    docs = [d for item in expand([path], False) for d in input_documents(item)]
     if len(docs) != 1:
         raise InputError(path, f"expected one document, found {len(docs)}")
     if docs[0].error is not None:

@@ -115,8 +115,9 @@ class _Pod:
         meta = template.metadata
         self.meta: dict[str, Any] = {"namespace": namespace}
         for key in ("labels", "annotations"):  # getPodsLabelSet, getPodsAnnotationSet: always maps
-            self.meta[key] = dict(meta.get(key) or {})
-        self.meta["finalizers"] = list(meta.get("finalizers") or [])
+            self.meta[key] = dict(_mapping(meta.get(key)))  # a bad shape: said by the template's check
+        finalizers = meta.get("finalizers")
+        self.meta["finalizers"] = list(finalizers) if isinstance(finalizers, list) else []
         self.meta["ownerReferences"] = [owner]
         self.spec: dict[str, Any] = _copy(dict(template.spec))
         self.stand_ins: list[str] = []
@@ -259,7 +260,8 @@ def _add_toleration(spec: dict[str, Any], toleration: dict[str, str]) -> None:
         return isinstance(t, Mapping) and all(
             (t.get(k) or "") == toleration.get(k, "") for k in ("key", "operator", "value", "effect"))
 
-    existing = [t for t in spec.get("tolerations") or []]
+    tolerations = spec.get("tolerations")
+    existing = list(tolerations) if isinstance(tolerations, list) else []
     if toleration in existing:
         return
     if any(same(t) for t in existing):
@@ -271,9 +273,9 @@ def _add_toleration(spec: dict[str, Any], toleration: dict[str, str]) -> None:
 def _node_affinity(spec: dict[str, Any], node: str) -> None:
     """ReplaceDaemonSetPodNodeNameNodeAffinity: the required node terms become the one node."""
     term = {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}
-    affinity = dict(spec.get("affinity") or {})
-    node_affinity = dict(affinity.get("nodeAffinity") or {})
-    required = dict(node_affinity.get("requiredDuringSchedulingIgnoredDuringExecution") or {})
+    affinity = dict(_mapping(spec.get("affinity")))
+    node_affinity = dict(_mapping(affinity.get("nodeAffinity")))
+    required = dict(_mapping(node_affinity.get("requiredDuringSchedulingIgnoredDuringExecution")))
     required["nodeSelectorTerms"] = [term]
     node_affinity["requiredDuringSchedulingIgnoredDuringExecution"] = required
     affinity["nodeAffinity"] = node_affinity

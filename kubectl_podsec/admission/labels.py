@@ -61,7 +61,9 @@ class LabelError(NamedTuple):
     detail: str
 
     def __str__(self) -> str:
-        return f"metadata.labels[{self.label}]: Invalid value: {go_quote(self.value)}: {self.detail}"
+        # The API server quotes the whole value; a long one is cut so errors stay readable.
+        value = self.value if len(self.value) <= 100 else f"{self.value[:100]}..."
+        return f"metadata.labels[{self.label}]: Invalid value: {go_quote(value)}: {self.detail}"
 
 
 def _level(labels: Mapping[str, str], mode: str, fallback: Level,

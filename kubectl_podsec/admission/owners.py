@@ -21,6 +21,8 @@ def _key(obj: Mapping[str, Any]) -> tuple[str, str, str]:
 
 def _controller(pod: Mapping[str, Any]) -> Mapping[str, Any] | None:
     refs = (pod.get("metadata") or {}).get("ownerReferences") or []
+    if not isinstance(refs, list):  # not a list the API server would have decoded: no owner
+        return None
     return next((r for r in refs if isinstance(r, Mapping) and r.get("controller")), None)
 
 

@@ -5,7 +5,7 @@ checks, with the same engine)."""
 from __future__ import annotations
 
 from ..errors import InputError
-from ..manifests import documents, expand, open_input
+from ..manifests import expand, input_documents
 from ..vap.reader import ExportedPolicy, find_policy
 
 
@@ -13,12 +13,11 @@ def load_policy(path: str) -> ExportedPolicy:
     """The exported policy in FILE, or in the manifests of DIR (`check --policy`)."""
     found = []
     for item in expand([path], recursive=False):
-        with open_input(item, None) as stream:
-            for doc in documents(item.display, stream):
-                if doc.error is not None:
-                    raise doc.error
-                if doc.obj is not None:
-                    found.append((doc.obj, doc.source.describe()))
+        for doc in input_documents(item):
+            if doc.error is not None:
+                raise doc.error
+            if doc.obj is not None:
+                found.append((doc.obj, doc.source.describe()))
     try:
         return find_policy(found)
     except InputError as err:

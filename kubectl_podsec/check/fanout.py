@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import InputError
+from ..decoding.chunks import Chunk
 from ..manifests import Input, chunk_documents, is_json, open_input, yaml_chunks
 from .checker import Checker
 from .report import Result
@@ -24,7 +25,7 @@ MIN_BYTES = 4 << 20  # below this a pool costs more than it saves
 BATCH = 64  # documents a task
 IN_FLIGHT = 3  # tasks per worker waiting or running
 
-Task = list[tuple[str, int, int, str]]  # (file as given, document index, line, text)
+Task = list[tuple[str, int, Chunk]]  # (file as given, document index, its bytes)
 Outcome = tuple[str, Any]  # ("result" | "skipped" | "error", value)
 
 _checker: Checker | None = None  # set before the pool forks; each worker inherits it
@@ -32,7 +33,7 @@ _checker: Checker | None = None  # set before the pool forks; each worker inheri
 
 def worthwhile(inputs: list[Input]) -> bool:
     """More than one core, files (not stdin) of YAML, and enough of them."""
-    if (os.cpu_count() or 1) < 2 or any(i.path == "-" for i in inputs):
+    if (os.cpu_count() or 1) < 2 or any(i.data is not None or i.problem for i in inputs):
         return False
     try:
         if sum(os.path.getsize(i.path) for i in inputs) < MIN_BYTES:
@@ -42,7 +43,7 @@ def worthwhile(inputs: list[Input]) -> bool:
         if "fork" not in multiprocessing.get_all_start_methods():
             return False
         for item in inputs:
-            with open_input(item, None) as stream:
+            with open_input(item) as stream:
                 if is_json(stream):
                     return False
     except (OSError, InputError, UnicodeDecodeError):
@@ -53,8 +54,8 @@ def worthwhile(inputs: list[Input]) -> bool:
 def _work(task: Task) -> list[Outcome]:
     assert _checker is not None
     out: list[Outcome] = []
-    for display, index, line, text in task:
-        for doc in chunk_documents(display, index, line, text):
+    for display, index, chunk in task:
+        for doc in chunk_documents(display, index, chunk):
             if doc.error is not None or doc.obj is None:
                 out.append(("error", doc.error or InputError(doc.source.describe(), "empty")))
                 continue
@@ -69,10 +70,10 @@ def _work(task: Task) -> list[Outcome]:
 
 def _tasks(inputs: list[Input]) -> Iterator[Task]:
     for item in inputs:
-        with open_input(item, None) as stream:
+        with open_input(item) as stream:
             batch: Task = []
-            for index, line, text in yaml_chunks(stream):
-                batch.append((item.display, index, line, text))
+            for index, chunk in yaml_chunks(stream):
+                batch.append((item.display, index, chunk))
                 if len(batch) == BATCH:
                     yield batch
                     batch = []

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ..errors import AlreadyReported, InputError, UsageError
-from ..manifests import Source, documents, expand, open_input, spool_stdin
+from ..manifests import Source, expand, input_documents
 from ..psp import Grants
 from ..terminal.console import Console
 from .psp import PspAdmission, check_policies
@@ -30,16 +30,13 @@ class Read(NamedTuple):
 def read_objects(paths: tuple[str, ...], recursive: bool, console: Console,
                  errors: list[str]) -> Iterator[Read]:
     """The documents of the files (`-`: stdin); a malformed one is reported and recorded in `errors`."""
-    inputs = expand(list(paths), recursive)
-    stdin = spool_stdin() if any(item.path == "-" for item in inputs) else None
-    for item in inputs:
-        with open_input(item, stdin) as f:
-            for doc in documents(item.display, f):
-                if doc.error is not None:
-                    errors.append(str(doc.error))
-                    console.err(f"error: {doc.error}")
-                elif doc.obj is not None:
-                    yield Read(doc.source, doc.obj)
+    for item in expand(list(paths), recursive, note=lambda text: console.err(f"note: {text}")):
+        for doc in input_documents(item):
+            if doc.error is not None:
+                errors.append(str(doc.error))
+                console.err(f"error: {doc.error}")
+            elif doc.obj is not None:
+                yield Read(doc.source, doc.obj)
 
 
 def read_policies(paths: tuple[str, ...], console: Console, errors: list[str]) -> list[dict[str, Any]]:
@@ -57,6 +54,8 @@ def read_policies(paths: tuple[str, ...], console: Console, errors: list[str]) -
         except PspInputError as err:
             raise InputError(doc.source.describe(), str(err)) from None
         found.append(doc.obj)
+    if not found and errors:  # nothing usable, and why is already said
+        raise AlreadyReported()
     if not found:
         raise UsageError("no PodSecurityPolicy objects in --psp-file")
     return found

@@ -4,17 +4,16 @@ streams the results through the writer, and says how the run ends."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
 from ..admission.config import DEFAULT_CONFIG, PodSecurityConfig
 from ..admission.labels import policy_from_labels
 from ..admission.verdicts import invalid_namespace_message
 from ..errors import ClusterError, ExitCode, InputError, UsageError
 from ..kube.resources import Resource
-from ..manifests import Input, Source, documents, namespace_objects, open_input, spool_stdin
+from ..manifests import Input, Source, input_documents, input_namespaces, shorten
 from ..pss import Evaluator, LevelVersion
 from ..terminal.console import Console, Progress
 from . import fanout
@@ -107,9 +106,8 @@ def run(request: CheckRequest, console: Console, writer: ReportSink) -> ExitCode
     """Check what the request names; the results go to the console as they come."""
     checked = Run(console)
     inputs = list(request.inputs)
-    stdin = spool_stdin() if any(i.path == "-" for i in inputs) else None
-    input_labels = _namespace_labels(inputs, stdin, checked) if request.level is None else {}
-    items = _documents(inputs, stdin) if inputs else None
+    input_labels = _namespace_labels(inputs, checked) if request.level is None else {}
+    items = _documents(inputs) if inputs else None
     connect = request.connect
     offline = connect is None
     _grant_flags(request, offline)
@@ -131,43 +129,29 @@ def run(request: CheckRequest, console: Console, writer: ReportSink) -> ExitCode
     return checked.exit_code
 
 
-def _namespace_labels(inputs: list[Input], stdin: IO[str] | None, run: Run) -> dict[str, Any]:
+def _namespace_labels(inputs: list[Input], run: Run) -> dict[str, Any]:
     """Labels of the Namespace objects in the input; invalid ones are reported as
     the API server would reject them."""
     found: dict[str, Any] = {}
     for item in inputs:
-        with _opened(item, stdin) as f:
-            for ns in namespace_objects(item.display, f):
-                meta = ns.get("metadata") or {}
-                name, labels = str(meta.get("name") or ""), meta.get("labels") or {}
-                if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
-                    run.error(InputError(f"{item.display}: Namespace {name}", "labels must be strings"))
-                    continue
-                _, label_errors = policy_from_labels(labels, DEFAULT_CONFIG.defaults)
-                if label_errors:
-                    message = invalid_namespace_message(name, [str(e) for e in label_errors])
-                    run.error(InputError(item.display, message))
-                found[name] = labels
+        for ns in input_namespaces(item):
+            meta = ns.get("metadata") or {}
+            name, labels = str(meta.get("name") or ""), meta.get("labels") or {}
+            if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
+                run.error(InputError(f"{item.display}: Namespace {shorten(name)}", "labels must be strings"))
+                continue
+            _, label_errors = policy_from_labels(labels, DEFAULT_CONFIG.defaults)
+            if label_errors:
+                message = invalid_namespace_message(shorten(name), [str(e) for e in label_errors])
+                run.error(InputError(item.display, message))
+            found[name] = labels
     return found
 
 
-@contextlib.contextmanager
-def _opened(item: Input, stdin: IO[str] | None) -> Iterator[IO[str]]:
-    """The input's stream: the spooled stdin rewound, or the file opened."""
-    if item.path == "-":
-        assert stdin is not None
-        stdin.seek(0)
-        yield stdin
-    else:
-        with open_input(item, stdin) as f:
-            yield f
-
-
-def _documents(inputs: list[Input], stdin: IO[str] | None) -> Iterator[Item]:
+def _documents(inputs: list[Input]) -> Iterator[Item]:
     for item in inputs:
-        with _opened(item, stdin) as f:
-            for doc in documents(item.display, f):
-                yield Item(doc.obj, doc.source, doc.error)
+        for doc in input_documents(item):
+            yield Item(doc.obj, doc.source, doc.error)
 
 
 def _grant_flags(request: CheckRequest, offline: bool) -> None:

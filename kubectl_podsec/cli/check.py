@@ -59,8 +59,9 @@ def _namespaces(values: tuple[str, ...], all_namespaces: bool, files: tuple[str,
 @click.option("--policy", "policy_path", metavar="FILE|DIR",
               help="Offline: judge as this policy from `policy export` does (its level, version "
                    "and skipped checks), instead of the namespace policy.")
-@click.option("--namespace-labels", metavar="K=V,...",
-              help="Labels assumed for namespaces not defined in the input (nor in the cluster).")
+@click.option("--namespace-labels", multiple=True, metavar="K=V,...",
+              help="Labels assumed for namespaces not defined in the input (nor in the cluster); "
+                   "repeatable: all are merged (one key with two values is an error).")
 @click.option("--admission-config", type=click.Path(dir_okay=False), metavar="FILE",
               help="The API server's AdmissionConfiguration: cluster defaults and exemptions.")
 @click.option("--server-version", type=SERVER_VERSION, metavar="v1.N",
@@ -85,7 +86,7 @@ def _namespaces(values: tuple[str, ...], all_namespaces: bool, files: tuple[str,
 @common_options
 def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], all_namespaces: bool,
           selector: str | None, kinds: tuple[str, ...], server_dry_run: bool, level: Level | None,
-          policy_version: Version | None, namespace_labels: str | None, admission_config: str | None,
+          policy_version: Version | None, namespace_labels: tuple[str, ...], admission_config: str | None,
           server_version: int | None, psp_files: tuple[str, ...], psp_allow: str | None,
           psp_sa_allow: str | None, probe: bool, output: str, policy_path: str | None,
           **connection: Any) -> None:
@@ -126,7 +127,7 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
         exported = load_policy(policy_path)
         lv, evaluator = exported.level_version, exported.evaluator()
     request = CheckRequest(
-        inputs=tuple(expand(list(files), recursive)),
+        inputs=tuple(expand(list(files), recursive, note=lambda text: console.err(f"note: {text}"))),
         namespaces=_namespaces(namespaces, all_namespaces, files, bool(selector or kinds)),
         all_namespaces=all_namespaces, selector=selector, resources=parse_kinds(kinds),
         level=lv, evaluator=evaluator, assumed_labels=parse_labels(namespace_labels),

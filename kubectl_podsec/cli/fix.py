@@ -10,7 +10,7 @@ from ..errors import UsageError
 from ..fix.candidates import ALSO
 from ..fix.output import FixOutput, with_cluster
 from ..fix.run import Request, fix_files
-from ..manifests import expand, spool_stdin
+from ..manifests import expand
 from ..pss import Level, Version
 from .options import cluster_flags_given, cluster_options, common_options, connect, parse_labels, run_console
 from .types import level_version, ENFORCEABLE_LEVEL, POLICY_VERSION, SERVER_VERSION
@@ -69,15 +69,14 @@ def fix(files: tuple[str, ...], recursive: bool, level: Level | None, policy_ver
         raise UsageError("connection flags are for --server")
     request = Request(level_version(level, policy_version), _also(also), namespace or "default",
                       server_version, parse_labels(namespace_labels))
-    inputs = expand(list(files), recursive)
+    inputs = expand(list(files), recursive, note=lambda text: console.err(f"note: {text}"))
     if in_place and any(i.path == "-" for i in inputs):
         raise UsageError("--in-place cannot rewrite stdin")
-    stdin = spool_stdin() if any(i.path == "-" for i in inputs) else None
     server = None
     if server_dry_run:
         server, request = with_cluster(connect(connection), namespace, request)
     out, progress = FixOutput(console, output, show_diff, in_place), console.progress("documents")
-    for fixed in fix_files(inputs, stdin, request, progress.tick):
+    for fixed in fix_files(inputs, request, progress.tick):
         progress.done()
         out.file(fixed, server.check_all(fixed) if server is not None else {})
     progress.done()

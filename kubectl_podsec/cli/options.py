@@ -56,22 +56,32 @@ def parse_server_version(text: str | None) -> int | None:
     return int(match.group(1))
 
 
-def parse_labels(text: str | None) -> dict[str, str] | None:
-    """`k=v,k=v` to a dict, validating pod-security labels as the API server would."""
-    if text is None:
+def parse_labels(texts: str | tuple[str, ...] | None) -> dict[str, str] | None:
+    """`k=v,k=v` (given once or more: all are merged) to a dict, validating
+    pod-security labels as the API server would. A key given twice with two
+    values is a usage error, never a silent choice."""
+    if texts is None or not texts:
         return None
     labels: dict[str, str] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        key, sep, value = part.partition("=")
-        if not sep or not key:
-            raise UsageError(f'--namespace-labels: "{part}" is not key=value')
-        if key.startswith("pod-security.kubernetes.io/") and key not in ALL_LABELS:
-            raise UsageError(f'--namespace-labels: unknown pod-security label "{key}"')
-        labels[key] = value
+    for text in (texts,) if isinstance(texts, str) else texts:
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            key, sep, value = part.partition("=")
+            if not sep or not key:
+                raise UsageError(f'--namespace-labels: "{_short(part)}" is not key=value')
+            if key.startswith("pod-security.kubernetes.io/") and key not in ALL_LABELS:
+                raise UsageError(f'--namespace-labels: unknown pod-security label "{_short(key)}"')
+            if labels.get(key, value) != value:
+                raise UsageError(f'--namespace-labels: "{_short(key)}" is given twice, as '
+                                 f'"{_short(labels[key])}" and as "{_short(value)}"')
+            labels[key] = value
     _, errors = policy_from_labels(labels, PRIVILEGED_POLICY)
     if errors:
         raise UsageError("--namespace-labels: " + "; ".join(str(e) for e in errors))
     return labels
+
+
+def _short(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text) - limit} more characters)"
 
 
 CLUSTER_FLAGS = ("kubeconfig", "context", "cluster", "user", "as_user", "as_groups", "as_uid", "sa",

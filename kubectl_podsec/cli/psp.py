@@ -137,7 +137,7 @@ def mutated(files: tuple[str, ...], recursive: bool, namespace: str | None, all_
     console, errors = run_console(), list[str]()
     if files:
         objects = [d.obj for d in read_objects(files, recursive, console, errors)]
-        found = drifted((o for o in objects if o.get("kind") == "Pod"), objects)
+        found = drifted((o for o in objects if o.get("kind") == "Pod"), objects, console, errors)
         code = ExitCode.USAGE if errors else ExitCode.OK
     else:
         found, code = drifted_in_cluster(connect(connection), namespace, all_namespaces, selector,

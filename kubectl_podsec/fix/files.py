@@ -12,7 +12,7 @@ from typing import Any
 
 from ..admission.workloads import TemplateError, carries_pod_spec
 from ..errors import InputError
-from ..manifests import Document, Source, chunk_documents, documents
+from ..manifests import Document, Source, documents
 from ..pss import InvalidPodSpec
 from .edits import Operation
 from .plan import Plan, Target, plan
@@ -41,6 +41,14 @@ class FileFix:
 
 
 TargetFor = Callable[[str], Target]  # namespace -> what its objects must pass
+
+
+def _chunk_documents(display: str, index: int, line: int, text: str) -> list[Document]:
+    """The objects of one YAML document of the file, read as `check` reads them,
+    their source the document's place in the file."""
+    return [d._replace(source=d.source._replace(document=index, line=line),
+                       error=_relocated(d, display, index, line))
+            for d in documents(display, io.BytesIO(text.encode("utf-8")))]
 
 
 def segments(text: str) -> Iterator[tuple[bool, int, str]]:
@@ -82,7 +90,7 @@ class Fixer:
             if not is_doc:
                 out.append(chunk)
                 continue
-            docs = chunk_documents(display, index, line, chunk)
+            docs = _chunk_documents(display, index, line, chunk)
             index += 1
             self.tick()
             patches, found, bad, skip = self._plan_all(docs)
@@ -92,7 +100,7 @@ class Fixer:
             try:
                 edited = _edit_yaml(chunk, patches) if patches else chunk
                 if patches:
-                    _verify(chunk_documents(display, index - 1, line, edited), docs, patches)
+                    _verify(_chunk_documents(display, index - 1, line, edited), docs, patches)
                 out.append(edited)
             except ValueError as err:  # a document the round trip cannot take: left as it is
                 out.append(chunk)
@@ -116,7 +124,7 @@ class Fixer:
                 break
             docs = [d._replace(source=d.source._replace(file=display, document=index, line=line),
                                error=_relocated(d, display, index, line))
-                    for d in documents(display, io.StringIO(text[start:end]))]
+                    for d in documents(display, io.BytesIO(text[start:end].encode("utf-8")))]
             patches, found, bad, skip = self._plan_all(docs)
             self.tick()
             fixes += found

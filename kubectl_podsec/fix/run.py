@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import IO
 
 from ..admission.config import DEFAULT_CONFIG
 from ..admission.labels import policy_from_labels, warn_follows_enforce
 from ..admission.verdicts import invalid_namespace_message
 from ..errors import InputError
-from ..manifests import Input, namespace_objects, open_input
+from ..manifests import Input, input_namespaces as namespace_objects, open_input, shorten
 from ..pss import Evaluator, LevelVersion
 from .files import FileFix, Fixer
 from .plan import Target
@@ -62,58 +61,45 @@ class Targets:
         return policy.enforce
 
 
-def _opened(item: Input, stdin: IO[str] | None) -> IO[str]:
-    if item.path == "-":
-        assert stdin is not None
-        stdin.seek(0)
-        return stdin
-    return open_input(item, stdin)
-
-
-def input_namespaces(inputs: list[Input], stdin: IO[str] | None) -> tuple[dict[str, dict[str, str]], list[InputError]]:
+def input_namespaces(inputs: list[Input]) -> tuple[dict[str, dict[str, str]], list[InputError]]:
     """The labels of the Namespace objects in the input; invalid ones as errors."""
     found: dict[str, dict[str, str]] = {}
     errors = []
     for item in inputs:
-        f = _opened(item, stdin)
-        try:
-            for ns in namespace_objects(item.display, f):
-                meta = ns.get("metadata") or {}
-                name, labels = str(meta.get("name") or ""), meta.get("labels") or {}
-                if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
-                    errors.append(InputError(f"{item.display}: Namespace {name}", "labels must be strings"))
-                    continue
-                _, label_errors = policy_from_labels(labels, DEFAULT_CONFIG.defaults)
-                if label_errors:
-                    errors.append(InputError(item.display, invalid_namespace_message(
-                        name, [str(e) for e in label_errors])))
-                found[name] = labels
-        finally:
-            if item.path != "-":
-                f.close()
+        for ns in namespace_objects(item):
+            meta = ns.get("metadata") or {}
+            name, labels = str(meta.get("name") or ""), meta.get("labels") or {}
+            if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
+                errors.append(InputError(f"{item.display}: Namespace {shorten(name)}", "labels must be strings"))
+                continue
+            _, label_errors = policy_from_labels(labels, DEFAULT_CONFIG.defaults)
+            if label_errors:
+                errors.append(InputError(item.display, invalid_namespace_message(
+                    shorten(name), [str(e) for e in label_errors])))
+            found[name] = labels
     return found, errors
 
 
-def fix_files(inputs: list[Input], stdin: IO[str] | None, request: Request,
+def fix_files(inputs: list[Input], request: Request,
               tick: Callable[[], None] = lambda: None) -> Iterator[FileFix]:
     """Each input file, fixed (in memory); `tick` once per document."""
     labels: dict[str, dict[str, str]] = {}
     if request.level is None:
-        labels, errors = input_namespaces(inputs, stdin)
+        labels, errors = input_namespaces(inputs)
         if errors:
             raise errors[0]
     fixer = Fixer(Targets(request, labels), request.also, request.default_namespace, tick)
     for item in inputs:
-        yield fixer.fix_text(item.display, item.path, _read(item, stdin))
+        yield fixer.fix_text(item.display, item.path, _read(item))
 
 
-def _read(item: Input, stdin: IO[str] | None) -> str:
+def _read(item: Input) -> str:
     """The text exactly as stored: line ends are not translated."""
+    if item.problem is not None:
+        raise InputError(item.display, item.problem)
     try:
-        if item.path == "-":
-            return _opened(item, stdin).read()
-        with open(item.path, encoding="utf-8", newline="") as f:
-            return f.read()
+        with open_input(item) as f:
+            return f.read().decode("utf-8")
     except UnicodeDecodeError as err:
         raise InputError(item.display, f"not UTF-8 text ({err.reason})") from None
     except OSError as err:

@@ -25,7 +25,7 @@ def drifted_in_cluster(cluster: Any, namespace: str | None, all_namespaces: bool
             progress.tick()
             yield pod
 
-    found = drifted(pods(), read.owners())
+    found = drifted(pods(), read.owners(), console, errors)
     progress.done()
     for item in read.unreadable:
         errors.append(str(item))
@@ -35,16 +35,26 @@ def drifted_in_cluster(cluster: Any, namespace: str | None, all_namespaces: bool
                                  ExitCode.PARTIAL if read.unreadable else ExitCode.OK)
 
 
-def drifted(pods: Iterable[dict[str, Any]], owners: Iterable[dict[str, Any]]) -> list[Any]:
+def drifted(pods: Iterable[dict[str, Any]], owners: Iterable[dict[str, Any]], console: Console,
+            errors: list[str]) -> list[Any]:
     """(pod, owner, Drift) for each pod that differs from its owner's template.
-    The owners are read first, then the pods one by one."""
+    The owners are read first, then the pods one by one; a pod or template
+    the engine cannot read is an error naming the pod."""
     from ..admission.owners import owned_pods
+    from ..psp import PspInputError
     from ..psp.drift import find_drift
 
     found = []
     for owned in owned_pods(pods, owners):
-        drift = find_drift(owned.pod, {"metadata": owned.template.metadata, "spec": owned.template.spec})
+        meta = owned.pod.get("metadata") or {}
+        name = f"Pod {meta.get('namespace', '')}/{meta.get('name', '')}"
+        try:
+            drift = find_drift(owned.pod, {"metadata": owned.template.metadata,
+                                           "spec": owned.template.spec})
+        except PspInputError as err:
+            errors.append(f"{name} (owner {owned.owner}): {err}")
+            console.err(f"error: {errors[-1]}")
+            continue
         if drift.differences:
-            meta = owned.pod.get("metadata") or {}
-            found.append((f"Pod {meta.get('namespace', '')}/{meta.get('name', '')}", owned.owner, drift))
+            found.append((name, owned.owner, drift))
     return found

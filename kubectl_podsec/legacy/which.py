@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from ..check.psp_files import Read
 from ..errors import UsageError
 from ..admission.controller_pods import admitted_pod
+from ..admission.workloads import TemplateError
 from ..terminal.console import Console
 
 
@@ -52,7 +53,14 @@ def admit_all(objects: Iterator[Read], policies: list[dict[str, Any]], authorize
 
     docs, texts, denied = [], [], False
     for doc in objects:
-        pod = admitted_pod(doc.obj, namespace)
+        try:
+            pod = admitted_pod(doc.obj, namespace)
+        except TemplateError as err:  # the same error `check` reports
+            meta = doc.obj.get("metadata") or {}
+            errors.append(f"{doc.source.describe()}: {doc.obj.get('kind')} "
+                          f"{meta.get('namespace') or namespace}/{meta.get('name', '')}: {err}")
+            console.err(f"error: {errors[-1]}")
+            continue
         if pod is None:
             continue
         kind, pod_namespace = str(doc.obj.get("kind")), pod["metadata"]["namespace"]

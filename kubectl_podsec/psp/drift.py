@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import bounded_recursion
 from .fielderrors import Path
 from .mutations import same_value
 from .podshape import annotations_of, check_pod, pod_context, spec_of
@@ -53,6 +54,7 @@ class Drift:
         return bool(self.differences)
 
 
+@bounded_recursion
 def find_drift(pod: Mapping[str, Any], template: Mapping[str, Any]) -> Drift:
     """Compare a pod with its owner's pod template (``spec.template``), both plain dicts.
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import bounded_recursion
 from .mutations import Mutation, MutationLog
 from .podshape import Pod, check_pod, plain_copy
 from .policy import PodSecurityPolicy, parse_policy, provider_errors
@@ -35,6 +36,7 @@ class PolicyEvaluation:
         return not self.errors and not self.unusable
 
 
+@bounded_recursion
 def evaluate_policy(policy: PodSecurityPolicy | Mapping[str, Any],
                     pod: Mapping[str, Any]) -> PolicyEvaluation:
     """Apply ``policy``'s defaults to a copy of ``pod`` and validate the copy.

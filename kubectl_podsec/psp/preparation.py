@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import bounded_recursion
 from .fielderrors import Path
 from .mutations import Mutation, MutationLog, child
 from .podshape import Pod, check_pod, plain_copy, volume_source
@@ -38,6 +39,7 @@ class Preparation:
     changes: tuple[Mutation, ...]
 
 
+@bounded_recursion
 def prepare_pod(pod: Mapping[str, Any], operation: Operation = Operation.CREATE, *,
                 automount: bool | None = None,
                 token_volume: str = TOKEN_VOLUME_PREFIX + "xxxxx") -> Preparation:

@@ -95,6 +95,6 @@ def _check_scalar(value: object, kind: Scalar, path: Path, error: type[PspInputE
 def _show(value: object) -> str:
     try:
         text = json.dumps(value, sort_keys=True, default=repr)
-    except (TypeError, ValueError):
-        text = repr(value)
+    except (TypeError, ValueError, RecursionError):
+        text = type(value).__name__
     return text if len(text) <= 60 else text[:57] + "..."

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..pss.text import go_quote
 from .authorization import Authorizer, Subject, UseRequest, service_account_user
-from .errors import PolicyDecodeError
+from .errors import PolicyDecodeError, bounded_recursion
 from .evaluation import PolicyEvaluation, evaluate_checked
 from .fielderrors import render_list
 from .mutations import child
@@ -44,6 +44,7 @@ class _Phase:
     errors: tuple[str, ...]
 
 
+@bounded_recursion
 def select_policy(pod: Mapping[str, Any], policies: Iterable[Mapping[str, Any] | PodSecurityPolicy],
                   authorizer: Authorizer, *, operation: Operation = Operation.CREATE,
                   namespace: str | None = None) -> Admission:
@@ -76,6 +77,7 @@ def _select(checked: Mapping[str, Any], policies: Iterable[Mapping[str, Any] | P
     return _decide(operation, checked, admit, validate)
 
 
+@bounded_recursion
 def simulate(pod: Mapping[str, Any], policies: Iterable[Mapping[str, Any] | PodSecurityPolicy],
              authorizer: Authorizer, *, operation: Operation = Operation.CREATE,
              namespace: str | None = None, old_pod: Mapping[str, Any] | None = None,

@@ -122,7 +122,7 @@ def test_no_psp_field_where_podsecuritypolicies_are_not_served(cluster: Cluster,
     assert "psp" not in ran.json["results"][0]
     imported = {line.rsplit("|", 1)[1].strip() for line in err.splitlines() if line.startswith("import time:")}
     assert "kubectl_podsec.check.live" in imported  # the probe sees the imports at all
-    assert not {m for m in imported if m.startswith(("kubectl_podsec.psp", "kubectl_podsec.cli.check_psp"))}
+    assert not {m for m in imported if m.startswith(("kubectl_podsec.psp", "kubectl_podsec.check.psp_files"))}
 
 
 # --- both admission plugins: PodSecurityPolicy mutates, then Pod Security validates ---------------

@@ -10,14 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kubectl_podsec.errors import InputError
-from kubectl_podsec.manifests import Source, documents, expand, namespace_objects
+from kubectl_podsec.manifests import Input, Source, documents, expand, input_documents, input_namespaces
 from kubectl_podsec.pss import Evaluator
 from kubectl_podsec.admission.policy import PolicyResolver
 from kubectl_podsec.check.checker import Checker
 
 
 def docs(text: str) -> list:
-    return list(documents("f.yaml", io.StringIO(text)))
+    return list(documents("f.yaml", io.BytesIO(text.encode("utf-8", "surrogatepass"))))
 
 
 def test_multi_document_yaml_with_sources() -> None:
@@ -59,9 +59,10 @@ def test_malformed_document_does_not_hide_the_next() -> None:
 def test_not_utf8(tmp_path: pathlib.Path) -> None:
     f = tmp_path / "bin.yaml"
     f.write_bytes(b"kind: Pod\n\xff\xfe\n")
-    with open(f, encoding="utf-8") as stream:
-        (d,) = list(documents(str(f), stream))
-    assert d.error is not None and "not UTF-8 text" in str(d.error)
+    (d,) = [d for i in expand([str(f)], False) for d in input_documents(i)]
+    assert d.error is not None
+    assert str(d.error) == (f"{f}: document 0 (line 1): not UTF-8 text at line 2, byte 10 "
+                            "(byte 0xff: invalid start byte)")
 
 
 def test_expand_directories(tmp_path: pathlib.Path) -> None:
@@ -73,13 +74,14 @@ def test_expand_directories(tmp_path: pathlib.Path) -> None:
     assert [i.display for i in expand([str(tmp_path)], True)] == [
         str(tmp_path / "a.yaml"), str(tmp_path / "sub" / "c.json")]
     (tmp_path / "empty").mkdir()
-    with pytest.raises(InputError, match="no manifests"):
-        expand([str(tmp_path / "empty")], False)
+    (empty,) = expand([str(tmp_path / "empty")], False)
+    assert empty.problem == "no manifests (.yaml, .yml, .json) in directory (use -R to recurse)"
 
 
 def test_namespace_prepass_reads_only_namespaces() -> None:
     text = "apiVersion: v1\nkind: Pod\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\nbad: [\n"
-    assert [n["metadata"]["name"] for n in namespace_objects("f", io.StringIO(text))] == ["a"]
+    item = Input("f", "f", text.encode())
+    assert [n["metadata"]["name"] for n in input_namespaces(item)] == ["a"]
 
 
 _checker = Checker(Evaluator(), PolicyResolver())
@@ -137,12 +139,12 @@ _LINES = st.lists(st.sampled_from(
 @settings(max_examples=300, deadline=None)
 @given(_LINES, st.booleans(), st.sampled_from([1, 3, 7, 1 << 20]))
 def test_block_splitter_matches_line_split(lines: list[str], final_newline: bool, block: int) -> None:
-    import kubectl_podsec.manifests as manifests
+    from kubectl_podsec.decoding import chunks
 
     text = "\n".join(lines) + ("\n" if final_newline and lines else "")
-    saved, manifests._BLOCK = manifests._BLOCK, block
+    saved, chunks.BLOCK = chunks.BLOCK, block
     try:
-        got = list(manifests._chunks(io.StringIO(text)))
+        got = [(c.line, c.data.decode()) for c in chunks.chunks(io.BytesIO(text.encode()))]
     finally:
-        manifests._BLOCK = saved
+        chunks.BLOCK = saved
     assert got == _reference_chunks(text)

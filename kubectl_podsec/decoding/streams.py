@@ -1,0 +1,101 @@
+"""A stream of bytes to decoded documents, as kubectl reads them.
+
+A stream whose first character is `{` or `[` is a JSON stream: values one after
+another, each a document; where JSON fails, the rest is read as YAML (kubectl
+switches the same way). Any other stream is split into YAML documents at
+`---` lines (decoding/chunks.py), each decoded on its own; one that starts
+with `{` is tried as JSON first (exact numbers, and fast). Each value is then
+checked and put in JSON form (decoding/shape.py). Nothing here raises on bad
+input: each document comes with a value or a problem.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from typing import IO, Any
+
+from .chunks import BOM, Chunk, chunks, decode
+from .parse import DecodeError, json_value, yaml_value
+from .shape import ShapeError, settle
+
+
+_SPACE = re.compile(r"[ \t\r\n]*")
+Raw = tuple[int, int, "tuple[Any, int] | None", "str | None"]  # index, line, (value, depth), problem
+
+
+def raw_documents(stream: IO[bytes]) -> Iterator[Raw]:
+    head = stream.read(4096)
+    skip = len(BOM) if head.startswith(BOM) else 0
+    if head[skip:].lstrip().startswith((b"{", b"[")):
+        # A JSON stream: values one after another, as kubectl reads them.
+        yield from _json_stream(head + stream.read(), skip)
+        return
+    stream.seek(skip)
+    yield from _yaml_stream(chunks(stream, 1, skip), 0)
+
+
+def _json_stream(data: bytes, skip: int) -> Iterator[Raw]:
+    """JSON values one after another; from the first that fails (malformed, too
+    deep, or running into a byte that is not UTF-8), the rest is split and read
+    as YAML documents, each on its own, so nothing after it is lost."""
+    text, _ = decode(Chunk(1, data, ((0, 0),)))  # up to the first bad byte, if any
+    pos, line, seen, index = 1 if skip else 0, 1, 0, 0
+    failure: DecodeError | None = None
+    while True:
+        pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
+        line, seen = line + text.count("\n", seen, pos), pos
+        if pos >= len(text):
+            break
+        try:
+            value, end = json_value(text, pos)
+        except DecodeError as err:
+            failure = err
+            break
+        except ShapeError:
+            break  # the document's own chunk reports it
+        yield index, line, *_settled(value, False)
+        index, pos = index + 1, end
+    offset = len(text[:pos].encode("utf-8"))
+    if offset < len(data):
+        yield from _yaml_stream(chunks(io.BytesIO(data[offset:]), line, offset), index, failure)
+
+
+def _yaml_stream(found: Iterator[Chunk], first: int,
+                 json_error: DecodeError | None = None) -> Iterator[Raw]:
+    for index, chunk in enumerate(found, first):
+        value, problem = chunk_value(chunk)
+        if json_error is not None and index == first and problem is not None \
+                and problem.startswith("malformed YAML") and chunk.data.lstrip().startswith((b"{", b"[")):
+            problem = str(json_error)  # broken JSON, not YAML: say what JSON found
+        yield index, chunk.line, value, problem
+
+
+def chunk_value(chunk: Chunk) -> tuple[tuple[Any, int] | None, str | None]:
+    text, bad = decode(chunk)
+    if bad is not None:
+        return None, f"not UTF-8 text at line {bad.line}, byte {bad.offset} ({bad.reason})"
+    body = text.lstrip()
+    if body.startswith(("{", "[")):  # JSON in a YAML stream: exact numbers, and fast
+        try:
+            value, end = json_value(body)
+            if not body[end:].strip():
+                return _settled(value, False)
+        except DecodeError:
+            pass  # YAML decides
+        except ShapeError as err:  # JSON, too deep even for kubectl
+            return None, str(err)
+    try:
+        return _settled(yaml_value(text), "*" in text)
+    except DecodeError as err:
+        return None, str(err.moved(chunk.line))
+    except ShapeError as err:
+        return None, str(err)
+
+
+def _settled(value: Any, aliased: bool) -> tuple[tuple[Any, int] | None, str | None]:
+    try:
+        return settle(value, aliased), None
+    except ShapeError as err:
+        return None, str(err)
