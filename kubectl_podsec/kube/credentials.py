@@ -46,7 +46,10 @@ class Credentials(NamedTuple):
     auth_provider: bool = False  # the official client must supply the token
 
 
-def load(resolved: kubeconfig.Resolved, environ: Mapping[str, str] | None = None) -> Credentials:
+def load(resolved: kubeconfig.Resolved, environ: Mapping[str, str] | None = None,
+         timeout: float | None = None) -> Credentials:
+    """The server, TLS settings and credentials; `timeout` (--request-timeout)
+    bounds an exec credential plugin."""
     env = os.environ if environ is None else environ
     if resolved.config is None:
         return _in_cluster(env)
@@ -71,7 +74,7 @@ def load(resolved: kubeconfig.Resolved, environ: Mapping[str, str] | None = None
         proxy_url=cluster.get("proxy-url") or None,
         auth_provider=bool(user.get("auth-provider")))
     if isinstance(user.get("exec"), Mapping) and not credentials.authorization:
-        credentials = _exec(user["exec"], cluster, ca, credentials, where, env)
+        credentials = _exec(user["exec"], cluster, ca, credentials, where, env, timeout)
     if bool(credentials.client_cert_pem) != bool(credentials.client_key_pem):
         missing = "client-key" if credentials.client_cert_pem else "client-certificate"
         raise ClusterError(f"invalid configuration for {where}: {missing} is missing "
@@ -136,7 +139,8 @@ def _in_cluster(env: Mapping[str, str]) -> Credentials:
 # --- exec credential plugins (client-go's plugin/pkg/client/auth/exec) ------------------
 
 def _exec(spec: Mapping[str, Any], cluster: Mapping[str, Any], ca: bytes | None,
-          credentials: Credentials, where: str, env: Mapping[str, str]) -> Credentials:
+          credentials: Credentials, where: str, env: Mapping[str, str],
+          timeout: float | None) -> Credentials:
     fail = f"cannot get credentials for {where}"
     version = str(spec.get("apiVersion") or "")
     if version not in EXEC_VERSIONS:
@@ -168,7 +172,11 @@ def _exec(spec: Mapping[str, Any], cluster: Mapping[str, Any], ca: bytes | None,
     args = [command, *(str(a) for a in spec.get("args") or [])]
     try:
         ran = subprocess.run(args, env=child_env, stdout=subprocess.PIPE,
-                             stdin=None if interactive else subprocess.DEVNULL, check=False)
+                             stdin=None if interactive else subprocess.DEVNULL, check=False,
+                             timeout=timeout)
+    except subprocess.TimeoutExpired:  # the plugin has been killed
+        raise ClusterError(f"{fail}: exec plugin {command} gave no credentials within {timeout:g}s "
+                           "(--request-timeout)") from None
     except FileNotFoundError:
         hint = str(spec.get("installHint") or "").strip()
         raise ClusterError(f"{fail}: exec: executable {command} not found"
