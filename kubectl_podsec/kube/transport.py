@@ -19,7 +19,7 @@ from http.client import HTTPConnection, HTTPException, HTTPSConnection, RemoteDi
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from ..errors import ClusterError
+from ..errors import InputError
 from .credentials import Credentials, proxy_for
 
 MAX_ATTEMPTS = 5
@@ -124,7 +124,7 @@ class Transport:
         self.credentials = credentials
         self.proxy = proxy_for(self.scheme, self.host, credentials.proxy_url, environ)
         if self.proxy and not self.proxy.startswith("http://"):
-            raise ClusterError(f"proxy {self.proxy}: only http:// proxies are supported")
+            raise InputError(f"proxy {self.proxy}", "only http:// proxies are supported")
         self._context: ssl.SSLContext | None = None
         self._idle: list[HTTPConnection] = []
         self._lock = threading.Lock()
@@ -242,24 +242,26 @@ def _ssl_context(credentials: Credentials) -> ssl.SSLContext:
         try:
             context.load_verify_locations(cadata=credentials.ca_pem.decode("ascii", "replace"))
         except ssl.SSLError as err:
-            raise ClusterError(f"invalid certificate-authority for {credentials.server}: {err.reason}") from None
+            raise InputError(credentials.cluster_entry,
+                             f"certificate-authority is not a usable certificate: {err.reason}") from None
     else:
         context.load_default_certs()
     if credentials.client_cert_pem and credentials.client_key_pem:
-        _load_client_certificate(context, credentials.client_cert_pem, credentials.client_key_pem)
+        _load_client_certificate(context, credentials)
     return context
 
 
-def _load_client_certificate(context: ssl.SSLContext, cert: bytes, key: bytes) -> None:
+def _load_client_certificate(context: ssl.SSLContext, credentials: Credentials) -> None:
     """ssl only loads certificates from files: a private temporary directory, removed at once."""
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="kubectl-podsec-") as tmp:
         cert_path, key_path = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
-        for path, data in ((cert_path, cert), (key_path, key)):
+        for path, data in ((cert_path, credentials.client_cert_pem), (key_path, credentials.client_key_pem)):
             with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "wb") as f:
-                f.write(data)
+                f.write(data or b"")
         try:
             context.load_cert_chain(cert_path, key_path)
         except ssl.SSLError as err:
-            raise ClusterError(f"invalid client certificate or key: {err.reason}") from None
+            raise InputError(credentials.user_entry,
+                             f"client-certificate or client-key is not usable: {err.reason}") from None
