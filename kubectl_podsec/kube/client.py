@@ -171,7 +171,8 @@ class Cluster:
                             f'"{self.context}" ({message}); check --context, --user or KUBECONFIG',
                             status, reason)
         if status == 403:
-            text = message.partition(" is forbidden: ")[2] or message
+            # `pods "x" is forbidden: WHY` for a resource, `forbidden: WHY` for a path (/version)
+            text = message.partition(" is forbidden: ")[2] or message.removeprefix("forbidden: ")
             refused = " cannot impersonate" in text  # also 1.35+'s impersonate-on:... verbs
             return ApiError(f"forbidden: {text}", status, IMPERSONATION_REFUSED if refused else reason)
         if status == 404 and reason == "NotFound":

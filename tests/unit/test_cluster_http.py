@@ -99,6 +99,8 @@ def test_a_slow_answer_times_out_with_request_timeout(fake: FakeApiServer, tmp_p
     (status(403, "Forbidden", 'namespaces "team" is forbidden: User "bob" cannot get resource "namespaces" '
                               'in API group "" in the namespace "team"'),
      'forbidden: User "bob" cannot get resource "namespaces" in API group "" in the namespace "team"'),
+    (status(403, "Forbidden", 'forbidden: User "system:anonymous" cannot get path "/api/v1/namespaces/team"'),
+     'forbidden: User "system:anonymous" cannot get path "/api/v1/namespaces/team"'),  # said once
     (status(404, "NotFound", 'namespaces "team" not found'), 'namespaces "team" not found'),
     (Reply(404, None), "{url} does not serve GET /api/v1/namespaces/team (404 Not Found)"),
 ])
