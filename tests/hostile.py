@@ -265,12 +265,13 @@ def problems(case: Case, directory: str, args: list[str], code: int, stdout: str
     if args[0] == "check" and output in ("json", "yaml") and isinstance(report, dict):
         seen = {(r["source"]["file"], r["source"]["document"])
                 for r in report.get("results", []) + report.get("skipped", [])}
-        for error in report.get("errors", []):
+        messages = [e["message"] if isinstance(e, dict) else e for e in report.get("errors", [])]
+        for error in messages:
             m = re.match(r"(.*?): document (\d+) ", error)
             seen |= {(m.group(1), int(m.group(2)))} if m else set()
         for name, indexes in case.expected.items():
             path = os.path.join(directory, name)
-            if any(f"{path}: " in e and ": document " not in e for e in report.get("errors", [])):
+            if any(f"{path}: " in e and ": document " not in e for e in messages):
                 continue  # the whole file was refused, and said so
             lost = [i for i in indexes if (path, i) not in seen]
             if lost:

@@ -26,7 +26,7 @@ BATCH = 64  # documents a task
 IN_FLIGHT = 3  # tasks per worker waiting or running
 
 Task = list[tuple[str, int, Chunk]]  # (file as given, document index, its bytes)
-Outcome = tuple[str, Any]  # ("result" | "skipped" | "error", value)
+Outcome = tuple[str, Any]  # ("result" | "skipped" | "error", value); an error is (InputError, Source)
 
 _checker: Checker | None = None  # set before the pool forks; each worker inherits it
 
@@ -57,12 +57,13 @@ def _work(task: Task) -> list[Outcome]:
     for display, index, chunk in task:
         for doc in chunk_documents(display, index, chunk):
             if doc.error is not None or doc.obj is None:
-                out.append(("error", doc.error or InputError(doc.source.describe(), "empty")))
+                out.append(("error", (doc.error or InputError(doc.source.describe(), "empty"), doc.source)))
                 continue
             try:
                 item = _checker.check(doc.obj, doc.source)
             except InputError as err:
-                out.append(("error", InputError(f"{doc.source.describe()}: {err.where}", err.message)))
+                out.append(("error", (InputError(f"{doc.source.describe()}: {err.where}", err.message),
+                                      doc.source)))
                 continue
             out.append(("result" if isinstance(item, Result) else "skipped", item))
     return out

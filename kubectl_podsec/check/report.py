@@ -195,11 +195,25 @@ class Skipped(NamedTuple):
         return {"source": source_dict(self.source), "object": self.object.to_dict(), "reason": self.reason}
 
 
+class Failure(NamedTuple):
+    """An error of the run as the report lists it: the message as on stderr,
+    and where it came from (a document, a whole file, or the cluster)."""
+
+    message: str
+    source: Source | None = None
+    file: str | None = None  # a whole file, when no document is to blame
+
+    def to_dict(self) -> dict[str, Any]:
+        where = {"file": self.file} if self.source is None and self.file is not None else source_dict(self.source)
+        return {"source": where, "message": self.message}
+
+
 class Summary:
     """Counts, kept as the results stream past."""
 
     def __init__(self) -> None:
         self.objects = self.allowed = self.denied = self.unknown = self.skipped = self.errors = 0
+        self.nothing_read = False  # a cluster scan that could read no list at all
 
     def add(self, item: Result | Skipped) -> None:
         if isinstance(item, Skipped):

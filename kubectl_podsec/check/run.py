@@ -19,7 +19,7 @@ from ..terminal.console import Console, Progress
 from . import fanout
 from ..admission.policy import PolicyResolver
 from .checker import Checker
-from .report import PspCheck, Result, Skipped, Summary
+from .report import Failure, PspCheck, Result, Skipped, Summary
 
 
 class ReportSink(Protocol):
@@ -29,7 +29,7 @@ class ReportSink(Protocol):
 
     def result(self, result: Result) -> str: ...
 
-    def end(self, skipped: list[Skipped], errors: list[str], summary: Summary) -> str: ...
+    def end(self, skipped: list[Skipped], errors: list[Failure], summary: Summary) -> str: ...
 
 
 class Item:
@@ -71,23 +71,25 @@ class Run:
         self.console = console
         self.summary = Summary()
         self.skipped: list[Skipped] = []
-        self.errors: list[str] = []
+        self.errors: list[Failure] = []
         self.partial = 0  # objects or namespaces that could not be read or answered for
         self.pages_read: int | None = None  # counted on cluster scans
         self.fatal = False
 
-    def error(self, err: InputError) -> None:
-        self.errors.append(str(err))
+    def error(self, err: InputError, source: Source | None = None, file: str | None = None) -> None:
+        """Bad input, in a document (`source`) or a whole file."""
+        self.errors.append(Failure(str(err), source, file))
         self.summary.errors += 1
         self.console.err(f"error: {err}")
 
     def unreadable(self, what: object) -> None:
-        self.errors.append(str(what))
+        """Something in the cluster that could not be read or answered for."""
+        self.errors.append(Failure(str(what)))
         self.partial += 1
         self.console.err(f"error: {what}")
 
     def lost(self, err: Exception) -> None:
-        self.errors.append(str(err))
+        self.errors.append(Failure(str(err)))
         self.fatal = True
         self.console.err(f"error: {err}")
 
@@ -138,12 +140,13 @@ def _namespace_labels(inputs: list[Input], run: Run) -> dict[str, Any]:
             meta = ns.get("metadata") or {}
             name, labels = str(meta.get("name") or ""), meta.get("labels") or {}
             if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
-                run.error(InputError(f"{item.display}: Namespace {shorten(name)}", "labels must be strings"))
+                run.error(InputError(f"{item.display}: Namespace {shorten(name)}", "labels must be strings"),
+                          file=item.display)
                 continue
             _, label_errors = policy_from_labels(labels, DEFAULT_CONFIG.defaults)
             if label_errors:
                 message = invalid_namespace_message(shorten(name), [str(e) for e in label_errors])
-                run.error(InputError(item.display, message))
+                run.error(InputError(item.display, message), file=item.display)
             found[name] = labels
     return found
 
@@ -200,6 +203,7 @@ def check_all(checker: Checker, items: Iterator[Item] | None, writer: ReportSink
     except ClusterError as err:  # the server is gone: finish the report, then exit 3
         run.lost(err)
     progress.done()
+    run.summary.nothing_read = run.pages_read == 0 and run.partial > 0
     console.out(writer.end(run.skipped, run.errors, run.summary))
 
 
@@ -210,7 +214,7 @@ def _offline(checker: Checker, items: Iterator[Item], run: Run,
         progress.tick()
         if item.error is not None or item.obj is None:
             where = item.source.describe() if item.source is not None else ""
-            run.error(item.error or InputError(where, "empty"))
+            run.error(item.error or InputError(where, "empty"), item.source)
             continue
         try:
             result = checker.check(item.obj, item.source)
@@ -218,7 +222,7 @@ def _offline(checker: Checker, items: Iterator[Item], run: Run,
             from_file = item.source is not None
             where = item.source.describe() if item.source is not None else _describe(item.obj)
             bad = InputError(f"{where}: {err.where}" if from_file else where, err.message)
-            run.error(bad) if from_file else run.unreadable(bad)
+            run.error(bad, item.source) if from_file else run.unreadable(bad)
             continue
         if isinstance(result, Result):
             yield item.obj, result
@@ -232,7 +236,7 @@ def _collected(outcomes: Iterator[Any], run: Run, progress: Progress) -> Iterato
     for kind, value in outcomes:
         progress.tick()
         if kind == "error":
-            run.error(value)
+            run.error(*value)
         elif kind == "skipped":
             run.summary.add(value)
             run.skipped.append(value)

@@ -20,7 +20,7 @@ from ..pss import Level, Version
 from ..render import WRITERS
 from ..render.serialize import dump_yaml
 from .options import (
-    cluster_flags_given, cluster_options, common_options, connect, output_option, parse_labels,
+    cluster_flags_given, cluster_options_pods_sa, common_options, connect, output_option, parse_labels,
     run_console,
 )
 from .types import level_version, LEVEL, POLICY_VERSION, SERVER_VERSION
@@ -39,7 +39,8 @@ def _namespaces(values: tuple[str, ...], all_namespaces: bool, files: tuple[str,
 
 
 @click.command()
-@click.option("-f", "--filename", "files", multiple=True, metavar="FILE|DIR|-",
+@click.option("-f", "--filename", "files", type=click.Path(), multiple=True,
+              metavar="FILE|DIR|-",
               help="Manifests to check (YAML or JSON, multi-document, Lists); repeatable. "
                    "Without -f, the objects in the cluster are checked.")
 @click.option("-R", "--recursive", is_flag=True, help="Recurse into directories given with -f.")
@@ -72,7 +73,8 @@ def _namespaces(values: tuple[str, ...], all_namespaces: bool, files: tuple[str,
               help="Against a cluster, learn what labels and --admission-config leave unknown "
                    "(enforce, warn) from the server itself, where you may create pods: "
                    "dry-run Pods (nothing stored), one set per namespace.")
-@click.option("--psp-file", "psp_files", multiple=True, metavar="FILE",
+@click.option("--psp-file", "psp_files", type=click.Path(dir_okay=False), multiple=True,
+              metavar="FILE",
               help="PodSecurityPolicy objects (repeatable): also say which policy would admit each "
                    "pod, what it would change, or that none would (a finding, exit 1). A cluster "
                    "that still serves PodSecurityPolicies (up to v1.24) has its own used without it.")
@@ -81,7 +83,7 @@ def _namespaces(values: tuple[str, ...], all_namespaces: bool, files: tuple[str,
                    "controller). Default: all of them.")
 @click.option("--psp-sa-allow", metavar="NAME,...",
               help="Offline: the policies the pods' service account may `use`. Default: none.")
-@cluster_options
+@cluster_options_pods_sa
 @output_option(("table", "wide", "json", "yaml", "sarif"))
 @common_options
 def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], all_namespaces: bool,

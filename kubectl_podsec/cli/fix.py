@@ -25,7 +25,8 @@ def _also(text: str | None) -> tuple[str, ...]:
 
 
 @click.command()
-@click.option("-f", "--filename", "files", multiple=True, required=True, metavar="FILE|DIR|-",
+@click.option("-f", "--filename", "files", type=click.Path(), multiple=True,
+              required=True, metavar="FILE|DIR|-",
               help="Manifests to fix (YAML or JSON, multi-document, Lists); repeatable.")
 @click.option("-R", "--recursive", is_flag=True, help="Recurse into directories given with -f.")
 @click.option("--level", type=ENFORCEABLE_LEVEL,

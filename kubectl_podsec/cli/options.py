@@ -88,10 +88,23 @@ CLUSTER_FLAGS = ("kubeconfig", "context", "cluster", "user", "as_user", "as_grou
                  "request_timeout")
 
 
+SA_HELP = "Act as this service account (--as system:serviceaccount:NS:NAME)."
+
+
 def cluster_options(f: F) -> F:
     """kubectl's connection and impersonation flags."""
+    return _cluster_options(f, SA_HELP)
+
+
+def cluster_options_pods_sa(f: F) -> F:
+    """The same, where --sa is also the service account of the pods judged (check)."""
+    return _cluster_options(f, SA_HELP[:-1] + ", and give the pods checked this service account.")
+
+
+def _cluster_options(f: F, sa_help: str) -> F:
     for decorator in reversed((
-        click.option("--kubeconfig", metavar="FILE", help="Path to the kubeconfig file (default: KUBECONFIG, ~/.kube/config)."),
+        click.option("--kubeconfig", metavar="FILE", type=click.Path(dir_okay=False),
+                     help="Path to the kubeconfig file (default: KUBECONFIG, ~/.kube/config)."),
         click.option("--context", metavar="NAME", help="The kubeconfig context to use."),
         click.option("--cluster", metavar="NAME", help="The kubeconfig cluster to use."),
         click.option("--user", metavar="NAME", help="The kubeconfig user to use."),
@@ -99,9 +112,7 @@ def cluster_options(f: F) -> F:
         click.option("--as-group", "as_groups", multiple=True, metavar="GROUP",
                      help="Impersonate this group (repeatable)."),
         click.option("--as-uid", metavar="UID", help="Impersonate this UID."),
-        click.option("--sa", metavar="NS/NAME",
-                     help="Act as this service account (--as system:serviceaccount:NS:NAME); "
-                          "check also sets it as the pods' service account."),
+        click.option("--sa", metavar="NS/NAME", help=sa_help),
         click.option("--request-timeout", metavar="DURATION",
                      help="Give up on a request after this long (e.g. 5s, 1m; 0: never)."),
     )):

@@ -29,9 +29,11 @@ def psp() -> None:
 
 
 @psp.command()
-@click.option("-f", "--filename", "files", multiple=True, required=True, metavar="FILE|DIR",
+@click.option("-f", "--filename", "files", type=click.Path(), multiple=True,
+              required=True, metavar="FILE|DIR",
               help="Pods (or workloads, whose pod template is used) to admit.")
-@click.option("--psp-file", "psp_files", multiple=True, metavar="FILE",
+@click.option("--psp-file", "psp_files", type=click.Path(dir_okay=False), multiple=True,
+              metavar="FILE",
               help="The PodSecurityPolicy objects (default: the cluster's, where it still serves them).")
 @click.option("--allow", metavar="NAME,...",
               help="Policies the requesting user may `use`, offline (default: all; with the cluster's "
@@ -93,7 +95,8 @@ def which(files: tuple[str, ...], psp_files: tuple[str, ...], allow: str | None,
 
 
 @psp.command(name="map")
-@click.option("--psp-file", "psp_files", multiple=True, required=True, metavar="FILE",
+@click.option("--psp-file", "psp_files", type=click.Path(dir_okay=False), multiple=True,
+              required=True, metavar="FILE",
               help="The PodSecurityPolicy objects to map.")
 @output_option(("table", "wide", "json", "yaml"))
 @common_options
@@ -111,7 +114,8 @@ def map_(psp_files: tuple[str, ...], output: str) -> None:
 
 
 @psp.command()
-@click.option("-f", "--filename", "files", multiple=True, metavar="FILE|DIR",
+@click.option("-f", "--filename", "files", type=click.Path(), multiple=True,
+              metavar="FILE|DIR",
               help="Pods and their owners (ReplicaSets, StatefulSets, DaemonSets, Jobs, ...), "
                    "e.g. `kubectl get pods,rs,sts,ds,jobs,rc -A -o yaml`. Without -f, they are "
                    "read from the cluster.")

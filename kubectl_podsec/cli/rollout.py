@@ -113,7 +113,8 @@ def plan(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces: bo
 
 @rollout.command("ns")
 @namespaces_options
-@click.option("--level", type=ENFORCEABLE_LEVEL, required=True, help="The level to roll out.")
+@click.option("--level", type=ENFORCEABLE_LEVEL,
+              help="The level to roll out (default: per namespace, the one a rollout under way heads to).")
 @click.option("--version", "policy_version", type=POLICY_VERSION, metavar="V",
               help="Policy version to pin (default: the server's minor version).")
 @click.option("--to", type=STAGE,
@@ -127,7 +128,8 @@ def plan(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces: bo
 @output_option(OUTPUTS)
 @common_options
 def ns(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces: bool, selector: str | None,
-       level: Level, policy_version: Version | None, to: Stage | None, force: bool, admission_config: str | None,
+       level: Level | None, policy_version: Version | None, to: Stage | None, force: bool,
+       admission_config: str | None,
        dry_run: bool, yes: bool, output: str, **connection: Any) -> None:
     """Advance namespaces one stage (warn, then audit, then enforce), or up
     to --to. Preflight first: every pod and template evaluated offline, and
@@ -143,6 +145,9 @@ def ns(names: tuple[str, ...], namespaces: tuple[str, ...], all_namespaces: bool
         raise UsageError("name the namespaces, or use -A or -l SELECTOR")
     session = _session(connection, console, admission_config)
     found = session.survey(chosen, level, version, force)
+    idle = found.idle(session.config.defaults.enforce.level) if level is None else []
+    if idle:
+        raise UsageError(f"no rollout under way in {', '.join(idle)}: pass --level")
     target = run_stage([p.stage for p in found.plans.values() if not p.skip],
                        to)
     author = session.author()

@@ -13,7 +13,9 @@ so asking about a service account needs no read rights for it.
 
 Every request made here is free of side effects (reads, reviews, dry runs),
 so each is retried with backoff on 429, 5xx and dropped connections,
-honouring Retry-After; only a namespace patch is sent once.
+honouring Retry-After; only a namespace patch is sent once. A refused
+connection or a host name that does not resolve fails at once, as in kubectl,
+and --request-timeout bounds each request with its retries.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from ..errors import ClusterError
 from .options import ConnectionOptions, Impersonation
 from .resources import NAMESPACES, Resource
 from .transport import (CONNECT_TIMEOUT, JSON, MAX_ATTEMPTS, RETRY_STATUS, NotConnected, Raw, Response,
-                        Transport, backoff, describe_failure, failure_kind)
+                        TimedOut, Transport, backoff, describe_failure, failure_kind)
 from .transport import decode as _decode
 
 FIELD_MANAGER = "kubectl-podsec"
@@ -72,7 +74,7 @@ class Cluster:
         self.context = resolved.context_name
         self.identity = options.identity
         self.timeout = options.request_timeout
-        self._credentials = _credentials(resolved, environ)
+        self._credentials = _credentials(resolved, environ, options.request_timeout)
         self._transport = Transport(self._credentials, os.environ if environ is None else environ)
         self.server = self._credentials.server
         self._user_agent = f"kubectl-podsec/{_version()}"
@@ -103,28 +105,35 @@ class Cluster:
         status is returned, and only the absence of an answer raises (ApiError,
         reason NOT_SENT when no connection was made, so nothing reached the server)."""
         attempts = self.attempts if retry else 1
+        # --request-timeout bounds the request with its retries, as client-go's
+        # request context does: no attempt and no wait runs past it.
+        deadline = time.monotonic() + self.timeout if self.timeout else None
         for attempt in range(1, attempts + 1):
             self._requests.add()
             try:
-                response = self._send(method, path, query, body, impersonate, content_type, decode)
+                response = self._send(method, path, query, body, impersonate, content_type, decode,
+                                      _remaining(deadline))
             except (OSError, HTTPException) as err:
                 kind = failure_kind(err)
                 if kind == "timeout":
-                    raise self._timeout(method, path) from None
-                if kind == "retry" and attempt < attempts:
-                    self.sleep(backoff(attempt, None))
+                    raise self._timeout(method, path, err) from None
+                wait = backoff(attempt, None)
+                if kind == "retry" and attempt < attempts and _fits(deadline, wait):
+                    self.sleep(wait)
                     continue
                 raise ApiError(f"cannot reach {self.server} ({describe_failure(err)}); "
                                "check --context or KUBECONFIG",
                                reason=NOT_SENT if isinstance(err, NotConnected) else "") from None
-            if response.status in RETRY_STATUS and attempt < attempts:
-                self.sleep(backoff(attempt, response.retry_after))
+            wait = backoff(attempt, response.retry_after)
+            if response.status in RETRY_STATUS and attempt < attempts and _fits(deadline, wait):
+                self.sleep(wait)
                 continue
-            return Response(response.status, response.body, response.warnings)
+            return Response(response.status, response.body, response.warnings, attempt)
         raise AssertionError("unreachable")
 
     def _send(self, method: str, path: str, query: list[tuple[str, Any]] | None, body: Any,
-              impersonate: bool | Impersonation, content_type: str = JSON, decode: bool = True) -> Raw:
+              impersonate: bool | Impersonation, content_type: str = JSON, decode: bool = True,
+              timeout: float | None = None) -> Raw:
         headers = [("Accept", JSON), ("User-Agent", self._user_agent)]
         if self._credentials.authorization:
             headers.append(("Authorization", self._credentials.authorization))
@@ -139,12 +148,17 @@ class Cluster:
             data = json.dumps(body).encode()
             headers += [("Content-Type", content_type), ("Content-Length", str(len(data)))]
         target = self._transport.prefix + path + (f"?{urlencode(query)}" if query else "")
-        status, payload, reply = self._transport.send(method, target, headers, data, self.timeout)
+        status, payload, reply = self._transport.send(method, target, headers, data, timeout)
         return Raw(status, _decode(payload) if decode else payload,
                    tuple(reply.get_all("Warning") or ()), reply.get("Retry-After"))
 
-    def _timeout(self, method: str, path: str) -> ApiError:
-        limit = f"{self.timeout:g}s" if self.timeout else f"{CONNECT_TIMEOUT:g}s to connect"
+    def _timeout(self, method: str, path: str, err: Exception) -> ApiError:
+        if self.timeout:
+            limit = f"{self.timeout:g}s"
+        elif isinstance(err, TimedOut) and err.limit:
+            limit = f"{err.limit:g}s for the {err.phase}"
+        else:
+            limit = f"{CONNECT_TIMEOUT:g}s for the connection"
         return ApiError(f"timed out after {limit} waiting for {self.server} ({method} {path}); "
                         "raise --request-timeout or check the connection")
 
@@ -157,14 +171,15 @@ class Cluster:
                             f'"{self.context}" ({message}); check --context, --user or KUBECONFIG',
                             status, reason)
         if status == 403:
-            text = message.partition(" is forbidden: ")[2] or message
+            # `pods "x" is forbidden: WHY` for a resource, `forbidden: WHY` for a path (/version)
+            text = message.partition(" is forbidden: ")[2] or message.removeprefix("forbidden: ")
             refused = " cannot impersonate" in text  # also 1.35+'s impersonate-on:... verbs
             return ApiError(f"forbidden: {text}", status, IMPERSONATION_REFUSED if refused else reason)
         if status == 404 and reason == "NotFound":
             return ApiError(message, status, reason)
         if status == 404:
             return ApiError(f"{self.server} does not serve {method} {path} (404 Not Found)", status)
-        after = f" after {self.attempts} attempts" if status in RETRY_STATUS else ""
+        after = f" after {response.attempts} attempts" if response.attempts > 1 else ""
         return ApiError(f"{self.server} answered {status} to {method} {path}{after}: {message}",
                         status, reason)
 
@@ -277,6 +292,16 @@ class Cluster:
         return answer(response.status, response.body, response.warnings, who)
 
 
+def _remaining(deadline: float | None) -> float | None:
+    """What is left of the request's time (a sliver at least: the attempt then times out)."""
+    return None if deadline is None else max(deadline - time.monotonic(), 0.001)
+
+
+def _fits(deadline: float | None, wait: float) -> bool:
+    """Whether waiting `wait` seconds leaves time for another attempt."""
+    return deadline is None or time.monotonic() + wait < deadline
+
+
 def _access(review: Mapping[str, Any]) -> Access:
     status = review.get("status") or {}
     return Access(bool(status.get("allowed")) and not status.get("denied"),
@@ -293,8 +318,9 @@ class _Counter:
             self.value += 1
 
 
-def _credentials(resolved: kubeconfig.Resolved, environ: Mapping[str, str] | None) -> Credentials:
-    found = load_credentials(resolved, environ)
+def _credentials(resolved: kubeconfig.Resolved, environ: Mapping[str, str] | None,
+                 timeout: float | None) -> Credentials:
+    found = load_credentials(resolved, environ, timeout)
     if found.auth_provider and not found.authorization:
         found = found._replace(authorization=auth_provider.token(resolved))
     return found

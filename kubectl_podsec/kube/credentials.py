@@ -44,39 +44,57 @@ class Credentials(NamedTuple):
     authorization: str | None = None  # the Authorization header's value
     proxy_url: str | None = None  # from the kubeconfig only (the environment is read per host)
     auth_provider: bool = False  # the official client must supply the token
+    cluster_entry: str = ""  # 'FILE: cluster "NAME"' and 'FILE: user "NAME"', for messages
+    user_entry: str = ""
 
 
-def load(resolved: kubeconfig.Resolved, environ: Mapping[str, str] | None = None) -> Credentials:
+def load(resolved: kubeconfig.Resolved, environ: Mapping[str, str] | None = None,
+         timeout: float | None = None) -> Credentials:
+    """The server, TLS settings and credentials; `timeout` (--request-timeout)
+    bounds an exec credential plugin."""
     env = os.environ if environ is None else environ
     if resolved.config is None:
         return _in_cluster(env)
     config = resolved.config
     context = _entry(config, "contexts", resolved.context or "") or {}
-    cluster = _entry(config, "clusters", str(context.get("cluster") or "")) or {}
-    user = _entry(config, "users", str(context.get("user") or "")) or {}
-    where = f'context "{resolved.context_name}"'
-    server = str(cluster.get("server") or "").rstrip("/")
+    cluster_name, user_name = str(context.get("cluster") or ""), str(context.get("user") or "")
+    cluster = _entry(config, "clusters", cluster_name) or {}
+    user = _entry(config, "users", user_name) or {}
+    # A fault in the kubeconfig is invalid input (exit 2), named by file and entry.
+    in_cluster = f'{resolved.origin("clusters", cluster_name)}: cluster "{cluster_name}"'
+    in_user = f'{resolved.origin("users", user_name)}: user "{user_name}"'
+    server = cluster.get("server") or ""
+    if not isinstance(server, str):
+        raise InputError(in_cluster, "server must be a string")
     if not server:
-        raise ClusterError(f'invalid configuration for {where}: no server found for cluster '
-                           f'"{context.get("cluster") or ""}"')
+        raise InputError(in_cluster, "no server found (the server key is missing or empty)")
+    server = server.rstrip("/")
     if not server.startswith(("https://", "http://")):
         server = f"https://{server}"
-    ca = _data_or_file(cluster, "certificate-authority", where)
+    ca = _data_or_file(cluster, "certificate-authority", in_cluster)
     credentials = Credentials(
         server=server, ca_pem=ca, insecure=bool(cluster.get("insecure-skip-tls-verify")),
         tls_server_name=cluster.get("tls-server-name") or None,
-        client_cert_pem=_data_or_file(user, "client-certificate", where),
-        client_key_pem=_data_or_file(user, "client-key", where),
-        authorization=_static_authorization(user, where),
+        client_cert_pem=_data_or_file(user, "client-certificate", in_user),
+        client_key_pem=_data_or_file(user, "client-key", in_user),
+        authorization=_static_authorization(user, in_user),
         proxy_url=cluster.get("proxy-url") or None,
-        auth_provider=bool(user.get("auth-provider")))
+        auth_provider=bool(user.get("auth-provider")), cluster_entry=in_cluster, user_entry=in_user)
     if isinstance(user.get("exec"), Mapping) and not credentials.authorization:
-        credentials = _exec(user["exec"], cluster, ca, credentials, where, env)
+        where = _Where(f'context "{resolved.context_name}"', in_user)
+        credentials = _exec(user["exec"], cluster, ca, credentials, where, env, timeout)
     if bool(credentials.client_cert_pem) != bool(credentials.client_key_pem):
         missing = "client-key" if credentials.client_cert_pem else "client-certificate"
-        raise ClusterError(f"invalid configuration for {where}: {missing} is missing "
-                           "(a client certificate needs its key)")
+        raise InputError(in_user, f"{missing} is missing (a client certificate needs its key)")
     return credentials
+
+
+class _Where(NamedTuple):
+    """How messages name an exec plugin's failures: a plugin that ran and
+    failed fails the context (exit 3); one that cannot be run is the entry's fault."""
+
+    context: str
+    entry: str
 
 
 def _entry(config: Mapping[str, Any], section: str, name: str) -> dict[str, Any] | None:
@@ -87,12 +105,12 @@ def _entry(config: Mapping[str, Any], section: str, name: str) -> dict[str, Any]
     return None
 
 
-def _read(path: str, what: str) -> bytes:
+def _read(path: str, what: str, where: str = "") -> bytes:
     try:
         with open(path, "rb") as f:
             return f.read()
     except OSError as err:
-        raise InputError(path, f"cannot read the {what}: {err.strerror}") from None
+        raise InputError(where, f"cannot read the {what} {path}: {err.strerror}") from None
 
 
 def _data_or_file(body: Mapping[str, Any], key: str, where: str) -> bytes | None:
@@ -101,15 +119,15 @@ def _data_or_file(body: Mapping[str, Any], key: str, where: str) -> bytes | None
         try:
             return base64.b64decode(str(data), validate=True)
         except (binascii.Error, ValueError):
-            raise ClusterError(f"invalid configuration for {where}: {key}-data is not base64") from None
+            raise InputError(where, f"{key}-data is not base64") from None
     if body.get(key):
-        return _read(str(body[key]), key)
+        return _read(str(body[key]), key, where)
     return None
 
 
 def _static_authorization(user: Mapping[str, Any], where: str) -> str | None:
     if user.get("tokenFile"):
-        token = _read(str(user["tokenFile"]), "tokenFile").decode("utf-8", "replace").strip()
+        token = _read(str(user["tokenFile"]), "tokenFile", where).decode("utf-8", "replace").strip()
         return f"Bearer {token}" if token else None
     if user.get("token"):
         return f"Bearer {user['token']}"
@@ -122,8 +140,8 @@ def _static_authorization(user: Mapping[str, Any], where: str) -> str | None:
 def _in_cluster(env: Mapping[str, str]) -> Credentials:
     host, port = env.get("KUBERNETES_SERVICE_HOST", ""), env.get("KUBERNETES_SERVICE_PORT", "")
     if not host or not port:
-        raise ClusterError("unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and "
-                           "KUBERNETES_SERVICE_PORT must be defined")
+        raise InputError("", "unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and "
+                             "KUBERNETES_SERVICE_PORT must be defined")
     if ":" in host:
         host = f"[{host}]"
     token = _read(os.path.join(kubeconfig.IN_CLUSTER_DIR, "token"), "service account token").decode().strip()
@@ -136,18 +154,19 @@ def _in_cluster(env: Mapping[str, str]) -> Credentials:
 # --- exec credential plugins (client-go's plugin/pkg/client/auth/exec) ------------------
 
 def _exec(spec: Mapping[str, Any], cluster: Mapping[str, Any], ca: bytes | None,
-          credentials: Credentials, where: str, env: Mapping[str, str]) -> Credentials:
-    fail = f"cannot get credentials for {where}"
+          credentials: Credentials, where: _Where, env: Mapping[str, str],
+          timeout: float | None) -> Credentials:
+    fail = f"cannot get credentials for {where.context}"
     version = str(spec.get("apiVersion") or "")
     if version not in EXEC_VERSIONS:
-        raise ClusterError(f'{fail}: exec plugin: invalid apiVersion "{version}"')
+        raise InputError(where.entry, f'exec plugin: invalid apiVersion "{version}"')
     command = str(spec.get("command") or "")
     if not command:
-        raise ClusterError(f"{fail}: exec plugin: the command is missing")
+        raise InputError(where.entry, "exec plugin: the command is missing")
     mode = str(spec.get("interactiveMode") or ("" if version.endswith("/v1") else "IfAvailable"))
     if mode not in ("Never", "IfAvailable", "Always"):
-        raise ClusterError(f"{fail}: exec plugin: interactiveMode must be Never, IfAvailable or Always"
-                           f'{f" (not {mode!r})" if mode else ""}')
+        raise InputError(where.entry, "exec plugin: interactiveMode must be Never, IfAvailable or Always"
+                                      f'{f" (not {mode!r})" if mode else ""}')
     try:
         terminal = sys.stdin is not None and sys.stdin.isatty()
     except ValueError:  # stdin closed
@@ -168,13 +187,17 @@ def _exec(spec: Mapping[str, Any], cluster: Mapping[str, Any], ca: bytes | None,
     args = [command, *(str(a) for a in spec.get("args") or [])]
     try:
         ran = subprocess.run(args, env=child_env, stdout=subprocess.PIPE,
-                             stdin=None if interactive else subprocess.DEVNULL, check=False)
+                             stdin=None if interactive else subprocess.DEVNULL, check=False,
+                             timeout=timeout)
+    except subprocess.TimeoutExpired:  # the plugin has been killed
+        raise ClusterError(f"{fail}: exec plugin {command} gave no credentials within {timeout:g}s "
+                           "(--request-timeout)") from None
     except FileNotFoundError:
         hint = str(spec.get("installHint") or "").strip()
-        raise ClusterError(f"{fail}: exec: executable {command} not found"
-                           + (f"; {hint}" if hint else "")) from None
+        raise InputError(where.entry, f"exec: executable {command} not found"
+                                      + (f"; {hint}" if hint else "")) from None
     except OSError as err:
-        raise ClusterError(f"{fail}: exec: cannot run {command}: {err.strerror}") from None
+        raise InputError(where.entry, f"exec: cannot run {command}: {err.strerror}") from None
     if ran.returncode != 0:
         raise ClusterError(f"{fail}: exec: executable {command} failed with exit code {ran.returncode}")
     return _exec_result(ran.stdout, version, credentials, fail)

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from ..errors import ClusterError, InputError
+from ..errors import InputError
 
 IN_CLUSTER_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 OVERRIDE_CONTEXT = "kubectl-podsec-override"
@@ -39,6 +39,11 @@ class Resolved(NamedTuple):
     context_name: str  # as the user knows it, for messages
     namespace: str
     files: tuple[str, ...]  # where it came from, for messages
+    origins: Mapping[str, str] = {}  # "clusters/NAME" (and users/, contexts/) -> the file it came from
+
+    def origin(self, section: str, name: str) -> str:
+        """Where an entry came from, for messages: its file (or every file read)."""
+        return self.origins.get(f"{section}/{name}") or ", ".join(self.files) or "the kubeconfig"
 
 
 def kubeconfig_files(explicit: str | None, environ: Mapping[str, str]) -> tuple[str, ...]:
@@ -65,12 +70,19 @@ def _load(path: str) -> dict[str, Any]:
     except OSError as err:
         raise InputError(path, f"cannot read kubeconfig: {err.strerror}") from None
     except yaml.YAMLError as err:
-        raise InputError(path, f"invalid kubeconfig: {err}") from None
+        raise InputError(path, f"invalid kubeconfig: {_yaml_problem(err)}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise InputError(path, "invalid kubeconfig: not a mapping")
     return data
+
+
+def _yaml_problem(err: yaml.YAMLError) -> str:
+    """The parser's complaint on one line, with where it is (the file is named by the caller)."""
+    mark = getattr(err, "problem_mark", None)
+    problem = str(getattr(err, "problem", None) or err).replace("\n", " ")
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" if mark else problem
 
 
 def _absolute(base: str, value: Any) -> Any:
@@ -93,8 +105,10 @@ def _resolve_paths(section: str, entry: dict[str, Any], base: str) -> dict[str, 
     return {**entry, section[:-1]: {k: v for k, v in body.items() if v is not None}}
 
 
-def merge(files: tuple[str, ...]) -> dict[str, Any]:
-    """The files merged first-wins, as client-go does."""
+def merge(files: tuple[str, ...], origins: dict[str, str] | None = None) -> dict[str, Any]:
+    """The files merged first-wins, as client-go does; `origins` learns which
+    file each entry came from."""
+    origins = {} if origins is None else origins
     merged: dict[str, Any] = {"clusters": [], "users": [], "contexts": []}
     seen: dict[str, set[str]] = {section: set() for section in merged}
     for path in files:
@@ -107,12 +121,26 @@ def merge(files: tuple[str, ...]) -> dict[str, Any]:
             for entry in entries:
                 if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
                     raise InputError(path, f"invalid kubeconfig: every entry in {section} needs a name")
+                body = entry.get(section[:-1])
+                if body is not None and not isinstance(body, dict):
+                    raise InputError(path, f'invalid kubeconfig: {section[:-1]} of "{entry["name"]}" '
+                                           f"in {section} must be a mapping, not {_kind(body)}")
                 if entry["name"] not in seen[section]:
                     seen[section].add(entry["name"])
+                    origins[f'{section}/{entry["name"]}'] = path
                     merged[section].append(_resolve_paths(section, entry, base))
         if data.get("current-context") and "current-context" not in merged:
             merged["current-context"] = data["current-context"]
     return merged
+
+
+def _kind(value: Any) -> str:
+    """A YAML value's kind, as a user would name it."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a string" if isinstance(value, str) else "a list"
 
 
 def _named(config: dict[str, Any], section: str, name: str) -> dict[str, Any] | None:
@@ -139,17 +167,18 @@ def resolve(kubeconfig: str | None = None, context: str | None = None, cluster: 
     """The configuration kubectl would use with these flags."""
     env = os.environ if environ is None else environ
     files = kubeconfig_files(kubeconfig, env)
-    config = merge(files)
+    origins: dict[str, str] = {}
+    config = merge(files, origins)
     where = ", ".join(files) if files else "no kubeconfig file"
     name = context or config.get("current-context") or ""
     if not name and not (cluster and user):
         if not kubeconfig and _in_cluster_possible(env):
             return Resolved(None, None, "in-cluster", _in_cluster_namespace(env), ())
         if not files:
-            raise ClusterError("no cluster configured: no kubeconfig found (KUBECONFIG is unset or "
-                               "names no existing file, and there is no ~/.kube/config); "
-                               "pass --kubeconfig or set KUBECONFIG")
-        raise ClusterError(f"no current context in {where}; pass --context")
+            raise InputError("", "no cluster configured: no kubeconfig found (KUBECONFIG is unset or "
+                                 "names no existing file, and there is no ~/.kube/config); "
+                                 "pass --kubeconfig or set KUBECONFIG")
+        raise InputError(where, "no current-context; pass --context")
     chosen: dict[str, Any] | None = (_named(config, "contexts", name) if name
                                      else {"name": name, "context": {}})
     if chosen is None:
@@ -166,4 +195,4 @@ def resolve(kubeconfig: str | None = None, context: str | None = None, cluster: 
         raise InputError(flag, f'user "{body["user"]}" not found in the kubeconfig ({where})')
     config["contexts"] = [*config["contexts"], {"name": OVERRIDE_CONTEXT, "context": body}]
     return Resolved(config, OVERRIDE_CONTEXT, name or "(none)", body.get("namespace") or "default",
-                    files)
+                    files, origins)

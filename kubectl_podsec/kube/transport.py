@@ -19,12 +19,16 @@ from http.client import HTTPConnection, HTTPException, HTTPSConnection, RemoteDi
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from ..errors import ClusterError
+from ..errors import InputError
 from .credentials import Credentials, proxy_for
 
 MAX_ATTEMPTS = 5
 RETRY_AFTER_CAP = 30.0
-CONNECT_TIMEOUT = 30.0  # Go's default dial timeout, when --request-timeout is not given
+# Go's defaults when --request-timeout is not given: net.Dialer's 30 s to
+# connect and client-go's 10 s TLS handshake (utilnet.SetTransportDefaults);
+# reading the answer then has no limit, as in kubectl.
+CONNECT_TIMEOUT = 30.0
+TLS_HANDSHAKE_TIMEOUT = 10.0
 # Answers that say "try again later": retried for side-effect-free requests,
 # read back for writes (`rollout/write.py`).
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -36,6 +40,7 @@ class Response(NamedTuple):
     status: int
     body: Any
     warnings: tuple[str, ...]
+    attempts: int = 1  # how many times it was sent, retries included
 
 
 class Raw(NamedTuple):
@@ -48,7 +53,15 @@ class Raw(NamedTuple):
 
 
 class NotConnected(OSError):
-    """No connection could be made: the request never left."""
+    """No connection could be made (refused, no such host): the request never left."""
+
+
+class TimedOut(TimeoutError):
+    """No answer in time: `phase` is what was waited for, `limit` how long (seconds)."""
+
+    def __init__(self, phase: str, limit: float | None) -> None:
+        super().__init__(f"timed out waiting for the {phase}")
+        self.phase, self.limit = phase, limit
 
 
 def decode(data: bytes) -> Any:
@@ -68,12 +81,17 @@ def backoff(attempt: int, retry_after: str | None) -> float:
 
 
 def failure_kind(err: Exception) -> str:
-    """retry (no connection, or it dropped), timeout, or fail (TLS and the like)."""
+    """retry (a connection that dropped), timeout, or fail (refused, no such
+    host, TLS and the like). As client-go, a refused connection or a name that
+    does not resolve is not retried: it fails at once, as kubectl does; only a
+    connection reset or closed mid-exchange is tried again."""
     if isinstance(err, ssl.SSLError):
         return "fail"
     if isinstance(err, TimeoutError):
         return "timeout"
-    if isinstance(err, (NotConnected, ConnectionError, HTTPException)):
+    if isinstance(err, NotConnected):
+        return "fail"
+    if isinstance(err, (ConnectionError, HTTPException)):
         return "retry"
     return "fail"
 
@@ -106,7 +124,7 @@ class Transport:
         self.credentials = credentials
         self.proxy = proxy_for(self.scheme, self.host, credentials.proxy_url, environ)
         if self.proxy and not self.proxy.startswith("http://"):
-            raise ClusterError(f"proxy {self.proxy}: only http:// proxies are supported")
+            raise InputError(f"proxy {self.proxy}", "only http:// proxies are supported")
         self._context: ssl.SSLContext | None = None
         self._idle: list[HTTPConnection] = []
         self._lock = threading.Lock()
@@ -121,7 +139,6 @@ class Transport:
         with self._lock:
             if self._idle:
                 return self._idle.pop(), True
-        limit = timeout or CONNECT_TIMEOUT
         target_host = f"[{self.host}]" if ":" in self.host else self.host
         if self.proxy:
             proxy = urlsplit(self.proxy)
@@ -130,10 +147,12 @@ class Transport:
             host, port = target_host, self.port
         connection: HTTPConnection
         if self.scheme == "https":
-            connection = _HTTPSConnection(host, port, timeout=limit, context=self.context(),
-                                          server_hostname=self.credentials.tls_server_name)
+            connection = _HTTPSConnection(host, port, timeout=timeout or CONNECT_TIMEOUT,
+                                          context=self.context(),
+                                          server_hostname=self.credentials.tls_server_name,
+                                          handshake_timeout=timeout or TLS_HANDSHAKE_TIMEOUT)
         else:
-            connection = HTTPConnection(host, port, timeout=limit)
+            connection = HTTPConnection(host, port, timeout=timeout or CONNECT_TIMEOUT)
         if self.proxy:
             connection.set_tunnel(target_host, self.port)
         try:
@@ -143,11 +162,11 @@ class Transport:
             raise
         except OSError as err:
             connection.close()
-            if isinstance(err, TimeoutError):
+            if isinstance(err, TimedOut):
                 raise
+            if isinstance(err, TimeoutError):
+                raise TimedOut("connection", timeout or CONNECT_TIMEOUT) from None
             raise NotConnected(err.errno, err.strerror or str(err)) from None
-        assert connection.sock is not None
-        connection.sock.settimeout(timeout)  # None: no limit on reading the answer
         return connection, False
 
     def _close_idle(self) -> None:
@@ -162,6 +181,8 @@ class Transport:
         meanwhile is replaced once (nothing reached the server on it)."""
         for _ in range(2):
             connection, reused = self._connection(timeout)
+            assert connection.sock is not None
+            connection.sock.settimeout(timeout)  # this request's own limit, also on a kept-alive one
             try:
                 connection.putrequest(method, target, skip_host=False, skip_accept_encoding=True)
                 for name, value in headers:
@@ -175,6 +196,9 @@ class Transport:
                     self._close_idle()  # and the other idle ones are as old
                     continue
                 raise
+            except TimeoutError:
+                connection.close()
+                raise TimedOut("answer", timeout) from None
             except BaseException:
                 connection.close()
                 raise
@@ -188,20 +212,25 @@ class Transport:
 
 
 class _HTTPSConnection(HTTPSConnection):
-    """HTTPS with an optional TLS server name other than the host (tls-server-name)."""
+    """HTTPS with an optional TLS server name other than the host
+    (tls-server-name), and a limit of its own on the TLS handshake, as Go has:
+    a server that accepts connections and never answers is given up on then."""
 
     def __init__(self, host: str, port: int, *, timeout: float, context: ssl.SSLContext,
-                 server_hostname: str | None) -> None:
+                 server_hostname: str | None, handshake_timeout: float) -> None:
         super().__init__(host, port, timeout=timeout, context=context)
         self._server_hostname = server_hostname
+        self._handshake_timeout = handshake_timeout
 
     def connect(self) -> None:
-        if not self._server_hostname:
-            super().connect()
-            return
-        HTTPConnection.connect(self)
+        HTTPConnection.connect(self)  # the TCP connection (and a proxy's CONNECT)
         assert self.sock is not None
-        self.sock = self._context.wrap_socket(self.sock, server_hostname=self._server_hostname)  # type: ignore[attr-defined]
+        self.sock.settimeout(self._handshake_timeout)
+        name = self._server_hostname or self._tunnel_host or self.host  # type: ignore[attr-defined]
+        try:
+            self.sock = self._context.wrap_socket(self.sock, server_hostname=name)  # type: ignore[attr-defined]
+        except TimeoutError:
+            raise TimedOut("TLS handshake", self._handshake_timeout) from None
 
 
 def _ssl_context(credentials: Credentials) -> ssl.SSLContext:
@@ -213,24 +242,26 @@ def _ssl_context(credentials: Credentials) -> ssl.SSLContext:
         try:
             context.load_verify_locations(cadata=credentials.ca_pem.decode("ascii", "replace"))
         except ssl.SSLError as err:
-            raise ClusterError(f"invalid certificate-authority for {credentials.server}: {err.reason}") from None
+            raise InputError(credentials.cluster_entry,
+                             f"certificate-authority is not a usable certificate: {err.reason}") from None
     else:
         context.load_default_certs()
     if credentials.client_cert_pem and credentials.client_key_pem:
-        _load_client_certificate(context, credentials.client_cert_pem, credentials.client_key_pem)
+        _load_client_certificate(context, credentials)
     return context
 
 
-def _load_client_certificate(context: ssl.SSLContext, cert: bytes, key: bytes) -> None:
+def _load_client_certificate(context: ssl.SSLContext, credentials: Credentials) -> None:
     """ssl only loads certificates from files: a private temporary directory, removed at once."""
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="kubectl-podsec-") as tmp:
         cert_path, key_path = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
-        for path, data in ((cert_path, cert), (key_path, key)):
+        for path, data in ((cert_path, credentials.client_cert_pem), (key_path, credentials.client_key_pem)):
             with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "wb") as f:
-                f.write(data)
+                f.write(data or b"")
         try:
             context.load_cert_chain(cert_path, key_path)
         except ssl.SSLError as err:
-            raise ClusterError(f"invalid client certificate or key: {err.reason}") from None
+            raise InputError(credentials.user_entry,
+                             f"client-certificate or client-key is not usable: {err.reason}") from None

@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import __version__
 from ..pss import CHECKS, DESCRIPTIONS
-from ..check.report import Result, Skipped, Summary, Verdict
+from ..check.report import Failure, Result, Skipped, Summary, Verdict
 from .fixes import fix_hint
 from .writer import ReportWriter
 
@@ -196,7 +196,7 @@ class SarifWriter(ReportWriter):
             self._first = False
         return "".join(out)
 
-    def end(self, skipped: list[Skipped], errors: list[str], summary: Summary) -> str:
+    def end(self, skipped: list[Skipped], errors: list[Failure], summary: Summary) -> str:
         tool = {"driver": {"name": "kubectl-podsec", "version": __version__,
                            "informationUri": "https://github.com/kubectl-podsec/kubectl-podsec",
                            "rules": _rules() + (_psp_rules() if self._psp else [])

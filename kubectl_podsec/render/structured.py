@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ..check.report import Result, Skipped, Summary
+from ..check.report import Failure, Result, Skipped, Summary
 from .serialize import document
 from .writer import ReportWriter
 
@@ -27,8 +27,8 @@ class JsonWriter(ReportWriter):
         self._first = False
         return sep + json.dumps(result.to_dict(), ensure_ascii=False)
 
-    def end(self, skipped: list[Skipped], errors: list[str], summary: Summary) -> str:
-        tail = {"skipped": [s.to_dict() for s in skipped], "errors": errors,
+    def end(self, skipped: list[Skipped], errors: list[Failure], summary: Summary) -> str:
+        tail = {"skipped": [s.to_dict() for s in skipped], "errors": [e.to_dict() for e in errors],
                 "summary": summary.to_dict()}
         body = json.dumps(tail, indent=2, ensure_ascii=False)[1:]  # drop the opening "{"
         close = "\n  ]," if not self._first else "],"
@@ -53,7 +53,7 @@ class YamlWriter(ReportWriter):
         self._any = True
         return head + self._yaml([result.to_dict()])
 
-    def end(self, skipped: list[Skipped], errors: list[str], summary: Summary) -> str:
-        tail = {"skipped": [s.to_dict() for s in skipped], "errors": errors,
+    def end(self, skipped: list[Skipped], errors: list[Failure], summary: Summary) -> str:
+        tail = {"skipped": [s.to_dict() for s in skipped], "errors": [e.to_dict() for e in errors],
                 "summary": summary.to_dict()}
         return ("" if self._any else "results: []\n") + self._yaml(tail)

@@ -9,7 +9,7 @@ from ..check.answers import Said, classify
 from ..check.dry_run import ServerVerdict
 from .fixes import fix_hint
 from ..admission.policy import HOW_TO_KNOW
-from ..check.report import Result, Skipped, Summary, Verdict
+from ..check.report import Failure, Result, Skipped, Summary, Verdict
 from .writer import ReportWriter
 
 WIDTH_SAMPLE = 500  # rows buffered to size the columns before streaming
@@ -203,9 +203,11 @@ class TableWriter(ReportWriter):
             return ""
         return self._flush()
 
-    def end(self, skipped: list[Skipped], errors: list[str], summary: Summary) -> str:
+    def end(self, skipped: list[Skipped], errors: list[Failure], summary: Summary) -> str:
         out = [self._flush()] if self._pending else []
-        if summary.objects == 0:
+        if summary.nothing_read:  # not an empty cluster: say so
+            out.append("Nothing could be read from the cluster (see the errors above).\n")
+        elif summary.objects == 0:
             out.append("No objects with a pod spec.\n")
         if self._details:
             out.append("\n" + "\n".join(self._details))

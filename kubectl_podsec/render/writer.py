@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..check.report import Result, Skipped, Summary
+from ..check.report import Failure, Result, Skipped, Summary
 
 
 class ReportWriter:
@@ -23,5 +23,5 @@ class ReportWriter:
     def result(self, result: Result) -> str:
         raise NotImplementedError
 
-    def end(self, skipped: list[Skipped], errors: list[str], summary: Summary) -> str:
+    def end(self, skipped: list[Skipped], errors: list[Failure], summary: Summary) -> str:
         raise NotImplementedError

@@ -102,6 +102,10 @@ class RunKind(enum.Enum):
     UNDO = "RolloutUndo"
 
 
+NO_TERMINAL = "not a terminal, so no confirmation: nothing was written (pass --yes to write, --dry-run to preview)"
+DECLINED = "not confirmed: nothing was written"
+
+
 class RunView(NamedTuple):
     """How a run shows itself, given by the command: the report of the
     outcomes (dry run or not) and, before writing, the preview a person
@@ -139,12 +143,15 @@ class Run:
                                 dry_run)
         if dry_run or not any(o.result == StepResult.PENDING for o in outcomes):
             return self._finish(_held(outcomes, StepResult.WOULD_APPLY, ""), dry_run)
-        if not yes:
-            refusal = self._confirm(outcomes)
-            if refusal:
-                self._finish(_held(outcomes, StepResult.NOT_CONFIRMED, refusal), dry_run)
-                self.session.console.err(f"error: {refusal}")
-                return ExitCode.USAGE
+        if not yes and not can_prompt():
+            self._finish(_held(outcomes, StepResult.NOT_CONFIRMED, NO_TERMINAL), dry_run)
+            self.session.console.err(f"error: {NO_TERMINAL}")
+            return ExitCode.USAGE
+        if not yes and not self._confirmed(outcomes):
+            # The person's own choice, not a failure: the run's other codes stand.
+            code = self._finish(_held(outcomes, StepResult.NOT_CONFIRMED, DECLINED), dry_run)
+            self.session.console.err(DECLINED)
+            return code
         outcomes, lost, interrupted = self.writer.write_all(outcomes)
         if lost is not None:
             self.session.error(str(lost))
@@ -152,15 +159,11 @@ class Run:
         return ExitCode.INTERRUPTED if interrupted else ExitCode.worst(
             code, ExitCode.CLUSTER if lost is not None else ExitCode.OK)
 
-    def _confirm(self, outcomes: list[Outcome]) -> str | None:
-        """Why nothing is written (None: go ahead)."""
-        if not can_prompt():
-            return "not a terminal, so no confirmation: nothing was written (pass --yes to write, --dry-run to preview)"
+    def _confirmed(self, outcomes: list[Outcome]) -> bool:
+        """The preview, and the person's answer to writing it."""
         self.session.console.err(self.view.preview(outcomes).rstrip("\n"))
         count = sum(1 for o in outcomes if o.result == StepResult.PENDING)
-        if self.view.confirm(f"Write these changes to {count} namespace(s)?"):
-            return None
-        return "not confirmed: nothing was written"
+        return self.view.confirm(f"Write these changes to {count} namespace(s)?")
 
     def _finish(self, outcomes: list[Outcome], dry_run: bool) -> ExitCode:
         self.report(outcomes, dry_run)

@@ -220,16 +220,23 @@ _STRICTER = {Level.PRIVILEGED: Level.BASELINE, Level.BASELINE: Level.RESTRICTED,
              Level.RESTRICTED: Level.RESTRICTED}
 
 
+def level_under_way(labels: Mapping[str, str] | None, enforced: Level = Level.PRIVILEGED) -> Level | None:
+    """The level a rollout under way heads to: the strictest level a mode
+    names, when stricter than what the namespace enforces; else None."""
+    labels = labels or {}
+    enforce = _level(labels, "enforce") or enforced
+    named = [lv for lv in (_level(labels, m) for m in MODES) if lv is not None]
+    heading = max(named, key=lambda lv: lv.strictness, default=enforce)
+    return heading if heading.strictness > enforce.strictness else None
+
+
 def default_level(labels: Mapping[str, str] | None, enforced: Level = Level.PRIVILEGED) -> Level:
     """The level a namespace is heading to when none is asked for: the
     strictest level its modes name, when stricter than what it enforces (a
     rollout under way); otherwise the next level stricter than it enforces.
     `enforced` applies when the namespace has no valid enforce label."""
-    labels = labels or {}
-    enforce = _level(labels, "enforce") or enforced
-    named = [lv for lv in (_level(labels, m) for m in MODES) if lv is not None]
-    heading = max(named, key=lambda lv: lv.strictness, default=enforce)
-    return heading if heading.strictness > enforce.strictness else _STRICTER[enforce]
+    under_way = level_under_way(labels, enforced)
+    return under_way or _STRICTER[_level(labels or {}, "enforce") or enforced]
 
 
 def run_stage(stages: Iterable[Stage], to: Stage | None) -> Stage:

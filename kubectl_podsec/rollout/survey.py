@@ -16,7 +16,7 @@ from ..kube.client import ApiError, Cluster
 from ..kube.concurrency import merged
 from ..pss import Level, Version
 from ..kube.resources import NAMESPACES, WORKLOAD_RESOURCES, Resource
-from .stages import NamespacePlan, default_level, skip_reason
+from .stages import NamespacePlan, default_level, level_under_way, skip_reason
 from .tally import Judge, Tally, namespace_plan
 from .worker import judging
 from ..check.scan import NamespaceLabels, Unreadable, fatal, objects
@@ -39,6 +39,12 @@ class Survey(NamedTuple):
     judged: int  # objects judged
     evaluated: int  # templates evaluated (the rest came from the cache)
     version: Version  # the policy version judged against (pinned)
+
+    def idle(self, enforced: Level) -> list[str]:
+        """The namespaces (not skipped) with no rollout under way: without
+        --level, `rollout ns` cannot know where to take them."""
+        return [name for name, plan in self.plans.items() if not plan.skip and level_under_way(
+            (self.namespaces[name].get("metadata") or {}).get("labels"), enforced) is None]
 
 
 def read_namespaces(cluster: Cluster, selection: Selection,

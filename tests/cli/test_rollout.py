@@ -385,3 +385,44 @@ def test_golden_tables(cluster: tuple[Cluster, str], name: str, args: list[str])
     _, out, _ = run(config, *args)
 
     compare_golden(name, out)
+
+
+def test_without_level_the_rollout_under_way_goes_on(cluster: tuple[Cluster, str]) -> None:
+    fake, config = cluster
+    fake.add("web", WARN, PRIVILEGED)
+
+    code, out, err = run(config, "ns", "web", "--to", "audit", "--yes", "-o", "json")
+
+    assert code == 0, err
+    assert fake.labels("web") == {"team": "x", **AUDIT}
+    assert err == 'namespace "web": warn -> audit (restricted:v1.37): applied\n'
+
+
+def test_without_level_a_namespace_with_no_rollout_under_way_is_a_usage_error(
+        cluster: tuple[Cluster, str]) -> None:
+    fake, config = cluster
+    fake.add("web", WARN, PRIVILEGED)
+    fake.add("api")
+
+    code, out, err = run(config, "ns", "web", "api", "--to", "enforce", "--yes")
+
+    assert code == 2 and out == "" and fake.writes() == []
+    assert err == "error: no rollout under way in api: pass --level\n"
+
+
+def test_declining_the_prompt_writes_nothing_and_is_no_error(cluster: tuple[Cluster, str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from kubectl_podsec.rollout import session
+
+    fake, config = cluster
+    fake.add("web")
+    monkeypatch.setattr(session, "can_prompt", lambda: True)
+
+    result = CliRunner().invoke(cli, ["rollout", "ns", "web", "--level", "restricted", "--kubeconfig", config],
+                                input="n\n", catch_exceptions=False)
+
+    assert result.exit_code == 0
+    assert fake.writes() == [] and fake.labels("web") == {"team": "x"}
+    assert "Write these changes to 1 namespace(s)? [y/N]" in result.stderr
+    assert result.stderr.endswith("not confirmed: nothing was written\n") and "error" not in result.stderr
+    assert "not-confirmed" in result.stdout

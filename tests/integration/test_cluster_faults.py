@@ -53,7 +53,8 @@ def test_a_forbidden_list_in_one_namespace_of_several(cluster: Cluster) -> None:
         (f'error: cannot read {plural} in namespace "{closed}": forbidden: User "alice" cannot list resource '
          f'"{plural}" in API group "{group}" in the namespace "{closed}"')
         for plural, group in zip(KIND_PLURALS, ["", "", "", "apps", "apps", "apps", "apps", "batch", "batch"])]
-    assert ran.json["errors"] == [e.removeprefix("error: ") for e in ran.errors()]
+    assert ran.json["errors"] == [{"source": {"cluster": True}, "message": e.removeprefix("error: ")}
+                                  for e in ran.errors()]
     nothing = podsec(cluster, "check", "-n", closed, context="alice")
     assert nothing.code == 3  # nothing at all could be read
 
@@ -122,7 +123,7 @@ def test_the_server_stops_in_the_middle_of_a_scan(scratch: Cluster) -> None:
     assert 500 <= report["summary"]["objects"] < 3000
     err = process.stderr.read() if process.stderr else ""
     assert err == f"error: cannot reach {scratch.server} (connection refused); check --context or KUBECONFIG\n"
-    assert report["errors"] == [err.strip().removeprefix("error: ")]
+    assert report["errors"] == [{"source": {"cluster": True}, "message": err.strip().removeprefix("error: ")}]
 
 
 def test_a_server_that_stops_answering_times_out(scratch: Cluster) -> None:

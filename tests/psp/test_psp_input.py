@@ -22,7 +22,7 @@ from kubectl_podsec.psp.fielderrors import GoSlice, render_value
 from tests.psp.builders import container, pod, psp
 
 BAD_PODS = [
-    ("not an object", ["x"], "", "expected a pod object, got list"),
+    ("not an object", ["x"], "", "expected a pod object, got a list"),
     ("wrong kind", {"kind": "Deployment"}, "kind", "expected a Pod, got Deployment"),
     ("string UID", pod(container(runAsUser="1000")), "spec.containers[0].securityContext.runAsUser",
      'expected a 64-bit integer, got "1000"'),

@@ -71,23 +71,28 @@ def test_certificate_data_wins_over_files(tmp_path: pathlib.Path) -> None:
 
 @pytest.mark.parametrize("user, cluster, message", [
     ({"client-certificate-data": "not base64!"}, None,
-     'invalid configuration for context "x": client-certificate-data is not base64'),
+     'user "u": client-certificate-data is not base64'),
     ({"client-certificate-data": base64.b64encode(b"C").decode()}, None,
-     'invalid configuration for context "x": client-key is missing (a client certificate needs its key)'),
+     'user "u": client-key is missing (a client certificate needs its key)'),
     ({"token": "t"}, {"certificate-authority-data": ""},
-     'invalid configuration for context "x": no server found for cluster "c"'),
+     'cluster "c": no server found (the server key is missing or empty)'),
+    ({"token": "t"}, {"server": 6443}, 'cluster "c": server must be a string'),
+    ({"token": "t"}, {"server": "https://k", "certificate-authority-data": "%%%"},
+     'cluster "c": certificate-authority-data is not base64'),
 ])
-def test_unusable_entries_say_what_is_wrong(tmp_path: pathlib.Path, user: dict[str, Any],
-                                            cluster: dict[str, Any] | None, message: str) -> None:
-    with pytest.raises(ClusterError) as raised:
+def test_unusable_entries_are_input_errors_naming_file_entry_and_key(
+        tmp_path: pathlib.Path, user: dict[str, Any], cluster: dict[str, Any] | None, message: str) -> None:
+    with pytest.raises(InputError) as raised:
         load(tmp_path, user, cluster)
-    assert str(raised.value) == message
+    assert str(raised.value) == f"{tmp_path / 'config'}: {message}"
+    assert raised.value.exit_code == 2
 
 
 def test_a_missing_credential_file_names_it(tmp_path: pathlib.Path) -> None:
     with pytest.raises(InputError) as raised:
         load(tmp_path, {"tokenFile": "absent"})
-    assert str(raised.value) == f"{tmp_path / 'absent'}: cannot read the tokenFile: No such file or directory"
+    assert str(raised.value) == (f'{tmp_path / "config"}: user "u": cannot read the tokenFile '
+                                 f"{tmp_path / 'absent'}: No such file or directory")
 
 
 def test_an_exec_plugin_gets_its_env_and_the_cluster_when_asked(tmp_path: pathlib.Path) -> None:
@@ -123,12 +128,8 @@ def test_an_exec_plugin_may_return_a_client_certificate(tmp_path: pathlib.Path) 
     (credential({}), {}, "exec plugin didn't return a token or cert/key pair"),
     (credential({"clientCertificateData": "C"}), {}, "exec plugin returned only certificate or key, not both"),
     ("print('{}')", {}, "exec plugin: decoding stdout: not an ExecCredential"),
-    (credential({"token": "t"}), {"interactiveMode": None},
-     "exec plugin: interactiveMode must be Never, IfAvailable or Always"),
     (credential({"token": "t"}), {"interactiveMode": "Always"},
      "exec plugin cannot support interactive mode: standard input is not a terminal"),
-    (credential({"token": "t"}), {"command": "/nonexistent/login", "installHint": "install it from example.com"},
-     "exec: executable /nonexistent/login not found; install it from example.com"),
 ])
 def test_exec_plugin_failures_are_named(tmp_path: pathlib.Path, body: str, spec: dict[str, Any],
                                         message: str) -> None:
@@ -140,6 +141,26 @@ def test_exec_plugin_failures_are_named(tmp_path: pathlib.Path, body: str, spec:
         load(tmp_path, user)
 
     assert str(raised.value) == f'cannot get credentials for context "x": {message}'
+    assert raised.value.exit_code == 3  # the plugin ran and gave no credentials
+
+
+@pytest.mark.parametrize("spec, message", [
+    ({"interactiveMode": None}, "exec plugin: interactiveMode must be Never, IfAvailable or Always"),
+    ({"apiVersion": "v9"}, 'exec plugin: invalid apiVersion "v9"'),
+    ({"command": "/nonexistent/login", "installHint": "install it from example.com"},
+     "exec: executable /nonexistent/login not found; install it from example.com"),
+])
+def test_an_exec_plugin_that_cannot_be_run_is_the_kubeconfig_entry_s_fault(
+        tmp_path: pathlib.Path, spec: dict[str, Any], message: str) -> None:
+    user = plugin(tmp_path, credential({"token": "t"}))
+    user["exec"].update(spec)
+    user["exec"] = {k: v for k, v in user["exec"].items() if v is not None}
+
+    with pytest.raises(InputError) as raised:
+        load(tmp_path, user)
+
+    assert str(raised.value) == f'{tmp_path / "config"}: user "u": {message}'
+    assert raised.value.exit_code == 2
 
 
 def test_v1beta1_plugins_default_to_if_available(tmp_path: pathlib.Path) -> None:

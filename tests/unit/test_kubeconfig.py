@@ -9,7 +9,7 @@ import pathlib
 import pytest
 
 from kubectl_podsec.kube import kubeconfig
-from kubectl_podsec.errors import ClusterError, InputError
+from kubectl_podsec.errors import InputError
 
 
 def write(path: pathlib.Path, **config: object) -> str:
@@ -137,11 +137,11 @@ def test_unknown_names_are_input_errors(tmp_path: pathlib.Path, flags: dict[str,
 
 def test_no_configuration_says_where_it_looked(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
-    with pytest.raises(ClusterError, match="no kubeconfig found"):
+    with pytest.raises(InputError, match="no kubeconfig found"):
         kubeconfig.resolve(environ={})
     empty = tmp_path / "empty"
     empty.write_text("")
-    with pytest.raises(ClusterError, match=f"no current context in {empty}; pass --context"):
+    with pytest.raises(InputError, match=f"^{empty}: no current-context; pass --context$"):
         kubeconfig.resolve(environ={"KUBECONFIG": str(empty)})
 
 
