@@ -145,7 +145,7 @@ def _read_objects(report: dict[str, Any], generated: Path) -> dict[tuple[str, in
 
     out = {}
     for name in {r["source"]["file"] for r in report["results"]}:
-        for doc in documents(name, io.StringIO(Path(name).read_text())):
+        for doc in documents(name, io.BytesIO(Path(name).read_bytes())):
             if doc.obj is not None:
                 out[(name, doc.source.document, doc.source.item)] = doc.obj
     return out
