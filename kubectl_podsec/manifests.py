@@ -23,6 +23,7 @@ from .decoding.chunks import BLOCK, BOM, Chunk, chunks, cut_at_last_marker, deco
 from .decoding.shape import deep_path
 from .decoding.streams import chunk_value, raw_documents
 from .errors import InputError
+from .pss.text import json_kind
 from .admission.workloads import WORKLOAD_KINDS
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -208,7 +209,7 @@ def documents(display: str, stream: IO[bytes]) -> Iterator[Document]:
 
 def _check_object(value: Any) -> str | None:
     if not isinstance(value, dict):
-        return f"not an object (got {_kind_of(value)})"
+        return f"not an object (got {json_kind(value)})"
     if not isinstance(value.get("kind"), str) or not value["kind"]:
         return "object has no kind"
     if not isinstance(value.get("apiVersion"), str) or not value["apiVersion"]:
@@ -217,16 +218,6 @@ def _check_object(value: Any) -> str | None:
     if meta is not None and not isinstance(meta, dict):
         return f"{shorten(value['kind'])}: metadata is not an object"
     return None
-
-
-def _kind_of(value: Any) -> str:
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    return "a number" if isinstance(value, (int, float)) else "null"
 
 
 def _too_deep(value: dict[str, Any]) -> str | None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from .errors import PodDecodeError
 from .fielderrors import Path
+from ..pss.text import json_kind
 from .schema import ListOf, MapOf, Obj, Scalar, Schema, check
 
 Pod = dict[str, Any]  # a pod as decoded JSON; the engine only ever mutates its own copies
@@ -78,21 +79,10 @@ _POD = Obj({
 })
 
 
-def _json_kind(value: object) -> str:
-    """What a decoded value is, in JSON's words."""
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return "a list"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    return "a number" if isinstance(value, (int, float)) else "null"
-
-
 def check_pod(pod: object, *, what: str = "pod") -> Mapping[str, Any]:
     """Return ``pod`` if PSP can read it; raise ``PodDecodeError`` naming the bad field."""
     if not isinstance(pod, Mapping):
-        raise PodDecodeError("", f"expected a {what} object, got {_json_kind(pod)}")
+        raise PodDecodeError("", f"expected a {what} object, got {json_kind(pod)}")
     check(pod, _POD, Path(), PodDecodeError)
     if pod.get("kind") not in (None, "Pod"):
         raise PodDecodeError("kind", f"expected a Pod, got {pod.get('kind')}")

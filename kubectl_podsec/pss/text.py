@@ -71,3 +71,14 @@ def _printable_table() -> tuple[tuple[int, ...], tuple[tuple[int, int], ...]]:
     from .go_printable import RANGES
 
     return tuple(lo for lo, _ in RANGES), RANGES
+
+
+def json_kind(value: object) -> str:
+    """What a decoded value is, in JSON's words (for "expected an object, got a list")."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number" if isinstance(value, (int, float)) else "null"
