@@ -35,8 +35,9 @@ def _also(text: str | None) -> tuple[str, ...]:
 @click.option("-n", "--namespace", metavar="NS",
               help="The namespace of objects that name none (default: default; with --server, the "
                    "context's namespace).")
-@click.option("--namespace-labels", metavar="K=V,...",
-              help="Labels assumed for namespaces without a Namespace object in the input.")
+@click.option("--namespace-labels", multiple=True, metavar="K=V,...",
+              help="Labels assumed for namespaces without a Namespace object in the input; "
+                   "repeatable: all are merged (one key with two values is an error).")
 @click.option("--server-version", type=SERVER_VERSION, metavar="v1.N", help="What `latest` means (default: the newest known).")
 @click.option("--also", "also", metavar="NAME,...",
               help=f"Also change these fields, which changes behaviour: {', '.join(ALSO)}.")
@@ -50,7 +51,7 @@ def _also(text: str | None) -> tuple[str, ...]:
 @cluster_options
 @common_options
 def fix(files: tuple[str, ...], recursive: bool, level: Level | None, policy_version: Version | None,
-        namespace: str | None, namespace_labels: str | None, server_version: int | None, also: str | None,
+        namespace: str | None, namespace_labels: tuple[str, ...], server_version: int | None, also: str | None,
         in_place: bool, show_diff: bool, output: str, server_dry_run: bool, **connection: Any) -> None:
     """The smallest change that makes each pod-bearing object pass a level.
 

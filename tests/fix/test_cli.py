@@ -210,3 +210,13 @@ def test_a_document_the_round_trip_refuses_is_left_alone_and_reported(tmp_path: 
     first, second = out.split("---\n")
     assert first == BARE_POD + "metadata:\n  name: again\n" and "runAsNonRoot: true" in second
     assert err.splitlines()[-1] == "fix: 1 changed, 0 already passing, 0 not fixable, 1 unreadable"
+
+
+def test_namespace_labels_given_twice_are_merged_as_check_merges_them(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "pod.yaml").write_text(BARE_POD)
+    code, _, err = run("-f", str(tmp_path / "pod.yaml"), "--namespace-labels", "pod-security.kubernetes.io/enforce=restricted",
+                       "--namespace-labels", "pod-security.kubernetes.io/enforce=baseline")
+    assert code == 2 and 'is given twice, as "restricted" and as "baseline"' in err
+    code, _, err = run("-f", str(tmp_path / "pod.yaml"), "--namespace-labels", "team=web",
+                       "--namespace-labels", "pod-security.kubernetes.io/enforce=restricted")
+    assert code == 0 and err.splitlines()[-1] == "fix: 1 changed, 0 already passing, 0 not fixable"
