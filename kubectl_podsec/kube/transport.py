@@ -12,6 +12,7 @@ import json
 import os
 import random
 import re
+import select
 import ssl
 import threading
 from collections.abc import Mapping
@@ -32,6 +33,10 @@ TLS_HANDSHAKE_TIMEOUT = 10.0
 # Answers that say "try again later": retried for side-effect-free requests,
 # read back for writes (`rollout/write.py`).
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+# Requests that may be sent again when a kept-alive connection drops under
+# them, as Go's net/http replays them (Request.isReplayable); any other may
+# have reached the server, and its sender must learn what became of it.
+REPLAYABLE = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 JSON = "application/json"
 _ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")
 
@@ -137,8 +142,11 @@ class Transport:
 
     def _connection(self, timeout: float | None) -> tuple[HTTPConnection, bool]:
         with self._lock:
-            if self._idle:
-                return self._idle.pop(), True
+            while self._idle:
+                idle = self._idle.pop()
+                if _still_open(idle):
+                    return idle, True
+                idle.close()  # closed by the server while idle: nothing was sent on it
         target_host = f"[{self.host}]" if ":" in self.host else self.host
         if self.proxy:
             proxy = urlsplit(self.proxy)
@@ -177,8 +185,10 @@ class Transport:
 
     def send(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes | None,
              timeout: float | None) -> tuple[int, bytes, Any]:
-        """One exchange; a kept-alive connection the server has closed
-        meanwhile is replaced once (nothing reached the server on it)."""
+        """One exchange. A kept-alive connection the server has closed while
+        idle is not used. One that drops under a replayable request is
+        replaced once; under any other (PATCH, POST...) the request may have
+        reached the server, so the failure is raised, never sent again here."""
         for _ in range(2):
             connection, reused = self._connection(timeout)
             assert connection.sock is not None
@@ -192,7 +202,7 @@ class Transport:
                 payload = response.read()
             except (RemoteDisconnected, BrokenPipeError, ConnectionResetError):
                 connection.close()
-                if reused:  # closed by the server while idle: this request never reached it,
+                if reused and method in REPLAYABLE:  # most likely closed while idle, just now,
                     self._close_idle()  # and the other idle ones are as old
                     continue
                 raise
@@ -209,6 +219,21 @@ class Transport:
                     self._idle.append(connection)
             return response.status, payload, response.headers
         raise RemoteDisconnected("the server closed the connection")
+
+
+def _still_open(connection: HTTPConnection) -> bool:
+    """An idle kept-alive connection has nothing to read: when it is readable,
+    the server has closed it (or sent what it should not have)."""
+    sock = connection.sock
+    if sock is None:
+        return False
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return False
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return not readable
 
 
 class _HTTPSConnection(HTTPSConnection):

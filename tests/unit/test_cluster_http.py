@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import itertools
 import json
 import pathlib
 import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
-from kubectl_podsec.kube.client import ApiError, Cluster
+from kubectl_podsec.kube.client import NOT_SENT, ApiError, Cluster
 from kubectl_podsec.kube.options import ConnectionOptions, impersonation
 from kubectl_podsec.errors import ClusterError
 from kubectl_podsec.kube.resources import POD
@@ -392,3 +393,118 @@ def test_connections_the_server_closed_while_idle_are_replaced(tmp_path: pathlib
 
     assert answers == [VERSION] * 3
     assert served == ["/version"] * 3 and cluster.requests == 3 and waits == []
+
+
+def _raw_server(handle: Callable[[socket.socket, int], None]) -> tuple[socket.socket, str]:
+    """A server that hands each accepted connection, with its number, to handle."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        for number in itertools.count():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=handle, args=(conn, number), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener, f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+def _read_request(conn: socket.socket) -> tuple[str, str] | None:
+    """One whole request (head and body) from conn: (method, path), None at its end."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(next((line.split(b":")[1] for line in head.split(b"\r\n")
+                       if line.lower().startswith(b"content-length:")), b"0"))
+    while len(body) < length:
+        body += conn.recv(65536)
+    method, path = head.split(b" ")[:2]
+    return method.decode(), path.decode()
+
+
+def _kubeconfig(tmp_path: pathlib.Path, url: str) -> Cluster:
+    path = tmp_path / "kubeconfig"
+    path.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "x",
+        "clusters": [{"name": "c", "cluster": {"server": url}}], "users": [{"name": "u", "user": {}}],
+        "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}]}))
+    cluster = Cluster(ConnectionOptions(kubeconfig=str(path)))
+    cluster.sleep = lambda seconds: None  # type: ignore[assignment]
+    return cluster
+
+
+def _answer(conn: socket.socket, body: dict[str, object]) -> None:
+    data = json.dumps(body).encode()
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: %d\r\n\r\n%s" % (len(data), data))
+
+
+@pytest.mark.parametrize("method", ["PATCH", "GET"])
+def test_a_connection_lost_after_the_request_is_sent_is_never_taken_for_not_sent(tmp_path: pathlib.Path,
+                                                                                 method: str) -> None:
+    """The server reads the second request on a kept-alive connection whole
+    (it may have acted on it) and dies before it answers. A GET is sent again,
+    as Go's client replays it; a PATCH is not, and its failure must not say
+    it never left: a rollout would report a written namespace as unwritten."""
+    served: list[str] = []
+    NAMESPACE = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}}
+
+    def handle(conn: socket.socket, number: int) -> None:
+        with conn:
+            while (request := _read_request(conn)) is not None:
+                served.append(f"{number} {request[0]}")
+                if request[0] == "GET" and request[1] == "/version":
+                    _answer(conn, VERSION)
+                elif number == 0:
+                    return  # read whole, never answered: the connection is closed
+                else:
+                    _answer(conn, NAMESPACE)
+
+    listener, url = _raw_server(handle)
+    cluster = _kubeconfig(tmp_path, url)
+    try:
+        assert cluster.version() == VERSION
+        if method == "GET":
+            assert cluster.namespace_object("a") == NAMESPACE
+            assert served == ["0 GET", "0 GET", "1 GET"]
+        else:
+            with pytest.raises(ApiError) as caught:
+                cluster.patch_namespace("a", {"metadata": {"labels": {"x": "y"}}})
+            assert caught.value.reason != NOT_SENT
+            assert "cannot reach" in str(caught.value)
+            assert served == ["0 GET", "0 PATCH"]
+    finally:
+        listener.close()
+
+
+def test_a_write_on_a_connection_closed_while_idle_goes_once_on_a_new_one(tmp_path: pathlib.Path) -> None:
+    """The server closes the kept-alive connection while it is idle: the PATCH
+    is not written to it, but sent once, on a new connection."""
+    served: list[str] = []
+
+    def handle(conn: socket.socket, number: int) -> None:
+        with conn:
+            request = _read_request(conn)
+            assert request is not None
+            served.append(f"{number} {request[0]}")
+            _answer(conn, VERSION if request[1] == "/version" else {"kind": "Namespace"})
+            if number == 0:
+                return  # the server closes it once answered, without saying so
+            _read_request(conn)
+
+    listener, url = _raw_server(handle)
+    cluster = _kubeconfig(tmp_path, url)
+    try:
+        assert cluster.version() == VERSION
+        time.sleep(0.2)  # the close reaches the client
+        response = cluster.patch_namespace("a", {"metadata": {"labels": {"x": "y"}}})
+        assert response.status == 200 and response.attempts == 1
+        assert served == ["0 GET", "1 PATCH"]
+    finally:
+        listener.close()
