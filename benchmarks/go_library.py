@@ -171,15 +171,50 @@ class Sample:
     rss: int  # KiB
 
 
-def measure(cmd: list[str]) -> Sample:
+# Runs each command and reports it. A child's ru_maxrss starts at the peak RSS of the
+# process that forked it (the kernel carries the old memory's high-water mark over exec),
+# so the commands are started by this small process and not by the benchmark, which
+# grows while it writes and reads the files. Its own floor is measured and printed.
+LAUNCHER = """
+import os, sys, time
+for line in sys.stdin:
+    argv = line.rstrip("\\n").split("\\0")
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
-    _, status, usage = os.wait4(proc.pid, 0)
+    pid = os.fork()
+    if pid == 0:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        try:
+            os.execv(argv[0], argv)
+        finally:
+            os._exit(127)
+    _, status, usage = os.wait4(pid, 0)
     wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0, 1):  # 1: some pod is denied
-        raise SystemExit(f"failed (exit {proc.returncode}): {' '.join(cmd)}")
-    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+    cpu = usage.ru_utime + usage.ru_stime
+    print(wall, cpu, usage.ru_maxrss, os.waitstatus_to_exitcode(status), flush=True)
+"""
+
+
+class Launcher:
+    def __init__(self) -> None:
+        self._proc = subprocess.Popen([PY, "-S", "-c", LAUNCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      text=True, cwd=REPO)
+
+    def measure(self, cmd: list[str], codes: tuple[int, ...] = (0, 1)) -> Sample:
+        """One whole run of `cmd`; exit status 1 means some pod is denied."""
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._proc.stdin.write("\0".join(cmd) + "\n")
+        self._proc.stdin.flush()
+        wall, cpu, rss, code = self._proc.stdout.readline().split()
+        if int(code) not in codes:
+            raise SystemExit(f"failed (exit {code}): {' '.join(cmd)}")
+        return Sample(float(wall), float(cpu), int(rss))
+
+    def close(self) -> None:
+        assert self._proc.stdin is not None
+        self._proc.stdin.close()
+        self._proc.wait()
 
 
 def summarize(samples: list[Sample]) -> Sample:
@@ -187,7 +222,7 @@ def summarize(samples: list[Sample]) -> Sample:
                   max(s.rss for s in samples))
 
 
-def time_file(binary: Path, path: Path, runs: int) -> dict[str, Sample]:
+def time_file(launcher: Launcher, binary: Path, path: Path, runs: int) -> dict[str, Sample]:
     """The three commands on one file, taken in turn `runs` times so drift hits all alike."""
     tools = {
         "Go library": [str(binary), str(path)],
@@ -197,7 +232,7 @@ def time_file(binary: Path, path: Path, runs: int) -> dict[str, Sample]:
     samples: dict[str, list[Sample]] = {name: [] for name in tools}
     for _ in range(runs):
         for name, cmd in tools.items():
-            samples[name].append(measure(cmd))
+            samples[name].append(launcher.measure(cmd))
     return {name: summarize(s) for name, s in samples.items()}
 
 
@@ -227,14 +262,15 @@ def go_version(binary: Path) -> tuple[str, str]:
     return release, library
 
 
-def print_header(binary: Path, runs: int) -> None:
+def print_header(binary: Path, runs: int, floor: Sample) -> None:
     release, library = go_version(binary)
     print(f"# podsec offline check vs k8s.io/pod-security-admission {library}\n")
     print(f"- machine: {platform.platform()}, {os.cpu_count()} cores, load {load()} (1/5/15 min) at start;"
           f" Python {platform.python_version()}; harness built with {release}")
     print(f"- method: whole processes, output to /dev/null, each file's three commands taken in turn {runs}"
           " times; wall and CPU (user+sys of the child and its waited-for workers, os.wait4) are medians,"
-          " peak RSS the largest ru_maxrss (biggest single process); podsec byte-compiled,"
+          " peak RSS the largest ru_maxrss (biggest single process; started by a small launcher whose"
+          f" floor, /bin/true's ru_maxrss, is {floor.rss / 1024:.1f} MiB); podsec byte-compiled,"
           " `check --level restricted` (restricted:latest, the Go side's level); ratios are podsec/Go\n")
     print("| pods | input | command | wall s | CPU s | peak RSS MiB | wall ratio | CPU ratio | RSS ratio |")
     print("|---:|---|---|---:|---:|---:|---:|---:|---:|")
@@ -248,18 +284,25 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     subprocess.run([PY, "-m", "compileall", "-q", str(REPO / "kubectl_podsec")], check=True)
     binary = build_go()
-    print_header(binary, args.runs)
-    comparisons: list[Comparison] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for n in sizes:
-            files = {"YAML": Path(tmp, f"pods-{n}.yaml"), "JSON List": Path(tmp, f"pods-{n}.json")}
-            write_yaml(files["YAML"], n)
-            write_json_list(files["YAML"], files["JSON List"])
-            for kind, path in files.items():
-                for row in rows(n, kind, path, time_file(binary, path, args.runs)):
-                    print(row, flush=True)
-                comparisons.append(compare(binary, path))
+    launcher = Launcher()
+    try:
+        print_header(binary, args.runs, launcher.measure(["/bin/true"], codes=(0,)))
+        comparisons = [compare(binary, path) for n in sizes for path in bench_size(launcher, binary, n, args.runs)]
+    finally:
+        launcher.close()
     return report(comparisons)
+
+
+def bench_size(launcher: Launcher, binary: Path, n: int, runs: int) -> Iterator[Path]:
+    """Times both files of n pods, printing their rows; yields each file once timed, to compare."""
+    with tempfile.TemporaryDirectory() as tmp:
+        files = {"YAML": Path(tmp, f"pods-{n}.yaml"), "JSON List": Path(tmp, f"pods-{n}.json")}
+        write_yaml(files["YAML"], n)
+        write_json_list(files["YAML"], files["JSON List"])
+        for kind, path in files.items():
+            for row in rows(n, kind, path, time_file(launcher, binary, path, runs)):
+                print(row, flush=True)
+            yield path
 
 
 def report(comparisons: list[Comparison]) -> int:

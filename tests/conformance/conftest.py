@@ -86,6 +86,12 @@ def oracle(oracle_binary: Path) -> Oracle:
 
 
 @pytest.fixture(scope="session")
+def go_bench_binary() -> Path:
+    """benchmarks/go-library: a file's pods read as kubectl reads them, evaluated by the library."""
+    return _script_output("build-go-bench")
+
+
+@pytest.fixture(scope="session")
 def fixture_dir() -> Path:
     """test/testdata of the pinned module: <level>/v1.<minor>/{pass,fail}/*.yaml."""
     return _script_output("psa-fixtures")
