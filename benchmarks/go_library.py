@@ -7,14 +7,17 @@ For each size, two files of the same pods (check_offline.py's generator, without
 namespaces): a YAML multi-document stream and a JSON `List`. Timed, in turn, --runs times:
 
 - Go: benchmarks/go-library (built by scripts/build-go-bench at the pinned version) reads
-  the file as kubectl does, evaluates every Pod at restricted:latest, one JSON line a pod;
+  the file as kubectl does, gives each Pod the API server's v1 defaults (as podsec does:
+  hostPort = containerPort on the host network changes verdicts), evaluates it at
+  restricted:latest and writes one JSON line a pod;
 - `python -m kubectl_podsec check --level restricted -f FILE -o json`, and the same with
   the default table.
 
 Wall time is the median; CPU time (user+sys) the median of what os.wait4 reports for the
 child (its waited-for workers included); peak RSS the largest ru_maxrss (the biggest single
-process of the tree, not their sum). Output goes to /dev/null. The package is byte-compiled
-first, as `pip install` does.
+process of the tree, not their sum), with every command started by a small launcher
+process (see LAUNCHER). Output goes to /dev/null. The package is byte-compiled first, as
+`pip install` does.
 
 Then the verdicts: every pod's allowed/denied and its forbidden reasons and details, in
 order, from podsec's -o json must be the Go library's. Exit status 1 on any disagreement.
@@ -239,14 +242,15 @@ def time_file(launcher: Launcher, binary: Path, path: Path, runs: int) -> dict[s
 # --- report ---------------------------------------------------------------------------
 
 
-def rows(pods: int, kind: str, path: Path, timed: dict[str, Sample]) -> Iterator[str]:
+def rows(pods: int, kind: str, path: Path, timed: dict[str, Sample], verdicts: Comparison) -> Iterator[str]:
     go = timed["Go library"]
+    agree = f"{verdicts.agree:,}/{verdicts.pods:,}"
     size = f"{path.stat().st_size / 1e6:.2f} MB"
     for name, s in timed.items():
         ratios = ("1", "1", "1") if name == "Go library" else (
             f"{s.wall / go.wall:.1f}x", f"{s.cpu / go.cpu:.1f}x" if go.cpu else "-", f"{s.rss / go.rss:.1f}x")
         yield (f"| {pods:,} | {kind} {size} | {name} | {s.wall:.3f} | {s.cpu:.3f} | {s.rss / 1024:.1f} | "
-               + " | ".join(ratios) + " |")
+               + " | ".join(ratios) + f" | {agree if name == 'Go library' else ''} |")
 
 
 def load() -> str:
@@ -272,8 +276,9 @@ def print_header(binary: Path, runs: int, floor: Sample) -> None:
           " peak RSS the largest ru_maxrss (biggest single process; started by a small launcher whose"
           f" floor, /bin/true's ru_maxrss, is {floor.rss / 1024:.1f} MiB); podsec byte-compiled,"
           " `check --level restricted` (restricted:latest, the Go side's level); ratios are podsec/Go\n")
-    print("| pods | input | command | wall s | CPU s | peak RSS MiB | wall ratio | CPU ratio | RSS ratio |")
-    print("|---:|---|---|---:|---:|---:|---:|---:|---:|")
+    print("| pods | input | command | wall s | CPU s | peak RSS MiB | wall ratio | CPU ratio | RSS ratio"
+          " | verdicts agree |")
+    print("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|")
 
 
 def main() -> int:
@@ -287,22 +292,24 @@ def main() -> int:
     launcher = Launcher()
     try:
         print_header(binary, args.runs, launcher.measure(["/bin/true"], codes=(0,)))
-        comparisons = [compare(binary, path) for n in sizes for path in bench_size(launcher, binary, n, args.runs)]
+        comparisons = [c for n in sizes for c in bench_size(launcher, binary, n, args.runs)]
     finally:
         launcher.close()
     return report(comparisons)
 
 
-def bench_size(launcher: Launcher, binary: Path, n: int, runs: int) -> Iterator[Path]:
-    """Times both files of n pods, printing their rows; yields each file once timed, to compare."""
+def bench_size(launcher: Launcher, binary: Path, n: int, runs: int) -> Iterator[Comparison]:
+    """Times both files of n pods and compares their verdicts, printing their rows."""
     with tempfile.TemporaryDirectory() as tmp:
         files = {"YAML": Path(tmp, f"pods-{n}.yaml"), "JSON List": Path(tmp, f"pods-{n}.json")}
         write_yaml(files["YAML"], n)
         write_json_list(files["YAML"], files["JSON List"])
         for kind, path in files.items():
-            for row in rows(n, kind, path, time_file(launcher, binary, path, runs)):
+            timed = time_file(launcher, binary, path, runs)
+            comparison = compare(binary, path)
+            for row in rows(n, kind, path, timed, comparison):
                 print(row, flush=True)
-            yield path
+            yield comparison
 
 
 def report(comparisons: list[Comparison]) -> int:
