@@ -39,6 +39,7 @@ import binascii
 import codecs
 import math
 import re
+from decimal import Decimal
 from typing import Any
 
 PREFIX = "tag:yaml.org,2002:"
@@ -69,6 +70,7 @@ _DIGITS = {2: re.compile(r"[01]+"), 8: re.compile(r"[0-7]+"), 10: re.compile(r"[
 _TIMESTAMP = re.compile(r"([0-9]{4})-([0-9][0-9]?)-([0-9][0-9]?)(?:(?:([Tt])| +)([0-9][0-9]?):([0-9][0-9]?)"
                         r":([0-9][0-9]?)(?:[.,][0-9]+)?(Z|[-+][0-9][0-9]:[0-9][0-9])?)?")
 INT64 = 1 << 63
+_EXACT = float(1 << 53)  # below, a float's shortest digits are its integer
 
 
 class Uint64(int):
@@ -223,13 +225,13 @@ codecs.register_error("podsec-go-replace", _go_replace)
 def json_number(value: Any) -> Any:
     """The number kubectl sends for a decoded one (float or Uint64); other values as they are.
 
-    Go writes a float64 without exponent below 1e21, so an integral one reads back as an
-    int64 (or, beyond, a float64 written again the same way); a uint64 reads back as float64."""
+    Go writes a float64 without exponent below 1e21, in its shortest digits padded with zeros
+    (9223372036854775808.0 is sent as 9223372036854776000), so an integral one reads back as
+    an int64, or beyond as a float64 written again the same way; a uint64 reads back as a
+    float64 (the unstructured decoder: int64 when it fits, else float64)."""
     kind = type(value)
-    if kind is float:
-        if value.is_integer() and abs(value) < 1e21:
-            return int(value)
-        return value
     if kind is Uint64:
-        return int(float(value))
+        value, kind = float(value), float
+    if kind is float and value.is_integer() and abs(value) < 1e21:
+        return int(value) if abs(value) < _EXACT else int(Decimal(repr(value)))
     return value
