@@ -54,11 +54,11 @@ class GoLoader(_GoRules, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type
     """libyaml's parser where PyYAML has it, read by go-yaml's rules."""
 
 
-class GoPythonLoader(_GoRules, yaml.SafeLoader):  # type: ignore[misc]
+class GoPythonLoader(_GoRules, yaml.SafeLoader):
     """PyYAML's Python parser, which sees the non-specific tag `!`."""
 
-    def compose_scalar_node(self, anchor: str | None) -> ScalarNode:
-        event = self.get_event()
+    def compose_scalar_node(self, anchor: Any) -> ScalarNode:
+        event = self.get_event()  # type: ignore[no-untyped-call]
         tag = event.tag
         if tag is None:
             tag = self.resolve(ScalarNode, event.value, event.implicit)
@@ -143,6 +143,7 @@ def _merge(loader: Any, data: dict[str, Any], node: Node, typed: Typed | None, a
 def _put(data: dict[str, Any], typed: Typed | None, key: Any, value: Any, node: Node) -> Typed:
     if typed is None:
         typed = {k: k for k in data}
+    kept: Any
     if type(key) is str:
         text, kept = key, key
     else:
