@@ -64,8 +64,8 @@ def _adapter(name: str, call: Callable[..., Any]) -> Callable[[str], list[Any]]:
         return lambda text: [call(d.encode()) for d in text.split("\n---\n") if d.strip("-\n")]
     if name.startswith("rapidyaml"):
         return lambda text: [call(text.encode())]
-    if name == "yaml-rs":
-        return lambda text: list(call(text))
+    if name == "yaml-rs":  # a list for several documents, the value for one
+        return lambda text: (lambda got: got if text.count("\n---\n") else [got])(call(text))
     return lambda text: list(call(text))
 
 
