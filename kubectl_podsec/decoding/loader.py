@@ -17,8 +17,10 @@ v1.6.0 yaml.go `convertToJSONableObject`:
   leave kubectl's result to Go's map order, so the document is refused here.
 
 libyaml's parser does not tell the loader that a scalar carried the
-non-specific tag `!` (go-yaml then keeps its text as a string): a document
-where one may stand is read again by PyYAML's Python parser, which does.
+non-specific tag `!` (go-yaml then keeps its text as a string), nor which
+node is an alias (go-yaml merges a sequence of maps written in place but
+refuses an alias to one, decode.go `merge`): a document where either may
+matter is read again by PyYAML's Python parser, which tells both.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .scalars import MERGE, STR, ResolveError, Uint64, json_number, plain_tag, resolve
@@ -53,9 +56,25 @@ class _GoRules:
 class GoLoader(_GoRules, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """libyaml's parser where PyYAML has it, read by go-yaml's rules."""
 
+    merged_aliases = None  # libyaml's parser does not say which nodes are aliases
+
+
+class _Reread(Exception):
+    """The document needs the Python parser (a merge of a sequence that may be an alias)."""
+
 
 class GoPythonLoader(_GoRules, yaml.SafeLoader):
-    """PyYAML's Python parser, which sees the non-specific tag `!`."""
+    """PyYAML's Python parser, which sees the non-specific tag `!` and aliases."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.merged_aliases: set[int] = set()  # merge keys whose value is an alias
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if type(index) is ScalarNode and index.tag in _MERGES and index.value == "<<" \
+                and self.check_event(AliasEvent):
+            self.merged_aliases.add(id(index))
+        return super().compose_node(parent, index)
 
     def compose_scalar_node(self, anchor: Any) -> ScalarNode:
         event = self.get_event()  # type: ignore[no-untyped-call]
@@ -115,7 +134,7 @@ def _fill(loader: Any, data: dict[str, Any], node: Node, typed: Typed | None, ac
     active.add(id(node))
     for key_node, value_node in node.value:
         if key_node.tag in _MERGES and key_node.value == "<<":
-            typed = _merge(loader, data, value_node, typed, active)
+            typed = _merge(loader, data, value_node, typed, active, key_node)
             continue
         key = loader.construct_object(key_node)
         value = loader.construct_object(value_node)
@@ -129,10 +148,14 @@ def _fill(loader: Any, data: dict[str, Any], node: Node, typed: Typed | None, ac
     return typed
 
 
-def _merge(loader: Any, data: dict[str, Any], node: Node, typed: Typed | None, active: set[int]) -> Typed | None:
+def _merge(loader: Any, data: dict[str, Any], node: Node, typed: Typed | None, active: set[int],
+           key: Node) -> Typed | None:
     if type(node) is MappingNode:
         return _fill(loader, data, node, typed, active)
-    if type(node) is SequenceNode and all(type(child) is MappingNode for child in node.value):
+    if type(node) is SequenceNode and loader.merged_aliases is None:
+        raise _Reread  # an alias to a sequence is refused, the sequence itself merged: which is it?
+    if type(node) is SequenceNode and id(key) not in loader.merged_aliases \
+            and all(type(child) is MappingNode for child in node.value):
         for child in reversed(node.value):  # earlier mappings take precedence
             typed = _fill(loader, data, child, typed, active)
         return typed
@@ -176,7 +199,11 @@ for _loader in (GoLoader, GoPythonLoader):
 
 def load(text: str) -> Any:
     """The one document in `text`, read as kubectl reads it (yaml.YAMLError or ShapeError if not)."""
-    value = yaml.load(text, Loader=GoLoader)  # noqa: S506 - builds plain values only
-    if "!" in text and MAY_BE_NONSPECIFIC.search(text):
-        value = yaml.load(text, Loader=GoPythonLoader)  # noqa: S506 - the same, seeing `!`
+    try:
+        value = yaml.load(text, Loader=GoLoader)  # noqa: S506 - builds plain values only
+        again = "!" in text and MAY_BE_NONSPECIFIC.search(text) is not None
+    except _Reread:
+        again = True
+    if again:  # libyaml has checked the syntax and the depth: the Python parser reads it exactly
+        value = yaml.load(text, Loader=GoPythonLoader)  # noqa: S506 - the same, seeing `!` and aliases
     return json_number(value) if type(value) in _NUMBERS else value
