@@ -6,7 +6,8 @@ reads plain scalars as kubectl does (go-yaml v2's rules).
 Parsers that are not installed are listed as missing; install them in a scratch virtualenv
 (`pip install fastyaml-rs pyyaml-rs yaml-rs rapidyaml msgspec`) to measure them. Each time is
 the median of --runs loads of the whole multi-document file (values built as Python objects);
-rapidyaml's `parse_in_arena` builds only its own tree, so its time is a lower bound. The
+rapidyaml's `parse_in_arena` builds only its own tree, so its time is a lower bound; the row
+after it walks that tree in Python (rapidyaml alone tells plain scalars from quoted ones). The
 fidelity probe loads scalars whose reading kubectl fixes (decoding/scalars.py) and counts the
 ones a parser reads otherwise; a parser that cannot tell a plain scalar from a quoted one
 (none of the Python-level APIs here can) cannot be corrected after the fact: `0777` read as
@@ -56,7 +57,40 @@ def _loaders() -> dict[str, Callable[[str], list[Any]] | str]:
             found[name] = "not installed"
             continue
         found[name] = _adapter(name, getattr(mod, call))
+        if module == "ryml":
+            found["rapidyaml + Python walk, go-yaml rules"] = _ryml_values(mod)
     return found
+
+
+def _ryml_values(ryml: Any) -> Callable[[str], list[Any]]:
+    """rapidyaml's tree, which does tell plain scalars from quoted ones, walked in Python
+    into values with podsec's go-yaml rules: what adopting it would cost at least."""
+    from kubectl_podsec.decoding.scalars import json_number, resolve
+
+    def build(tree: Any, node: int) -> Any:
+        if tree.is_map(node) or tree.is_seq(node):
+            items, child = [], tree.first_child(node)
+            while child != ryml.NONE:
+                items.append(child)
+                child = tree.next_sibling(child)
+            if tree.is_seq(node):
+                return [build(tree, c) for c in items]
+            return {(str(resolve("", bytes(tree.key(c)).decode())) if tree.is_key_plain(c)
+                     else bytes(tree.key(c)).decode()): build(tree, c) for c in items}
+        text = bytes(tree.val(node)).decode()
+        return json_number(resolve("", text)) if tree.is_val_plain(node) else text
+
+    def load(text: str) -> list[Any]:
+        tree = ryml.parse_in_arena(text.encode())
+        if not tree.is_stream(tree.root_id()):
+            return [build(tree, tree.root_id())]
+        docs, child = [], tree.first_child(tree.root_id())
+        while child != ryml.NONE:
+            docs.append(build(tree, child))
+            child = tree.next_sibling(child)
+        return docs
+
+    return load
 
 
 def _adapter(name: str, call: Callable[..., Any]) -> Callable[[str], list[Any]]:
@@ -104,7 +138,7 @@ def main() -> None:
             start = time.perf_counter()
             load(text)
             times.append(time.perf_counter() - start)
-        wrong = "n/a" if name.startswith("rapidyaml") else _probe(load)
+        wrong = "n/a" if name.startswith("rapidyaml (") else _probe(load)
         print(f"{name:38} {statistics.median(times):8.2f} {f'{wrong} of {len(PROBES)}':>22}")
 
 
