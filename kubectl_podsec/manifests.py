@@ -20,6 +20,7 @@ from typing import IO, Any, NamedTuple
 
 from .admission.config import ConfigError, PodSecurityConfig, pod_security_config, pod_security_plugin
 from .decoding.chunks import BLOCK, BOM, Chunk, chunks, cut_at_last_marker, decode
+from .decoding.metadata import metadata_problem
 from .decoding.shape import deep_path
 from .decoding.streams import chunk_value, raw_documents
 from .errors import InputError
@@ -233,7 +234,7 @@ def _too_deep(value: dict[str, Any]) -> str | None:
 
 
 def _objects(source: Source, value: Any, depth: int) -> Iterator[Document]:
-    problem = _check_object(value)
+    problem = _check_object(value) or metadata_problem(value)  # kubectl's client checks these
     if problem:
         yield Document(source, error=InputError(source.describe(), problem))
         return

@@ -1,12 +1,14 @@
 """One document's text to a value: JSON with the C decoder, YAML with the C loader.
 
+YAML is read as kubectl reads it (go-yaml v2's rules: decoding/loader.py).
 JSON: the C decoder recurses and stops at Python's recursion limit, far short
 of kubectl's 10000 levels; a document that goes deeper is decoded again on a
 thread with a large stack and room for DECODE_DEPTH levels; deeper still is
 refused. YAML: libyaml refuses more than YAML_DEPTH levels by itself (its
 `max_nest_level`). PyYAML's pure-Python parser has no such limit but takes
-time quadratic in the depth (35 s for 10000 nested flow sequences), so it is
-not used: deeper YAML is refused with that limit named. So no input can
+time quadratic in the depth (35 s for 10000 nested flow sequences), so it only
+reads again, after libyaml, the rare document that needs it (decoding/loader.py):
+deeper YAML is refused with libyaml's limit named. So no input can
 exhaust the stack or take long to decode.
 """
 
@@ -20,28 +22,13 @@ from typing import Any, TypeVar
 
 import yaml
 
+from .loader import load
 from .shape import DECODE_DEPTH, ShapeError, too_deep
 
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _DEEP_STACK = 256 << 20  # bytes: virtual, touched only as deep as a document goes
 _FRAMES_PER_LEVEL = 2  # the JSON decoder's recursion per level, with room
 
 T = TypeVar("T")
-
-
-def _without_timestamps(loader: Any) -> None:
-    """Timestamps stay strings, as kubectl keeps them."""
-    loader.yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-
-
-class FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The C safe loader."""
-
-
-_without_timestamps(FastLoader)
 YAML_DEPTH = 1000  # libyaml's default max_nest_level (yaml_set_max_nest_level)
 
 
@@ -85,7 +72,9 @@ def json_value(text: str, pos: int = 0) -> tuple[Any, int]:
 def yaml_value(text: str) -> Any:
     """The one YAML document in `text`; DecodeError (with a line) when malformed."""
     try:
-        return yaml.load(text, Loader=FastLoader)  # noqa: S506 - a safe loader
+        return load(text)
+    except ShapeError:
+        raise
     except yaml.MarkedYAMLError as err:
         if "maximum nesting depth" in str(err.problem):
             raise ShapeError(f"nested more than {YAML_DEPTH} levels deep (libyaml's limit for YAML; "

@@ -165,10 +165,10 @@ def _string_keys(node: dict[Any, Any]) -> None:
     items = list(node.items())
     node.clear()
     for key, value in items:
-        node[_key_text(key)] = value
+        node[key_text(key)] = value
 
 
-def _key_text(key: Any) -> str:
+def key_text(key: Any) -> str:
     if isinstance(key, str):
         return key
     if isinstance(key, bool):
@@ -181,7 +181,9 @@ def _key_text(key: Any) -> str:
 
 
 def _float32_text(value: float) -> str:
-    """strconv.FormatFloat(v, 'g', -1, 32), as go-yaml formats a float key."""
+    """strconv.FormatFloat(v, 'g', -1, 32), as sigs.k8s.io/yaml writes a float key: the
+    shortest digits of the float32, in %e form when the exponent is below -4 or at least 6
+    (Go's rule for the shortest precision), go-yaml's words for NaN and infinities."""
     if math.isnan(value):
         return ".nan"
     try:
@@ -190,11 +192,25 @@ def _float32_text(value: float) -> str:
         single = math.copysign(math.inf, value)
     if math.isinf(single):
         return ".inf" if single > 0 else "-.inf"
+    sign = "-" if math.copysign(1.0, single) < 0 else ""
+    if single == 0:
+        return sign + "0"
     for precision in range(1, 10):
-        text = f"{single:.{precision}g}"
-        if struct.unpack("f", struct.pack("f", float(text)))[0] == single:
-            return text
-    return f"{single:.9g}"
+        text = f"{abs(single):.{precision - 1}e}"
+        if struct.unpack("f", struct.pack("f", float(text)))[0] == abs(single):
+            break
+    mantissa, exponent = text.split("e")
+    digits = mantissa.replace(".", "").rstrip("0") or "0"
+    exp = int(exponent)
+    if exp < -4 or exp >= 6:
+        body = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return f"{sign}{body}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+    point = exp + 1
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    if point >= len(digits):
+        return sign + digits + "0" * (point - len(digits))
+    return f"{sign}{digits[:point]}.{digits[point:]}"
 
 
 def _json_scalar(value: Any) -> Any:
@@ -207,7 +223,7 @@ def _json_scalar(value: Any) -> Any:
             raise ShapeError(f"{_brief(value)} is not a JSON number")
         return value
     if isinstance(value, (set, frozenset)):  # !!set: a mapping to nulls
-        return {_key_text(k): None for k in value}
+        return {key_text(k): None for k in value}
     if isinstance(value, tuple):  # !!omap and !!pairs give (key, value) tuples
         return list(value)
     if isinstance(value, bytes):  # !!binary: the bytes as a string

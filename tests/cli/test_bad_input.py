@@ -247,11 +247,11 @@ def test_nothing_is_left_behind_when_terminated(tmp_path: pathlib.Path) -> None:
 
 def test_long_label_value_is_cut_in_the_error(tmp_path: pathlib.Path) -> None:
     ns = tmp_path / "ns.yaml"
-    ns.write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: n\n  labels:\n"
+    ns.write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n  labels:\n"
                   "    pod-security.kubernetes.io/enforce: " + "x" * 2_000_000 + "\n")
     code, out, err = run("check", "-f", str(ns), "-f", str(EXAMPLES / "restricted-deployment.yaml"))
     assert code == 2 and len(err) < 1000
-    assert err == (f'error: {ns}: Namespace "n" is invalid: metadata.labels[pod-security.kubernetes.io/'
+    assert err == (f'error: {ns}: Namespace "ns" is invalid: metadata.labels[pod-security.kubernetes.io/'
                    f'enforce]: Invalid value: "{"x" * 100}...": must be one of privileged, baseline, restricted\n')
     code, out, err = run("check", "-f", str(ns), "--namespace-labels", "a" * 100_000)
     assert code == 2 and len(err) < 1000

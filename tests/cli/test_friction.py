@@ -46,7 +46,7 @@ def test_report_errors_are_objects_with_a_source_like_skipped(tmp_path: pathlib.
                    "---\napiVersion: v1\nkind: Pod\nmetadata: [1]\n")
     ns = tmp_path / "ns.yaml"
     ns.write_text("apiVersion: v1\nkind: Namespace\n"
-                  "metadata: {name: n, labels: {pod-security.kubernetes.io/enforce: bogus}}\n")
+                  "metadata: {name: ns, labels: {pod-security.kubernetes.io/enforce: bogus}}\n")
 
     result = CliRunner().invoke(cli, ["check", "-f", str(bad), "-f", str(ns), "-o", output])
 
@@ -54,7 +54,7 @@ def test_report_errors_are_objects_with_a_source_like_skipped(tmp_path: pathlib.
     assert result.exit_code == 2
     assert report["errors"] == [
         {"source": {"file": str(ns)},
-         "message": f'{ns}: Namespace "n" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: '
+         "message": f'{ns}: Namespace "ns" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: '
                     'Invalid value: "bogus": must be one of privileged, baseline, restricted'},
         {"source": {"file": str(bad), "document": 1, "line": 6},
          "message": f"{bad}: document 1 (line 6): Pod: metadata is not an object"}]
