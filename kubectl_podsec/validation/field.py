@@ -11,8 +11,7 @@ import enum
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Union
+from typing import NamedTuple, Union
 
 
 class ErrorType(enum.Enum):
@@ -35,8 +34,9 @@ class ErrorType(enum.Enum):
         return self.value[1]
 
 
-@dataclass(frozen=True)
-class GoJSON:
+# Values are NamedTuples, not dataclasses: every check imports this engine, and a frozen
+# dataclass costs several times a NamedTuple to define.
+class GoJSON(NamedTuple):
     """A value Go prints with json.Marshal (structs, maps, pointers): the JSON text itself."""
 
     text: str
@@ -45,8 +45,7 @@ class GoJSON:
 Value = Union[None, bool, int, str, GoJSON]
 
 
-@dataclass(frozen=True)
-class FieldError:
+class FieldError(NamedTuple):
     field: str
     type: ErrorType
     value: Value
@@ -158,14 +157,16 @@ def invalid_message(kind: str, name: str, errors: Iterable[FieldError]) -> str:
     return f"{kind} {go_quote(name)} is invalid: {aggregate(errors)}"
 
 
-@dataclass
 class Findings:
     """What a validation run collects: the errors in the server's order, and every reason
     the message might not be the server's exactly (a part not modelled, an order Go leaves
     to map iteration). Errors found are certain; completeness is what `doubts` qualifies."""
 
-    doubts: list[str] = field(default_factory=list)
-    undecodable: bool = False  # the server fails to decode the object: a 400, not a 422
+    __slots__ = ("doubts", "undecodable")
+
+    def __init__(self) -> None:
+        self.doubts: list[str] = []
+        self.undecodable = False  # the server fails to decode the object: a 400, not a 422
 
     def doubt(self, reason: str) -> None:
         if reason not in self.doubts:
