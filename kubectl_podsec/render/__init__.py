@@ -3,7 +3,10 @@ start, each result, and the end, so a report streams in bounded memory."""
 
 from __future__ import annotations
 
-from .writer import ReportWriter
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the check report's writers; whoami's and the others' renderers need none of it
+    from .writer import ReportWriter
 
 FORMATS = ("table", "wide", "json", "yaml", "sarif")
 
@@ -26,4 +29,4 @@ def writer_for(output: str) -> type[ReportWriter]:
     raise ValueError(f"no writer for {output!r}")
 
 
-__all__ = ["FORMATS", "ReportWriter", "writer_for"]
+__all__ = ["FORMATS", "writer_for"]

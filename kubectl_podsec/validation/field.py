@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import json
-import re
 from collections.abc import Iterable
 from typing import NamedTuple, Union
 
@@ -83,7 +82,6 @@ def render(value: Value) -> str:
     return "null"
 
 
-_NOT_ASCII = re.compile("[^\x00-\x7f]")
 _QUOTE_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
                   "\v": "\\v", "\\": "\\\\", '"': '\\"'}
 
@@ -91,7 +89,7 @@ _QUOTE_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r
 def is_plain(text: str) -> bool:
     """ASCII: strings Go's %q and json.Marshal print as modelled here (other runes depend on
     unicode.IsPrint and are not modelled)."""
-    return _NOT_ASCII.search(text) is None
+    return text.isascii()
 
 
 def go_quote(text: str) -> str:
