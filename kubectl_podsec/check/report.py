@@ -12,10 +12,10 @@ from ..admission.policy import PolicyChoice
 from ..admission.verdicts import Admission, ModeEvaluation
 from ..manifests import Source
 from ..validation import Validation
-from .dry_run import ServerVerdict
 
-if TYPE_CHECKING:  # the PSP engine is loaded only by runs that admit under PodSecurityPolicies
+if TYPE_CHECKING:  # the PSP engine and the server's side are loaded only by runs that use them
     from ..psp import Mutation
+    from .dry_run import ServerVerdict
 
 
 def source_dict(source: Source | None) -> dict[str, Any]:

@@ -4,15 +4,14 @@ streams the results through the writer, and says how the run ends."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from ..admission.config import DEFAULT_CONFIG, PodSecurityConfig
 from ..admission.labels import policy_from_labels
 from ..admission.verdicts import invalid_namespace_message
 from ..errors import ClusterError, ExitCode, InputError, UsageError
-from ..kube.resources import Resource
 from ..manifests import Input, Source, input_documents, input_namespaces, shorten
 from ..pss import Evaluator, LevelVersion
 from ..terminal.console import Console, Progress
@@ -20,6 +19,12 @@ from . import fanout
 from ..admission.policy import PolicyResolver
 from .checker import Checker
 from .report import Failure, PspCheck, Result, Skipped, Summary
+
+if TYPE_CHECKING:  # the cluster's side is imported only by runs that read the cluster
+    from ..kube.resources import Resource
+
+
+SMALL_BYTES = 1 << 20  # inputs up to this size are decoded once and kept in memory
 
 
 class ReportSink(Protocol):
@@ -41,10 +46,10 @@ class Item:
         self.obj, self.source, self.error = obj, source, error
 
 
-@dataclass(frozen=True)
-class CheckRequest:
+class CheckRequest(NamedTuple):
     """Everything `check` was asked, parsed: what to read, which policy, and
-    which cluster (`connect`, None when offline)."""
+    which cluster (`connect`, None when offline). A NamedTuple: a frozen dataclass of
+    this many fields costs milliseconds to define, on every run."""
 
     inputs: tuple[Input, ...] = ()
     namespaces: tuple[str, ...] = ()
@@ -108,8 +113,11 @@ def run(request: CheckRequest, console: Console, writer: ReportSink) -> ExitCode
     """Check what the request names; the results go to the console as they come."""
     checked = Run(console)
     inputs = list(request.inputs)
-    input_labels = _namespace_labels(inputs, checked) if request.level is None else {}
-    items = _documents(inputs) if inputs else None
+    small = _read_small(inputs)
+    namespaces = _namespaces_read(small) if small is not None else (
+        (item.display, ns) for item in inputs for ns in input_namespaces(item))
+    input_labels = _namespace_labels(namespaces, checked) if request.level is None else {}
+    items = (iter(small) if small is not None else _documents(inputs)) if inputs else None
     connect = request.connect
     offline = connect is None
     _grant_flags(request, offline)
@@ -131,23 +139,40 @@ def run(request: CheckRequest, console: Console, writer: ReportSink) -> ExitCode
     return checked.exit_code
 
 
-def _namespace_labels(inputs: list[Input], run: Run) -> dict[str, Any]:
-    """Labels of the Namespace objects in the input; invalid ones are reported as
-    the API server would reject them."""
+def _read_small(inputs: list[Input]) -> list[Item] | None:
+    """Inputs of at most SMALL_BYTES in all, read whole, once; None for larger ones,
+    which are streamed twice (in bounded memory), the first pass decoding only the
+    documents that mention a Namespace."""
+    try:
+        size = sum(len(i.data) if i.data is not None else os.path.getsize(i.path) for i in inputs
+                   if i.data is not None or i.problem is None)
+    except OSError:
+        return None  # the main pass reports what cannot be read
+    return list(_documents(inputs)) if size <= SMALL_BYTES else None
+
+
+def _namespaces_read(items: list[Item]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for item in items:
+        if item.source is not None and item.obj is not None and item.obj.get("kind") == "Namespace":
+            yield item.source.file, item.obj
+
+
+def _namespace_labels(namespaces: Iterable[tuple[str, dict[str, Any]]], run: Run) -> dict[str, Any]:
+    """Labels of the Namespace objects in the input (each with the name of its input);
+    invalid ones are reported as the API server would reject them."""
     found: dict[str, Any] = {}
-    for item in inputs:
-        for ns in input_namespaces(item):
-            meta = ns.get("metadata") or {}
-            name, labels = str(meta.get("name") or ""), meta.get("labels") or {}
-            if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
-                run.error(InputError(f"{item.display}: Namespace {shorten(name)}", "labels must be strings"),
-                          file=item.display)
-                continue
-            _, label_errors = policy_from_labels(labels, DEFAULT_CONFIG.defaults)
-            if label_errors:
-                message = invalid_namespace_message(shorten(name), [str(e) for e in label_errors])
-                run.error(InputError(item.display, message), file=item.display)
-            found[name] = labels
+    for display, ns in namespaces:
+        meta = ns.get("metadata") or {}
+        name, labels = str(meta.get("name") or ""), meta.get("labels") or {}
+        if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
+            run.error(InputError(f"{display}: Namespace {shorten(name)}", "labels must be strings"),
+                      file=display)
+            continue
+        _, label_errors = policy_from_labels(labels, DEFAULT_CONFIG.defaults)
+        if label_errors:
+            message = invalid_namespace_message(shorten(name), [str(e) for e in label_errors])
+            run.error(InputError(display, message), file=display)
+        found[name] = labels
     return found
 
 

@@ -7,23 +7,25 @@ namespaces' labels and the server's version).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..admission.config import DEFAULT_CONFIG
 from ..check.run import CheckRequest, run
 from ..errors import UsageError
-from ..kube.resources import parse_kinds
 from ..manifests import expand, read_admission_config
 from ..pss import Level, Version
-from ..render import WRITERS
+from ..render import FORMATS, writer_for
 from ..render.serialize import dump_yaml
 from .options import (
     cluster_flags_given, cluster_options_pods_sa, common_options, connect, output_option, parse_labels,
     run_console,
 )
 from .types import level_version, LEVEL, POLICY_VERSION, SERVER_VERSION
+
+if TYPE_CHECKING:
+    from ..kube.resources import Resource
 
 
 def _namespaces(values: tuple[str, ...], all_namespaces: bool, files: tuple[str, ...],
@@ -36,6 +38,12 @@ def _namespaces(values: tuple[str, ...], all_namespaces: bool, files: tuple[str,
     if files and len(names) > 1:
         raise UsageError("with -f, -n takes one namespace: the one for objects that name none")
     return names
+
+
+def _resources(kinds: tuple[str, ...]) -> tuple[Resource, ...]:
+    from ..kube.resources import parse_kinds  # the cluster's side: only runs that read it
+
+    return parse_kinds(kinds)
 
 
 @click.command()
@@ -84,7 +92,7 @@ def _namespaces(values: tuple[str, ...], all_namespaces: bool, files: tuple[str,
 @click.option("--psp-sa-allow", metavar="NAME,...",
               help="Offline: the policies the pods' service account may `use`. Default: none.")
 @cluster_options_pods_sa
-@output_option(("table", "wide", "json", "yaml", "sarif"))
+@output_option(FORMATS)
 @common_options
 def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], all_namespaces: bool,
           selector: str | None, kinds: tuple[str, ...], server_dry_run: bool, level: Level | None,
@@ -131,11 +139,11 @@ def check(files: tuple[str, ...], recursive: bool, namespaces: tuple[str, ...], 
     request = CheckRequest(
         inputs=tuple(expand(list(files), recursive, note=lambda text: console.err(f"note: {text}"))),
         namespaces=_namespaces(namespaces, all_namespaces, files, bool(selector or kinds)),
-        all_namespaces=all_namespaces, selector=selector, resources=parse_kinds(kinds),
+        all_namespaces=all_namespaces, selector=selector, resources=_resources(kinds) if online else (),
         level=lv, evaluator=evaluator, assumed_labels=parse_labels(namespace_labels),
         admission_config=read_admission_config(admission_config) if admission_config else DEFAULT_CONFIG,
         server_minor=server_version, server_dry_run=server_dry_run, psp_files=psp_files,
         psp_allow=psp_allow, psp_sa_allow=psp_sa_allow, probe=probe,
         connect=(lambda: connect(connection)) if online else None)
-    writer = WRITERS[output](wide=output == "wide", color=console.color, yaml_dump=dump_yaml)
+    writer = writer_for(output)(wide=output == "wide", color=console.color, yaml_dump=dump_yaml)
     raise click.exceptions.Exit(run(request, console, writer))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import click
 
 from ..admission.config import DEFAULT_CONFIG
-from ..manifests import read_admission_config
 from ..render.whoami import whoami_text
 from ..render.serialize import document, dump
 from .options import cluster_options, common_options, connect, output_option, run_console
@@ -30,7 +29,11 @@ def whoami(namespace: str | None, all_namespaces: bool, admission_config: str | 
 
     if namespace and all_namespaces:
         raise click.UsageError("-A and -n cannot be used together")
-    config = read_admission_config(admission_config) if admission_config else DEFAULT_CONFIG
+    config = DEFAULT_CONFIG
+    if admission_config:
+        from ..manifests import read_admission_config  # the input layer, only when asked
+
+        config = read_admission_config(admission_config)
     cluster = connect(connection)
     doc = Whoami(cluster, config).collect(None if all_namespaces else namespace or cluster.namespace)
     console = run_console()

@@ -22,7 +22,6 @@ import base64
 import binascii
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Mapping
 from typing import Any, NamedTuple
@@ -185,6 +184,8 @@ def _exec(spec: Mapping[str, Any], cluster: Mapping[str, Any], ca: bytes | None,
             child_env[str(item["name"])] = str(item.get("value") or "")
     child_env["KUBERNETES_EXEC_INFO"] = json.dumps(info)
     args = [command, *(str(a) for a in spec.get("args") or [])]
+    import subprocess  # only for exec plugins: other cluster commands start without it
+
     try:
         ran = subprocess.run(args, env=child_env, stdout=subprocess.PIPE,
                              stdin=None if interactive else subprocess.DEVNULL, check=False,

@@ -3,17 +3,30 @@ start, each result, and the end, so a report streams in bounded memory."""
 
 from __future__ import annotations
 
-from .sarif import SarifWriter
-from .structured import JsonWriter, YamlWriter
-from .table import TableWriter
-from .writer import ReportWriter
+from typing import TYPE_CHECKING
 
-WRITERS: dict[str, type[ReportWriter]] = {
-    "table": TableWriter,
-    "wide": TableWriter,
-    "json": JsonWriter,
-    "yaml": YamlWriter,
-    "sarif": SarifWriter,
-}
+if TYPE_CHECKING:  # the check report's writers; whoami's and the others' renderers need none of it
+    from .writer import ReportWriter
 
-__all__ = ["JsonWriter", "ReportWriter", "SarifWriter", "TableWriter", "WRITERS", "YamlWriter"]
+FORMATS = ("table", "wide", "json", "yaml", "sarif")
+
+
+def writer_for(output: str) -> type[ReportWriter]:
+    """The check report's writer for `-o output`; only its module is imported, so a
+    run pays for one format."""
+    if output in ("table", "wide"):
+        from .table import TableWriter
+
+        return TableWriter
+    if output in ("json", "yaml"):
+        from .structured import JsonWriter, YamlWriter
+
+        return JsonWriter if output == "json" else YamlWriter
+    if output == "sarif":
+        from .sarif import SarifWriter
+
+        return SarifWriter
+    raise ValueError(f"no writer for {output!r}")
+
+
+__all__ = ["FORMATS", "writer_for"]

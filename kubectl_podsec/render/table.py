@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..check.answers import Said, classify
-from ..check.dry_run import ServerVerdict
 from .fixes import fix_hint
 from ..admission.policy import HOW_TO_KNOW
 from ..check.report import Failure, Result, Skipped, Summary, Verdict
 from .writer import ReportWriter
+
+if TYPE_CHECKING:  # the server's side is loaded only by runs that ask it (--server)
+    from ..check.dry_run import ServerVerdict
 
 WIDTH_SAMPLE = 500  # rows buffered to size the columns before streaming
 MAX_DETAILS = 50  # denial messages shown below the table
@@ -229,23 +230,23 @@ class TableWriter(ReportWriter):
         return "".join(out)
 
 
-_DENIAL_WORDS = {Said.POD_SECURITY: "DENIED", Said.PSP: "DENIED (PSP)", Said.ADMISSION: "DENIED (admission)",
-                 Said.INVALID: "INVALID", Said.NAMESPACE_MISSING: "NO NAMESPACE",
-                 Said.NAMESPACE_TERMINATING: "NAMESPACE TERMINATING"}
-
-
 def server_verdict(server: ServerVerdict) -> str:
     """A word or two for the table: what the server said, with `!` on a disagreement."""
+    from ..check.answers import Said, classify  # only runs with --server get here
+
+    denial_words = {Said.POD_SECURITY: "DENIED", Said.PSP: "DENIED (PSP)", Said.ADMISSION: "DENIED (admission)",
+                    Said.INVALID: "INVALID", Said.NAMESPACE_MISSING: "NO NAMESPACE",
+                    Said.NAMESPACE_TERMINATING: "NAMESPACE TERMINATING"}
     said = classify(server.object) if server.object is not None else None
     pods = classify(server.pods) if server.pods is not None else None
     if not server.permitted or (said is not None and said.said is Said.RBAC):
         word = "NOT PERMITTED"
     elif server.unknown:
         word = "ERROR"
-    elif said is not None and said.said in _DENIAL_WORDS:
-        word = _DENIAL_WORDS[said.said]
-    elif pods is not None and pods.said in _DENIAL_WORDS:
-        word = "PODS " + _DENIAL_WORDS[pods.said]
+    elif said is not None and said.said in denial_words:
+        word = denial_words[said.said]
+    elif pods is not None and pods.said in denial_words:
+        word = "PODS " + denial_words[pods.said]
     elif server.object is not None and server.object.warnings:
         word = "accepted (warnings)"
     else:
@@ -257,6 +258,8 @@ def server_verdict(server: ServerVerdict) -> str:
 def server_lines(server: ServerVerdict) -> list[str]:
     """The lines below the table for what the server said that needs saying:
     refusals, denials and disagreements (acceptance goes without saying)."""
+    from ..check.answers import classify  # only runs with --server get here
+
     if server.error:
         return [f"server: no answer: {server.error}"]
     lines = []

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import batch, statefulset, workloads
 from .field import ErrorType, FieldError, Findings, GoJSON, invalid_message
@@ -28,8 +27,7 @@ __all__ = ["ErrorType", "FieldError", "GoJSON", "KINDS", "SERVER_MINOR", "Valida
 SERVER_MINOR = 37  # the API server release whose rules these are (v1.37.2)
 
 
-@dataclass(frozen=True)
-class Validation:
+class Validation(NamedTuple):
     valid: bool | None
     message: str | None
     errors: tuple[FieldError, ...]
@@ -50,8 +48,7 @@ class Validation:
         return out
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):
     qualified: str  # the GroupKind as errors.NewInvalid prints it
     check: Callable[[Reader, Mapping[str, Any]], list[FieldError]]
 

@@ -4,7 +4,7 @@ server's defaulting (SetDefaults_Container, _Probe, _HTTPGetAction, the port pro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import formats
 from .field import FieldError, duplicate, forbidden, go_json, invalid, not_found, not_supported, required
@@ -25,8 +25,7 @@ _RESTART_POLICIES = ("Always", "Never", "OnFailure")
 _INIT_FORBIDDEN = "may not be set for init containers without restartPolicy=Always"
 
 
-@dataclass(frozen=True)
-class PodContext:
+class PodContext(NamedTuple):
     """What container validation needs from the pod: declared volumes and the user namespace."""
 
     volumes: frozenset[str]

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import enum
 import json
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Union
+from typing import NamedTuple, Union
 
 
 class ErrorType(enum.Enum):
@@ -35,8 +33,9 @@ class ErrorType(enum.Enum):
         return self.value[1]
 
 
-@dataclass(frozen=True)
-class GoJSON:
+# Values are NamedTuples, not dataclasses: every check imports this engine, and a frozen
+# dataclass costs several times a NamedTuple to define.
+class GoJSON(NamedTuple):
     """A value Go prints with json.Marshal (structs, maps, pointers): the JSON text itself."""
 
     text: str
@@ -45,8 +44,7 @@ class GoJSON:
 Value = Union[None, bool, int, str, GoJSON]
 
 
-@dataclass(frozen=True)
-class FieldError:
+class FieldError(NamedTuple):
     field: str
     type: ErrorType
     value: Value
@@ -84,7 +82,6 @@ def render(value: Value) -> str:
     return "null"
 
 
-_NOT_ASCII = re.compile("[^\x00-\x7f]")
 _QUOTE_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
                   "\v": "\\v", "\\": "\\\\", '"': '\\"'}
 
@@ -92,7 +89,7 @@ _QUOTE_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r
 def is_plain(text: str) -> bool:
     """ASCII: strings Go's %q and json.Marshal print as modelled here (other runes depend on
     unicode.IsPrint and are not modelled)."""
-    return _NOT_ASCII.search(text) is None
+    return text.isascii()
 
 
 def go_quote(text: str) -> str:
@@ -158,14 +155,16 @@ def invalid_message(kind: str, name: str, errors: Iterable[FieldError]) -> str:
     return f"{kind} {go_quote(name)} is invalid: {aggregate(errors)}"
 
 
-@dataclass
 class Findings:
     """What a validation run collects: the errors in the server's order, and every reason
     the message might not be the server's exactly (a part not modelled, an order Go leaves
     to map iteration). Errors found are certain; completeness is what `doubts` qualifies."""
 
-    doubts: list[str] = field(default_factory=list)
-    undecodable: bool = False  # the server fails to decode the object: a 400, not a 422
+    __slots__ = ("doubts", "undecodable")
+
+    def __init__(self) -> None:
+        self.doubts: list[str] = []
+        self.undecodable = False  # the server fails to decode the object: a 400, not a 422
 
     def doubt(self, reason: str) -> None:
         if reason not in self.doubts:

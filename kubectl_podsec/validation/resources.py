@@ -5,31 +5,40 @@ rules not modelled here), so these never add errors, only certainty that there a
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 
 from . import formats
 from .source import Json, Reader
 
 _QUANTITY = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
-_SCALE: dict[str | None, Fraction] = {None: Fraction(1), "m": Fraction(1, 1000), "k": Fraction(10**3), "M": Fraction(10**6),
-                                       "G": Fraction(10**9), "T": Fraction(10**12), "P": Fraction(10**15),
-                                       "E": Fraction(10**18), "Ki": Fraction(2**10), "Mi": Fraction(2**20),
-                                       "Gi": Fraction(2**30), "Ti": Fraction(2**40), "Pi": Fraction(2**50),
-                                       "Ei": Fraction(2**60)}
+# Exact ratios as (numerator, denominator) of integers: fractions.Fraction would cost its
+# import (with decimal's) on every run for two comparisons.
+_SCALE: dict[str | None, tuple[int, int]] = {
+    None: (1, 1), "m": (1, 1000), "k": (10**3, 1), "M": (10**6, 1), "G": (10**9, 1), "T": (10**12, 1),
+    "P": (10**15, 1), "E": (10**18, 1), "Ki": (2**10, 1), "Mi": (2**20, 1), "Gi": (2**30, 1),
+    "Ti": (2**40, 1), "Pi": (2**50, 1), "Ei": (2**60, 1)}
 _NAMES = ("cpu", "memory", "ephemeral-storage")
 _FIELD_PATHS = ("metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName",
                 "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs")
 _KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 
 
-def quantity(value: object) -> Fraction | None:
-    """A non-negative quantity in the plain forms this model reads, else None."""
+def quantity(value: object) -> tuple[int, int] | None:
+    """A non-negative quantity in the plain forms this model reads, as the exact ratio
+    (numerator, denominator), else None."""
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return Fraction(value)
+        return value, 1
     if not isinstance(value, str):
         return None
     match = _QUANTITY.match(value)
-    return None if match is None else Fraction(match[1]) * _SCALE[match[2]]
+    if match is None:
+        return None
+    whole, _, decimals = match[1].partition(".")
+    numerator, denominator = _SCALE[match[2]]
+    return int(whole + decimals) * numerator, 10 ** len(decimals) * denominator
+
+
+def _above(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] * b[1] > b[0] * a[1]
 
 
 def resources(r: Reader, spec: Json | None, path: str) -> None:
@@ -45,7 +54,7 @@ def resources(r: Reader, spec: Json | None, path: str) -> None:
                 r.doubt(f"{path}.{key}[{name}]: this resource or quantity is not modelled")
     for name, value in lists["requests"].items():
         limit, request = quantity(lists["limits"].get(name)), quantity(value)
-        if limit is not None and request is not None and request > limit:
+        if limit is not None and request is not None and _above(request, limit):
             r.doubt(f"{path}.requests[{name}]: above its limit, a message not modelled")
 
 

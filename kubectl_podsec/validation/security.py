@@ -17,7 +17,8 @@ POD_SC_KEYS = ("seLinuxOptions", "windowsOptions", "runAsUser", "runAsGroup", "r
                "supplementalGroupsPolicy", "fsGroup", "sysctls", "fsGroupChangePolicy", "seccompProfile",
                "appArmorProfile", "seLinuxChangePolicy")
 _SYSCTL_SEGMENT = "[a-z0-9]([-_a-z0-9]*[a-z0-9])?"
-_SYSCTL_RE = re.compile("^(" + _SYSCTL_SEGMENT + "[\\./])*" + _SYSCTL_SEGMENT + "$")
+# A pattern, compiled (and cached by `re`) on the first sysctl: most pods set none.
+_SYSCTL_RE = "^(" + _SYSCTL_SEGMENT + "[\\./])*" + _SYSCTL_SEGMENT + "$"
 _IPC_SYSCTLS = ("kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
                 "kernel.shm", "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.msg")
 _PROFILE_TYPES = ("Localhost", "RuntimeDefault", "Unconfined")
@@ -93,8 +94,8 @@ def sysctls(r: Reader, items: list[Json], spec: Json, path: str) -> list[FieldEr
         where = f"{path}[{i}].name"
         if not name:
             errs.append(required(where))
-        elif len(name) > 253 or not _SYSCTL_RE.fullmatch(name):
-            errs.append(invalid(where, name, f"must have at most 253 characters and match regex {_SYSCTL_RE.pattern}"))
+        elif len(name) > 253 or not re.fullmatch(_SYSCTL_RE, name):
+            errs.append(invalid(where, name, f"must have at most 253 characters and match regex {_SYSCTL_RE}"))
         elif name in names:
             errs.append(duplicate(where, name))
         namespace = sysctl_namespace(name)

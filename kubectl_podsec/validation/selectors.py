@@ -6,7 +6,7 @@ labels.Everything() (empty, matches everything).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import formats
 from .field import FieldError, GoJSON, forbidden, go_json, invalid, required
@@ -16,8 +16,7 @@ from .source import Json, Reader
 _OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 
-@dataclass(frozen=True)
-class Selector:
+class Selector(NamedTuple):
     """A converted selector; `ok` False when LabelSelectorAsSelector would fail."""
 
     present: bool

@@ -49,18 +49,36 @@ _LISTS = ("containers", "initContainers", "ephemeralContainers", "volumes", "por
 _STRING_MAPS = ("labels", "annotations", "nodeSelector", "matchLabels")
 _QUANTITY_MAPS = ("limits", "requests")
 
+# Each modelled key's JSON type, the first of the lists above that names it (one lookup per
+# key: every object validated walks all its keys through `_decodes`).
+_BOOL, _STRING, _STRING_LIST, _INT, _OBJECT, _LIST = range(6)
+_TYPES: dict[str, int] = {}
+for _kind, _keys in ((_BOOL, _BOOLS), (_STRING, _STRINGS), (_STRING_LIST, _STRING_LISTS), (_INT, _INTS),
+                     (_OBJECT, _OBJECTS), (_LIST, _LISTS)):
+    for _key in _keys:
+        _TYPES.setdefault(_key, _kind)
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _is_map(value: Any) -> bool:
+    return type(value) is dict or isinstance(value, Mapping)  # decoded JSON: a dict, checked first
+
 
 def undecodable(value: Any, path: str = "") -> str | None:
     """The first place where Go's decoder would fail on a modelled key, walking the whole
     object (user-named maps such as labels are checked as maps, not walked)."""
     if isinstance(value, list):
         for i, item in enumerate(value):
-            if (found := undecodable(item, f"{path}[{i}]")) is not None:
+            if not isinstance(item, _SCALARS) and (found := undecodable(item, f"{path}[{i}]")) is not None:
                 return found
         return None
-    if not isinstance(value, Mapping):
+    if not _is_map(value):
         return None
     for key, item in value.items():
+        if item is None or (type(item) is str and _TYPES.get(key, _STRING) == _STRING):
+            continue  # the common case: a string where one decodes, nothing below it
+        if isinstance(item, _SCALARS) and _decodes(key, item):
+            continue  # nothing below a scalar, and its type is right
         where = f"{path}.{key}" if path else str(key)
         if not _decodes(key, item):
             return f"{where}: not the type Go decodes"
@@ -86,19 +104,33 @@ def _decodes(key: str, value: Any) -> bool:
     """Whether Go's decoder accepts `value` for `key` (True for keys not listed)."""
     if value is None:
         return True
-    if key in _BOOLS:
-        return isinstance(value, bool)
-    if key in _STRINGS:
+    kind = _TYPES.get(key)
+    if kind is None:
+        return True
+    if kind == _STRING:
         return isinstance(value, str)
-    if key in _STRING_LISTS:
-        return isinstance(value, list) and all(isinstance(v, str) for v in value)
-    if key in _INTS:
+    if kind == _OBJECT:
+        return _is_map(value)
+    if kind == _BOOL:
+        return isinstance(value, bool)
+    if kind == _INT:
         return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
-    if key in _OBJECTS:
-        return isinstance(value, Mapping)
-    if key in _LISTS:
+    if kind == _LIST:
         return isinstance(value, list)
-    return True
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+_KNOWN: dict[tuple[str, ...], frozenset[str]] = {}
+
+
+def _known(keys: Iterable[str]) -> frozenset[str]:
+    """The set of known keys, kept for the (constant) tuples callers pass."""
+    if not isinstance(keys, tuple):
+        return frozenset(keys)
+    found = _KNOWN.get(keys)
+    if found is None:
+        found = _KNOWN[keys] = frozenset(keys)
+    return found
 
 
 class Reader:
@@ -110,7 +142,7 @@ class Reader:
 
     def only(self, data: Json, known: Iterable[str], where: str) -> None:
         """Doubt every key outside `known`: its validation is not modelled."""
-        allowed = set(known)
+        allowed = known if isinstance(known, frozenset) else _known(known)
         for key, value in data.items():
             if key not in allowed:
                 self.doubt(f"{where}.{key}: not modelled")

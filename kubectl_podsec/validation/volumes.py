@@ -4,7 +4,7 @@ mounts that name them (whether upstream accepts such a volume is not known here)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import formats
 from .field import FieldError, duplicate, forbidden, go_json, go_quote, invalid, not_supported, required
@@ -26,8 +26,7 @@ _FILE_MODE = "must be a number between 0 and 0777 (octal), both inclusive"
 _QUANTITY = re.compile(r"^([0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
 
 
-@dataclass(frozen=True)
-class Volumes:
+class Volumes(NamedTuple):
     errors: list[FieldError]
     valid: frozenset[str]  # the names upstream's map holds: volumes without errors
     uncertain: frozenset[str]
