@@ -36,11 +36,11 @@ class Evaluation(NamedTuple):
 
     @property
     def forbidden_reason(self) -> str:
-        return ", ".join(v.reason for v in self.violations)
+        return ", ".join([v.reason for v in self.violations])
 
     @property
     def forbidden_detail(self) -> str:
-        return ", ".join(v.describe() for v in self.violations)
+        return ", ".join([f"{v.reason} ({v.detail})" if v.detail else v.reason for v in self.violations])
 
 
 class _Plan(NamedTuple):
