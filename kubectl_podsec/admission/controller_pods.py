@@ -28,13 +28,12 @@ skew of the pod create strategy): the pod that admission judges.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from . import seccomp_skew
-from .verdicts import default_pod
+from .defaulting import default_pod
 from .workloads import PodTemplate, TemplateError, carries_pod_spec, pod_template
 
 CONTROLLER_NAMESPACE = "kube-system"
@@ -109,7 +108,10 @@ def pod_creator(kind: str) -> tuple[str, tuple[str, ...]] | None:
 
 
 class _Pod:
-    """A pod being built from a template: deep copies, so the input is never changed."""
+    """A pod being built from a template. The input is never changed: the metadata maps are
+    copied, and the spec is copied one level deep; whatever is changed below that level (an
+    Indexed Job's containers) is copied before it is written. What is not changed is shared
+    with the template, which also makes comparing the two cheap."""
 
     def __init__(self, template: PodTemplate, namespace: str, owner: dict[str, Any]) -> None:
         meta = template.metadata
@@ -119,7 +121,7 @@ class _Pod:
         finalizers = meta.get("finalizers")
         self.meta["finalizers"] = list(finalizers) if isinstance(finalizers, list) else []
         self.meta["ownerReferences"] = [owner]
-        self.spec: dict[str, Any] = _copy(dict(template.spec))
+        self.spec: dict[str, Any] = dict(template.spec)
         self.stand_ins: list[str] = []
 
     def done(self, kind: str, via: tuple[str, ...]) -> ControllerPod:
@@ -129,8 +131,7 @@ class _Pod:
 
 
 def _copy(value: Any) -> Any:
-    """A copy of a JSON value's dicts and lists (what this module writes into), several times
-    faster than copy.deepcopy, which every workload checked pays for."""
+    """A copy of a JSON value's dicts and lists, several times faster than copy.deepcopy."""
     if type(value) is dict:
         return {k: _copy(v) for k, v in value.items()}
     if type(value) is list:
@@ -155,7 +156,7 @@ def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def _mapping(value: Any) -> Mapping[str, Any]:
     """A field that should hold an object; what does not is left to validation (pod_template)."""
-    return value if isinstance(value, Mapping) else {}
+    return value if type(value) is dict or isinstance(value, Mapping) else {}  # dict: no ABC check
 
 
 def _from_template(obj: Mapping[str, Any], namespace: str, owner_kind: str,
@@ -310,7 +311,10 @@ def _first_index(pod: _Pod, job: str) -> None:
     env = {"name": "JOB_COMPLETION_INDEX",
            "valueFrom": {"fieldRef": {"fieldPath": f"metadata.labels['{COMPLETION_INDEX}']"}}}
     for key in ("initContainers", "containers"):
-        for container in pod.spec.get(key) or []:
+        containers = pod.spec.get(key) or []
+        if isinstance(containers, list):  # written into below: copied first
+            containers = pod.spec[key] = [dict(c) if isinstance(c, dict) else c for c in containers]
+        for container in containers:
             if isinstance(container, dict) and not any(
                     isinstance(e, Mapping) and e.get("name") == env["name"] for e in container.get("env") or []):
                 container["env"] = [*(container.get("env") or []), env]
@@ -342,7 +346,7 @@ def job_from_cronjob(cronjob: Mapping[str, Any], name: str | None = None) -> dic
         del owner["blockOwnerDeletion"]
     job_meta["ownerReferences"] = [owner]
     return {"apiVersion": "batch/v1", "kind": "Job", "metadata": job_meta,
-            "spec": copy.deepcopy(dict(_mapping(template.get("spec"))))}
+            "spec": _copy(dict(_mapping(template.get("spec"))))}
 
 
 def controller_pod(obj: Mapping[str, Any], namespace: str = "default", *,

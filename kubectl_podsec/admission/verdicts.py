@@ -1,149 +1,21 @@
 """Pod Security Admission semantics (pure): namespace labels and cluster
-configuration to a policy per mode, exemptions, the API server's defaulting
-before admission, and the verdicts and texts the controller produces."""
+configuration to a policy per mode, exemptions, and the verdicts and texts the
+controller produces. (The API server's defaulting before admission is in
+defaulting.py; its entries are also importable from here, where callers have
+always found them.)"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from .config import DEFAULT_CONFIG, PodSecurityConfig
+from .defaulting import default_pod as default_pod
+from .defaulting import default_template as default_template
 from .labels import MODES, Mode, Policy
 from ..pss import Evaluation, Evaluator, LevelVersion, PodMetadata, PodSpec, pod_metadata, pod_spec
 from .warnings import server_warnings
 from .workloads import PodTemplate
-
-# --- defaulting the API server applies before admission (specs/pss.md §5.5) ---
-
-_APPARMOR_PREFIX = "container.apparmor.security.beta.kubernetes.io/"
-_CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
-
-
-def _sourceless(volume: Any) -> bool:
-    return isinstance(volume, dict) and all(v is None for k, v in volume.items() if k != "name")
-
-
-def _volumes(spec: Mapping[str, Any]) -> dict[str, Any]:
-    """A volume without any source becomes an emptyDir (SetDefaults_Volume)."""
-    volumes = spec.get("volumes")
-    if not isinstance(volumes, list) or not any(_sourceless(v) for v in volumes):
-        return {}
-    return {"volumes": [{**v, "emptyDir": {}} if _sourceless(v) else v for v in volumes]}
-
-
-def _host_ports(container: Any) -> Any:
-    ports = container.get("ports") if isinstance(container, dict) else None
-    if not isinstance(ports, list):
-        return container
-    fixed = [
-        {**p, "hostPort": p["containerPort"]}
-        if isinstance(p, dict) and not p.get("hostPort") and p.get("containerPort") is not None
-        else p
-        for p in ports
-    ]
-    return container if fixed == ports else {**container, "ports": fixed}
-
-
-def _host_network_ports(spec: Mapping[str, Any]) -> dict[str, Any]:
-    """With host networking every container port is a host port (Pods only)."""
-    if spec.get("hostNetwork") is not True:
-        return {}
-    changed = {}
-    for key in ("containers", "initContainers"):
-        containers = spec.get(key)
-        if isinstance(containers, list):
-            fixed = [_host_ports(c) for c in containers]
-            if any(a is not b for a, b in zip(fixed, containers)):
-                changed[key] = fixed
-    return changed
-
-
-def _apparmor_field(annotation: str) -> dict[str, str] | None:
-    if annotation == "unconfined":
-        return {"type": "Unconfined"}
-    if annotation == "runtime/default":
-        return {"type": "RuntimeDefault"}
-    if annotation.startswith("localhost/"):
-        profile = annotation[len("localhost/"):]
-        # Upstream validation drops invalid profiles: padded, or over PATH_MAX - 1.
-        if profile and profile.strip() == profile and len(profile.encode()) <= 4095:
-            return {"type": "Localhost", "localhostProfile": profile}
-    return None
-
-
-def _apparmor_container(container: Any, annotations: Mapping[str, Any], pod_profile: Any) -> Any:
-    if not isinstance(container, dict):
-        return container
-    annotation = annotations.get(_APPARMOR_PREFIX + str(container.get("name") or ""))
-    sc = container.get("securityContext")
-    if not isinstance(annotation, str) or (isinstance(sc, dict) and sc.get("appArmorProfile")):
-        return container
-    field = _apparmor_field(annotation)
-    if field is None or field == pod_profile:
-        return container
-    return {**container, "securityContext": {**(sc if isinstance(sc, dict) else {}),
-                                             "appArmorProfile": field}}
-
-
-def _apparmor(meta: Mapping[str, Any], spec: Mapping[str, Any]) -> dict[str, Any]:
-    """Deprecated AppArmor annotations become fields when the container sets none
-    and the result differs from the pod-level profile (pod strategy, >= 1.30)."""
-    annotations = meta.get("annotations")
-    if not isinstance(annotations, dict) or not any(
-            isinstance(k, str) and k.startswith(_APPARMOR_PREFIX) for k in annotations):
-        return {}
-    if isinstance(spec.get("os"), dict) and spec["os"].get("name") == "windows":
-        return {}
-    pod_sc = spec.get("securityContext")
-    pod_profile = pod_sc.get("appArmorProfile") if isinstance(pod_sc, dict) else None
-    changed = {}
-    for key in _CONTAINER_LISTS:
-        containers = spec.get(key)
-        if isinstance(containers, list):
-            fixed = [_apparmor_container(c, annotations, pod_profile) for c in containers]
-            if any(a is not b for a, b in zip(fixed, containers)):
-                changed[key] = fixed
-    return changed
-
-
-APPARMOR_FIELDS_MINOR = 30  # the first release whose pod strategy copies AppArmor annotations to fields
-
-
-def _defaulted_spec(meta: Mapping[str, Any], spec: Mapping[str, Any], is_pod: bool,
-                    apparmor: bool = True) -> Mapping[str, Any]:
-    """The spec after defaulting; the input is never changed, and only what
-    changes is copied (most specs need nothing)."""
-    out = {**spec, **_volumes(spec)} if "volumes" in spec else spec
-    if is_pod:
-        out = {**out, **_host_network_ports(out)}
-        if apparmor:
-            out = {**out, **_apparmor(meta, out)}
-    return out
-
-
-def default_pod(pod: Mapping[str, Any], server_minor: int | None = None) -> dict[str, Any]:
-    """The Pod object as admission would see it after the API server's decoding,
-    defaulting and create strategy (a new dict; the input is left alone), on a
-    server of minor version `server_minor` (None: the newest)."""
-    out = dict(pod)
-    spec, meta = out.get("spec"), out.get("metadata")
-    apparmor = server_minor is None or server_minor >= APPARMOR_FIELDS_MINOR
-    if isinstance(spec, dict):
-        out["spec"] = dict(_defaulted_spec(meta if isinstance(meta, dict) else {}, spec, True, apparmor))
-    return out
-
-
-def default_template(template: PodTemplate, is_pod: bool, server_minor: int | None = None) -> PodTemplate:
-    """The template after defaulting: Pods get the full pod defaulting (on a
-    server of minor `server_minor`, None: the newest), workload templates only
-    the defaulting shared by every pod template."""
-    apparmor = server_minor is None or server_minor >= APPARMOR_FIELDS_MINOR
-    spec = _defaulted_spec(template.metadata, template.spec, is_pod, apparmor)
-    return template if spec is template.spec else PodTemplate(template.metadata, spec, template.path)
-
-
-# --- verdicts and the controller's texts ---------------------------------------
-
 
 class ModeEvaluation(NamedTuple):
     """One mode's verdict; `evaluation` is None, and `unknown` says why, when
@@ -183,7 +55,10 @@ class Admission(NamedTuple):
     object_exempt: str | None = None
 
     def _mode(self, mode: str) -> ModeEvaluation | None:
-        return next((e for e in self.evaluations if e.mode == mode), None)
+        for e in self.evaluations:
+            if e.mode == mode:
+                return e
+        return None
 
     @property
     def unknown(self) -> tuple[ModeEvaluation, ...]:
@@ -194,10 +69,14 @@ class Admission(NamedTuple):
     def pods_allowed(self) -> bool | None:
         """Whether the pods (the Pod itself, or those a workload creates) pass
         enforce (or the single --level); None when enforce is unknown."""
-        deciding = [e.allowed for e in self.evaluations if e.mode in ("enforce", "level")]
-        if False in deciding:
-            return False
-        return None if None in deciding else True
+        allowed: bool | None = True
+        for e in self.evaluations:
+            if e.mode == "enforce" or e.mode == "level":
+                if e.evaluation is None:
+                    allowed = None
+                elif e.evaluation.violations:
+                    return False
+        return allowed
 
     @property
     def object_allowed(self) -> bool | None:
@@ -244,10 +123,21 @@ class Admission(NamedTuple):
         return out
 
 
+_FIELD_PATHS: dict[str, tuple[str, str]] = {}  # template path -> (metadata path, spec path)
+
+
 def _fields(template: PodTemplate) -> tuple[PodMetadata, PodSpec]:
     """The template's metadata and spec, checked, for the evaluator."""
-    where = f"{template.path + '.' if template.path else ''}"
-    return pod_metadata(template.metadata, f"{where}metadata"), pod_spec(template.spec, f"{where}spec")
+    paths = _FIELD_PATHS.get(template.path)
+    if paths is None:  # a handful of paths: one per workload kind
+        where = f"{template.path + '.' if template.path else ''}"
+        paths = _FIELD_PATHS[template.path] = (f"{where}metadata", f"{where}spec")
+    return pod_metadata(template.metadata, paths[0]), pod_spec(template.spec, paths[1])
+
+
+# Each mode with its place in a Policy and whether it is enforce, so the loop below does no enum
+# lookups (a Mode's hash, comparisons and `.value` run Python code).
+_MODE_SLOTS = tuple((mode, i, mode is Mode.ENFORCE) for i, mode in enumerate(MODES))
 
 
 def _evaluate_modes(policy: Policy, template: PodTemplate, is_pod: bool, evaluator: Evaluator,
@@ -256,21 +146,27 @@ def _evaluate_modes(policy: Policy, template: PodTemplate, is_pod: bool, evaluat
     pods = mutated if mutated is not None else created
     fields = _fields(template)
     pod_fields = fields if pods is None else _fields(pods)
-    if mutated is None and pod_fields[1] == fields[1] and pod_fields[0].annotations == fields[0].annotations:
+    if (pods is not None and mutated is None and pod_fields[1] == fields[1]
+            and pod_fields[0].annotations == fields[0].annotations):
         pods = None  # a controller's pod that reads as its template (the checks read no name)
-    done: dict[tuple[str, int | None, bool], Evaluation] = {}
+    done: list[tuple[LevelVersion, bool, Evaluation]] = []
     out = []
-    for mode in MODES:
-        applies = is_pod or mode != "enforce"
-        if mode in unknown:
+    for mode, slot, enforce in _MODE_SLOTS:
+        applies = is_pod or not enforce
+        if unknown and mode in unknown:
             out.append(ModeEvaluation(mode, None, applies, unknown=unknown[mode]))
             continue
-        lv = policy.for_mode(mode)
-        of_pod = pods is not None and (is_pod or mode == "enforce")  # pods change, workloads do not
-        key = (lv.level.value, lv.version.minor, of_pod)
-        if key not in done:  # audit and warn reuse an equal level:version's result
-            done[key] = evaluator.evaluate_pod(lv, *(pod_fields if of_pod else fields))
-        out.append(ModeEvaluation(mode, done[key], applies, of_pod and mutated is not None))
+        lv = policy[slot]
+        of_pod = pods is not None and (is_pod or enforce)  # pods change, workloads do not
+        evaluation = None
+        for seen, pod, earlier in done:  # audit and warn reuse an equal level:version's result
+            if pod is of_pod and seen == lv:
+                evaluation = earlier
+                break
+        if evaluation is None:
+            evaluation = evaluator.evaluate_pod(lv, *(pod_fields if of_pod else fields))
+            done.append((lv, of_pod, evaluation))
+        out.append(ModeEvaluation(mode, evaluation, applies, of_pod and mutated is not None))
     return tuple(out)
 
 

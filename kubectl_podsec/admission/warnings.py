@@ -13,21 +13,21 @@ invalid UTF-8), is not sent, though it still counts as seen.
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Iterable
 
 TRUNCATE_AT_TOTAL_RUNES = 4 * 1024
 TRUNCATE_ITEM_RUNES = 256
+# Go's unicode.IsControl: the C0 and C1 controls and DEL (Unicode category Cc, which is fixed).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _sendable(text: str) -> bool:
-    """net.NewWarningHeader: valid UTF-8 and no control characters (Go's
-    unicode.IsControl is exactly category Cc)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates: not valid UTF-8
+    """net.NewWarningHeader: valid UTF-8 (no lone surrogates) and no control characters."""
+    if not text.isascii() and _SURROGATE.search(text) is not None:
         return False
-    return not any(unicodedata.category(c) == "Cc" for c in text)
+    return _CONTROL.search(text) is None
 
 
 def server_warnings(texts: Iterable[str]) -> tuple[str, ...]:

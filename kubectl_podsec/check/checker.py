@@ -9,14 +9,25 @@ from typing import Any
 
 from ..admission import seccomp_skew
 from ..admission.controller_pods import controller_pod
+from ..admission.labels import Mode
 from ..admission.policy import PolicyChoice, PolicyResolver
-from ..admission.verdicts import admit, check_level, default_template
+from ..admission.verdicts import Admission, admit, check_level, default_template
 from ..admission.workloads import PodTemplate, TemplateError, carries_pod_spec, pod_template
 from ..errors import InputError
 from ..manifests import Source
 from ..pss import Evaluator, InvalidPodSpec, LevelVersion
-from ..validation import SERVER_MINOR as VALIDATION_MINOR, validate
+from ..validation import SERVER_MINOR as VALIDATION_MINOR, Validation, validate
 from .report import ObjectRef, PspCheck, Result, Skipped
+
+_NAME_KEYS = ("name", "generateName", "namespace")
+
+
+def _names_are_strings(meta: Mapping[str, Any]) -> bool:
+    for key in _NAME_KEYS:
+        value = meta.get(key)
+        if value and not isinstance(value, str):  # null, "" and the like read as absent
+            return False
+    return True
 
 
 class Checker:
@@ -32,12 +43,16 @@ class Checker:
         self.level = level
         self.username = username
         self.psp = psp
+        self._level_choice = None if level is None else PolicyChoice(None, f"--level {level}")
+        # Per namespace policy (the resolver keeps one choice object per namespace): its label
+        # errors as text and its unknown modes with the reason, worked out once. Keyed by id,
+        # with the choice kept in the value so the id stays its own.
+        self._choice_texts: dict[int, tuple[PolicyChoice, tuple[str, ...], dict[Mode, str]]] = {}
 
     def check(self, obj: Mapping[str, Any], source: Source | None) -> Result | Skipped:
         kind, api_version = str(obj.get("kind")), str(obj.get("apiVersion"))
         meta = obj.get("metadata") or {}
-        if not isinstance(meta, dict) or not all(
-                isinstance(meta.get(k) or "", str) for k in ("name", "generateName", "namespace")):
+        if not isinstance(meta, dict) or not _names_are_strings(meta):
             raise InputError(f"{kind}", "metadata: name and namespace must be strings in an object")
         namespaced = kind != "Namespace" and not kind.startswith("Cluster")
         namespace = (meta.get("namespace") or self.default_namespace) if namespaced else None
@@ -56,11 +71,11 @@ class Checker:
                 template, created = seccomp_skew.apply(template, minor), None
             else:  # the pods its controller creates, as their creator
                 created, pods_username = self._pods(obj, str(namespace), template)
-            result = self._admit(template, is_pod, str(namespace), ref, source, created=created,
-                                 pods_username=pods_username)
+            admission, choice = self._admit(template, is_pod, str(namespace), created=created,
+                                            pods_username=pods_username)
         except (TemplateError, InvalidPodSpec) as err:
             raise InputError(ref.describe(), str(err)) from None
-        result = self._validated(obj, source, result)
+        result = Result(source, ref, admission, choice, validation=self._validation(obj, source))
         if self.psp is None:
             return result
         return self._under_psp(self.psp, obj, template, result, pods_username)
@@ -81,14 +96,14 @@ class Checker:
             return None, made.username  # evaluated once for every mode
         return PodTemplate(meta, spec, template.path), made.username
 
-    def _validated(self, obj: Mapping[str, Any], source: Source | None, result: Result) -> Result:
-        """With the API server's own validation, which runs before Pod Security:
-        for objects from files (those read from a cluster exist, so passed it),
-        when the target server's rules are the ones modelled."""
+    def _validation(self, obj: Mapping[str, Any], source: Source | None) -> Validation | None:
+        """The API server's own validation, which runs before Pod Security: for
+        objects from files (those read from a cluster exist, so passed it), when
+        the target server's rules are the ones modelled."""
         minor = self.resolver.server_minor
         if source is None or (minor is not None and minor < VALIDATION_MINOR):
-            return result
-        return result._replace(validation=validate(obj))
+            return None
+        return validate(obj)
 
     def _under_psp(self, psp: PspCheck, obj: Mapping[str, Any], template: PodTemplate,
                    result: Result, pods_username: str | None) -> Result:
@@ -107,27 +122,30 @@ class Checker:
             mutated = default_template(PodTemplate(pod.get("metadata") or {}, pod.get("spec") or {},
                                                    template.path), is_pod=True, server_minor=minor)
             mutated = seccomp_skew.apply(mutated, minor)  # then the create strategy
-            result = self._admit(template, ref.kind == "Pod", namespace, ref, result.source, mutated,
-                                 pods_username=pods_username)
+            admission, choice = self._admit(template, ref.kind == "Pod", namespace, mutated,
+                                            pods_username=pods_username)
+            result = Result(result.source, ref, admission, choice)
         except InputError as err:  # a pod the PodSecurityPolicy engine cannot decode
             raise InputError(ref.describe(), err.message) from None
         except InvalidPodSpec as err:
             raise InputError(ref.describe(), str(err)) from None
         return result._replace(psp=verdict)
 
-    def _admit(self, template: PodTemplate, is_pod: bool, namespace: str, ref: ObjectRef,
-               source: Source | None, mutated: PodTemplate | None = None,
-               created: PodTemplate | None = None, pods_username: str | None = None) -> Result:
-        if self.level is not None:
-            choice = PolicyChoice(None, f"--level {self.level}")
-            return Result(source, ref, check_level(template, self.level, self.evaluator, mutated, created),
-                          choice)
+    def _admit(self, template: PodTemplate, is_pod: bool, namespace: str, mutated: PodTemplate | None = None,
+               created: PodTemplate | None = None,
+               pods_username: str | None = None) -> tuple[Admission, PolicyChoice]:
+        if self.level is not None and self._level_choice is not None:
+            return check_level(template, self.level, self.evaluator, mutated, created), self._level_choice
         choice = self.resolver.choose(namespace)
         assert choice.policy is not None
+        texts = self._choice_texts.get(id(choice))
+        if texts is None or texts[0] is not choice:
+            if len(self._choice_texts) >= 4096:  # namespaces seen; past it the cache starts over
+                self._choice_texts.clear()
+            texts = self._choice_texts[id(choice)] = (
+                choice, tuple(str(e) for e in choice.label_errors), {m: choice.unknown_reason for m in choice.unknown})
         admission = admit(template, is_pod=is_pod, namespace=namespace, policy=choice.policy,
-                          config=self.resolver.config, username=self.username,
-                          evaluator=self.evaluator,
-                          label_errors=tuple(str(e) for e in choice.label_errors), mutated=mutated,
-                          created=created, unknown={m: choice.unknown_reason for m in choice.unknown},
+                          config=self.resolver.config, username=self.username, evaluator=self.evaluator,
+                          label_errors=texts[1], mutated=mutated, created=created, unknown=texts[2],
                           pods_username=pods_username)
-        return Result(source, ref, admission, choice)
+        return admission, choice

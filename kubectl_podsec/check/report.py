@@ -139,21 +139,22 @@ class Result(NamedTuple):
 
     def to_dict(self) -> dict[str, Any]:
         adm = self.admission
+        pods_allowed = adm.pods_allowed
         out: dict[str, Any] = {
             "source": source_dict(self.source),
             "object": self.object.to_dict(),
             "policySource": self.policy.source,
-            "verdict": self.verdict.value,
+            "verdict": self.verdict._value_,  # .value, without the enum property's Python frame
             "evaluations": [_evaluation(e) for e in adm.evaluations],
-            "objectAllowed": adm.object_allowed,
-            "podsAllowed": adm.pods_allowed,
+            "objectAllowed": pods_allowed if adm.is_pod else True,
+            "podsAllowed": pods_allowed,
         }
         if adm.exempt:
             out["exempt"] = adm.exempt
         if adm.object_exempt != adm.exempt:  # a workload whose requester and pods' creator differ
             out["objectExempt"] = adm.object_exempt
-        if self.warnings:
-            out["warnings"] = list(self.warnings)
+        if warnings := self.warnings:
+            out["warnings"] = list(warnings)
         if self.policy.label_errors:
             out["labelErrors"] = [str(e) for e in self.policy.label_errors]
         if self.psp is not None:
@@ -168,12 +169,12 @@ class Result(NamedTuple):
 def _evaluation(e: ModeEvaluation) -> dict[str, Any]:
     ev = e.evaluation
     if ev is None:  # the mode's policy cannot be known: nothing is claimed for it
-        return {"mode": e.mode.value, "level": None, "version": None, "resolvedVersion": None,
+        return {"mode": e.mode._value_, "level": None, "version": None, "resolvedVersion": None,
                 "allowed": None, "unknown": e.unknown, "appliesToObject": e.applies_to_object,
                 "message": None, "violations": []}
     return {
-        "mode": e.mode.value,
-        "level": ev.level_version.level.value,
+        "mode": e.mode._value_,  # .value, without the enum property's Python frame
+        "level": ev.level_version.level._value_,
         "version": str(ev.level_version.version),
         "resolvedVersion": str(ev.resolved),
         "allowed": ev.allowed,

@@ -7,7 +7,8 @@ from typing import Any, NamedTuple
 
 from .levels import Level, LevelVersion, Version
 from .podspec import PodMetadata, PodSpec, pod_metadata, pod_spec
-from .registry import REGISTRY, Registry
+from .check import ALLOWED
+from .registry import REGISTRY, OrderedCheck, Registry
 
 UNKNOWN_FORBIDDEN_REASON = "unknown forbidden reason"
 
@@ -35,11 +36,23 @@ class Evaluation(NamedTuple):
 
     @property
     def forbidden_reason(self) -> str:
-        return ", ".join(v.reason for v in self.violations)
+        return ", ".join([v.reason for v in self.violations])
 
     @property
     def forbidden_detail(self) -> str:
-        return ", ".join(v.describe() for v in self.violations)
+        return ", ".join([f"{v.reason} ({v.detail})" if v.detail else v.reason for v in self.violations])
+
+
+class _Plan(NamedTuple):
+    """What evaluating at one level:version takes, worked out once."""
+
+    lv: LevelVersion  # kept, so the id that keys the plan cannot be reused while it is cached
+    resolved: Version
+    checks: tuple[OrderedCheck, ...]
+    allowed: Evaluation  # the result when every check passes
+
+
+_MAX_PLANS = 4096  # level:version objects seen (a few per namespace); past it the cache starts over
 
 
 class Evaluator:
@@ -52,23 +65,37 @@ class Evaluator:
         if max_version is not None and max_version < cap:
             cap = max(max_version, 0)
         self.max_minor = cap
+        self._newest = Version(cap)
+        # Keyed by the LevelVersion's identity: the same few objects (a namespace's policy,
+        # --level) come back for every pod, and hashing an enum member runs Python code.
+        self._plans: dict[int, _Plan] = {}
 
     def resolve(self, version: Version) -> Version:
         if version.minor is None or version.minor > self.max_minor:
-            return Version(self.max_minor)
+            return self._newest
         return version
 
+    def _plan(self, lv: LevelVersion) -> _Plan:
+        plan = self._plans.get(id(lv))
+        if plan is None or plan.lv is not lv:
+            if len(self._plans) >= _MAX_PLANS:
+                self._plans.clear()
+            resolved = self.resolve(lv.version)
+            checks = () if lv.level is Level.PRIVILEGED else self.registry.checks_for(lv.level, resolved.minor or 0)
+            plan = self._plans[id(lv)] = _Plan(lv, resolved, checks, Evaluation(lv, resolved, ()))
+        return plan
+
     def evaluate_pod(self, lv: LevelVersion, meta: PodMetadata, spec: PodSpec) -> Evaluation:
-        resolved = self.resolve(lv.version)
-        if lv.level is Level.PRIVILEGED:
-            return Evaluation(lv, resolved, ())
-        violations = []
-        for entry in self.registry.checks_for(lv.level, resolved.minor or 0):
-            result = entry.check(meta, spec)
-            if not result.allowed:
-                reason = result.reason or UNKNOWN_FORBIDDEN_REASON
-                violations.append(Violation(entry.id, reason, result.detail))
-        return Evaluation(lv, resolved, tuple(violations))
+        plan = self._plan(lv)
+        violations = None
+        for check_id, check in plan.checks:
+            result = check(meta, spec)
+            if result is ALLOWED or result.allowed:
+                continue
+            if violations is None:
+                violations = []
+            violations.append(Violation(check_id, result.reason or UNKNOWN_FORBIDDEN_REASON, result.detail))
+        return plan.allowed if violations is None else Evaluation(lv, plan.resolved, tuple(violations))
 
     def evaluate(
         self, lv: LevelVersion, metadata: Mapping[str, Any] | None, spec: Mapping[str, Any] | None

@@ -23,7 +23,7 @@ class Level(enum.Enum):
         return _STRICTNESS[self]
 
     def __str__(self) -> str:
-        return self.value
+        return self._value_  # as .value, without the enum property's Python frame
 
     @classmethod
     def parse(cls, text: str) -> Level:

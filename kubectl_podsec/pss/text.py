@@ -34,7 +34,9 @@ def containers_phrase(names: list[str]) -> str:
     """`container "a"` / `containers "a", "b"`, or "" when there are none."""
     if not names:
         return ""
-    return f"{pluralize('container', 'containers', len(names))} {join_quote(names)}"
+    if len(names) == 1:  # the usual pod has one container
+        return f'container "{names[0]}"'
+    return 'containers "' + '", "'.join(names) + '"'
 
 
 def go_quote(text: str) -> str:

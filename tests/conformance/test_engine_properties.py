@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from podgen import PodGenerator
 
 from kubectl_podsec.pss import InvalidPodSpec, LevelVersion, evaluate
+from kubectl_podsec.pss.checked_view import checked_pod_metadata, checked_pod_spec
+from kubectl_podsec.pss.fast_view import Unusual, fast_pod_metadata, fast_pod_spec
 
 EXAMPLES = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -95,3 +97,41 @@ def test_arbitrary_documents_never_raise(lv: LevelVersion, metadata: dict[str, A
 @given(lv=LEVEL_VERSIONS, pod=mangled_pods())
 def test_mangled_pods_never_raise(lv: LevelVersion, pod: dict[str, Any]) -> None:
     _assert_well_formed(lv, pod["metadata"], pod["spec"])
+
+
+def _same_view(metadata: Any, spec: Any) -> None:
+    """The fast reader either leaves a pod to the checked reader or reads it exactly as that one does."""
+    for fast, checked, value in ((fast_pod_metadata, checked_pod_metadata, metadata),
+                                 (fast_pod_spec, checked_pod_spec, spec)):
+        try:
+            quick = fast(value)
+        except Unusual:
+            continue
+        assert quick == checked(value)
+        assert type(quick) is type(checked(value))
+
+
+@EXAMPLES
+@given(metadata=DOCUMENTS, spec=DOCUMENTS)
+def test_fast_view_of_arbitrary_documents(metadata: dict[str, Any], spec: dict[str, Any]) -> None:
+    _same_view(metadata, spec)
+
+
+@EXAMPLES
+@given(pod=mangled_pods())
+def test_fast_view_of_mangled_pods(pod: dict[str, Any]) -> None:
+    _same_view(pod["metadata"], pod["spec"])
+
+
+def test_fast_view_of_generated_pods() -> None:
+    generator = PodGenerator(7)
+    fast = 0
+    for i in range(3000):
+        pod = generator.pod(i)
+        _same_view(pod["metadata"], pod["spec"])
+        try:
+            fast_pod_spec(pod["spec"])
+            fast += 1
+        except Unusual:
+            pass
+    assert fast > 1500  # the fast reader reads most of them

@@ -16,12 +16,15 @@ from ..text import containers_phrase
 
 
 def allow_privilege_escalation_1_8(meta: PodMetadata, spec: PodSpec) -> CheckResult:
+    for c in spec.containers:  # the common case first: nothing to report
+        if c.security_context is None or c.security_context.allow_privilege_escalation is not False:
+            break
+    else:
+        return ALLOWED
     bad = [
         c.name for c in spec.containers
         if c.security_context is None or c.security_context.allow_privilege_escalation is not False
     ]
-    if not bad:
-        return ALLOWED
     return forbidden(
         "allowPrivilegeEscalation != false",
         f"{containers_phrase(bad)} must set securityContext.allowPrivilegeEscalation=false",

@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..check import ALLOWED, Check, CheckResult, Variant, forbidden
 from ..levels import Level
 from ..podspec import PodMetadata, PodSpec
-from ..profiles import bad_profiles
+from ..profiles import BadProfiles, bad_profiles
 from ..text import containers_phrase, go_quote, join_quote, pluralize, setters
 
 ANNOTATION_PREFIX = "container.apparmor.security.beta.kubernetes.io/"
@@ -32,9 +32,11 @@ def app_armor_profile_1_0(meta: PodMetadata, spec: PodSpec) -> CheckResult:
         f"{key}={go_quote(value)}"
         for key, value in meta.annotations.items()
         if key.startswith(ANNOTATION_PREFIX) and not _valid_annotation(value)
-    )
-    if not bad.found and not annotations:
-        return ALLOWED
+    ) if meta.annotations else []
+    if bad is None:
+        if not annotations:
+            return ALLOWED
+        bad = BadProfiles(False, [], set())
     values = sorted(bad.types) + annotations
     annotation_setter = pluralize("annotation", "annotations", annotations) if annotations else ""
     return forbidden(

@@ -13,6 +13,8 @@ from ..podspec import PodMetadata, PodSpec
 
 
 def host_namespaces_1_0(meta: PodMetadata, spec: PodSpec) -> CheckResult:
+    if not (spec.host_network or spec.host_pid or spec.host_ipc):
+        return ALLOWED
     flags = [
         f"{name}=true"
         for name, on in (
@@ -22,8 +24,6 @@ def host_namespaces_1_0(meta: PodMetadata, spec: PodSpec) -> CheckResult:
         )
         if on
     ]
-    if not flags:
-        return ALLOWED
     return forbidden("host namespaces", ", ".join(flags))
 
 

@@ -16,6 +16,12 @@ from ..text import containers_phrase, join_quote
 
 
 def proc_mount_1_0(meta: PodMetadata, spec: PodSpec) -> CheckResult:
+    for c in spec.containers:  # the common case first: nothing to report
+        sc = c.security_context
+        if sc is not None and sc.proc_mount is not None and sc.proc_mount != "Default":
+            break
+    else:
+        return ALLOWED
     bad_containers: list[str] = []
     bad_types: set[str] = set()
     for c in spec.containers:
@@ -24,8 +30,6 @@ def proc_mount_1_0(meta: PodMetadata, spec: PodSpec) -> CheckResult:
             continue
         bad_containers.append(c.name)
         bad_types.add(sc.proc_mount)
-    if not bad_containers:
-        return ALLOWED
     return forbidden(
         "procMount",
         f"{containers_phrase(bad_containers)} must not set securityContext.procMount to "

@@ -20,6 +20,13 @@ REASON = "runAsNonRoot != true"
 def run_as_non_root_1_0(meta: PodMetadata, spec: PodSpec) -> CheckResult:
     psc = spec.security_context
     pod_value = None if psc is None else psc.run_as_non_root
+    for c in spec.containers:  # the common case first: nothing to report
+        value = None if c.security_context is None else c.security_context.run_as_non_root
+        if value is False or (value is None and pod_value is not True):
+            break
+    else:
+        if pod_value is not False:
+            return ALLOWED
     explicit: list[str] = []
     implicit: list[str] = []
     for c in spec.containers:
@@ -31,11 +38,9 @@ def run_as_non_root_1_0(meta: PodMetadata, spec: PodSpec) -> CheckResult:
     if pod_value is False or explicit:
         who = setters("pod" if pod_value is False else "", containers_phrase(explicit))
         return forbidden(REASON, f"{who} must not set securityContext.runAsNonRoot=false")
-    if implicit:
-        return forbidden(
-            REASON, f"pod or {containers_phrase(implicit)} must set securityContext.runAsNonRoot=true"
-        )
-    return ALLOWED
+    return forbidden(
+        REASON, f"pod or {containers_phrase(implicit)} must set securityContext.runAsNonRoot=true"
+    )
 
 
 def run_as_non_root_1_35(meta: PodMetadata, spec: PodSpec) -> CheckResult:

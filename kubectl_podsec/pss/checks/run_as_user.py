@@ -17,12 +17,16 @@ from ..text import containers_phrase, setters
 def run_as_user_1_23(meta: PodMetadata, spec: PodSpec) -> CheckResult:
     psc = spec.security_context
     pod_bad = psc is not None and psc.run_as_user == 0
+    for c in spec.containers:  # the common case first: nothing to report
+        if c.security_context is not None and c.security_context.run_as_user == 0:
+            break
+    else:
+        if not pod_bad:
+            return ALLOWED
     bad = [
         c.name for c in spec.containers
         if c.security_context is not None and c.security_context.run_as_user == 0
     ]
-    if not pod_bad and not bad:
-        return ALLOWED
     who = setters("pod" if pod_bad else "", containers_phrase(bad))
     return forbidden("runAsUser=0", f"{who} must not set runAsUser=0")
 

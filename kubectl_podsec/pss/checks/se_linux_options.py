@@ -19,7 +19,21 @@ TYPES_1_0 = frozenset({"", "container_t", "container_init_t", "container_kvm_t"}
 TYPES_1_31 = TYPES_1_0 | {"container_engine_t"}
 
 
+def _acceptable(opts: SELinuxOptions, allowed_types: frozenset[str]) -> bool:
+    return opts.type in allowed_types and not opts.user and not opts.role
+
+
 def _se_linux_options(spec: PodSpec, allowed_types: frozenset[str]) -> CheckResult:
+    psc = spec.security_context
+    # The common case first: nothing to report.
+    if psc is None or psc.se_linux_options is None or _acceptable(psc.se_linux_options, allowed_types):
+        for c in spec.containers:
+            sc = c.security_context
+            if sc is not None and sc.se_linux_options is not None and not _acceptable(
+                    sc.se_linux_options, allowed_types):
+                break
+        else:
+            return ALLOWED
     bad_types: set[str] = set()
     user = role = False
 
@@ -35,7 +49,6 @@ def _se_linux_options(spec: PodSpec, allowed_types: frozenset[str]) -> CheckResu
             role, ok = True, False
         return ok
 
-    psc = spec.security_context
     pod_bad = psc is not None and psc.se_linux_options is not None and not valid(
         psc.se_linux_options
     )

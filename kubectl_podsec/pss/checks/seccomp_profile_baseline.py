@@ -28,6 +28,8 @@ def _valid_annotation(value: str) -> bool:
 
 
 def seccomp_profile_baseline_1_0(meta: PodMetadata, spec: PodSpec) -> CheckResult:
+    if not meta.annotations:
+        return ALLOWED
     keys = [POD_ANNOTATION] + [CONTAINER_ANNOTATION_PREFIX + c.name for c in spec.containers]
     bad = {
         f"{key}={go_quote(meta.annotations[key])}"
@@ -44,7 +46,7 @@ def seccomp_profile_baseline_1_0(meta: PodMetadata, spec: PodSpec) -> CheckResul
 
 def seccomp_profile_baseline_1_19(meta: PodMetadata, spec: PodSpec) -> CheckResult:
     bad = bad_profiles(spec, "seccomp_profile_type", VALID_TYPES)
-    if not bad.found:
+    if bad is None:
         return ALLOWED
     return forbidden(
         "seccompProfile",

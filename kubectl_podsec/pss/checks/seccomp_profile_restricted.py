@@ -21,9 +21,16 @@ OVERRIDES = ("seccompProfile_baseline",)
 
 
 def seccomp_profile_restricted_1_19(meta: PodMetadata, spec: PodSpec) -> CheckResult:
-    bad_values: set[str] = set()
     psc = spec.security_context
     pod_type = None if psc is None else psc.seccomp_profile_type
+    if pod_type is None or pod_type in VALID_TYPES:  # the common case first: nothing to report
+        for c in spec.containers:
+            value = None if c.security_context is None else c.security_context.seccomp_profile_type
+            if (pod_type is None if value is None else value not in VALID_TYPES):
+                break
+        else:
+            return ALLOWED
+    bad_values: set[str] = set()
     pod_bad = pod_type is not None and pod_type not in VALID_TYPES
     if pod_bad:
         bad_values.add(str(pod_type))
@@ -44,13 +51,11 @@ def seccomp_profile_restricted_1_19(meta: PodMetadata, spec: PodSpec) -> CheckRe
             f"{setters('pod' if pod_bad else '', containers_phrase(explicit))} must not set "
             f"securityContext.seccompProfile.type to {join_quote(sorted(bad_values))}",
         )
-    if implicit:
-        return forbidden(
-            "seccompProfile",
-            f"pod or {containers_phrase(implicit)} must set securityContext.seccompProfile.type "
-            'to "RuntimeDefault" or "Localhost"',
-        )
-    return ALLOWED
+    return forbidden(
+        "seccompProfile",
+        f"pod or {containers_phrase(implicit)} must set securityContext.seccompProfile.type "
+        'to "RuntimeDefault" or "Localhost"',
+    )
 
 
 def seccomp_profile_restricted_1_25(meta: PodMetadata, spec: PodSpec) -> CheckResult:

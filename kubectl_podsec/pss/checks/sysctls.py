@@ -32,7 +32,7 @@ ALLOWED_1_37 = ALLOWED_1_32 | {"net.ipv4.tcp_slow_start_after_idle", "net.ipv4.t
 
 def _sysctls(allowed: frozenset[str]) -> CheckFn:
     def check(meta: PodMetadata, spec: PodSpec) -> CheckResult:
-        if spec.security_context is None:
+        if spec.security_context is None or not spec.security_context.sysctls:
             return ALLOWED
         # In spec order, neither sorted nor de-duplicated nor quoted.
         bad = [name for name in spec.security_context.sysctls if name not in allowed]

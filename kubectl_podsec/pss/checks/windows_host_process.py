@@ -15,14 +15,18 @@ from ..text import containers_phrase, setters
 
 
 def windows_host_process_1_0(meta: PodMetadata, spec: PodSpec) -> CheckResult:
+    psc = spec.security_context
+    pod_bad = psc is not None and psc.windows_host_process is True
+    for c in spec.containers:  # the common case first: nothing to report
+        if c.security_context is not None and c.security_context.windows_host_process is True:
+            break
+    else:
+        if not pod_bad:
+            return ALLOWED
     bad = [
         c.name for c in spec.containers
         if c.security_context is not None and c.security_context.windows_host_process is True
     ]
-    psc = spec.security_context
-    pod_bad = psc is not None and psc.windows_host_process is True
-    if not pod_bad and not bad:
-        return ALLOWED
     return forbidden(
         "hostProcess",
         f"{setters('pod' if pod_bad else '', containers_phrase(bad))} "
