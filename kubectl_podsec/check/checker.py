@@ -99,9 +99,10 @@ class Checker:
     def _validation(self, obj: Mapping[str, Any], source: Source | None) -> Validation | None:
         """The API server's own validation, which runs before Pod Security: for
         objects from files (those read from a cluster exist, so passed it), when
-        the target server's rules are the ones modelled."""
+        the target server's rules are the ones modelled. A server that runs
+        PodSecurityPolicy is 1.24 or older: its rules are not those."""
         minor = self.resolver.server_minor
-        if source is None or (minor is not None and minor < VALIDATION_MINOR):
+        if source is None or self.psp is not None or (minor is not None and minor < VALIDATION_MINOR):
             return None
         return validate(obj)
 
