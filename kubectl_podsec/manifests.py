@@ -217,7 +217,7 @@ class YamlPiece(NamedTuple):
     """A YAML document's bytes, to decode where it is checked."""
 
     display: str
-    index: int
+    document: int
     chunk: Chunk
 
 

@@ -59,7 +59,7 @@ class Stop(NamedTuple):
     """Where JSON stopped: the next document's index, line, byte offset, and the
     error that stopped it, if one did."""
 
-    index: int
+    next_index: int
     line: int
     offset: int
     failure: DecodeError | None

@@ -43,7 +43,7 @@ def _json_then_yaml(stream: IO[bytes], skip: int, defer: bool) -> Iterator[Raw]:
     as YAML documents, each on its own, so nothing after it is lost."""
     stop = yield from json_stream(stream, skip, defer)
     stream.seek(stop.offset)
-    yield from _yaml_stream(chunks(stream, stop.line, stop.offset), stop.index, stop.failure)
+    yield from _yaml_stream(chunks(stream, stop.line, stop.offset), stop.next_index, stop.failure)
 
 
 def _yaml_stream(found: Iterator[Chunk], first: int,
