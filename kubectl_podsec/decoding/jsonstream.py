@@ -25,9 +25,11 @@ from .text import Text
 
 _LIST_LEVELS = 2  # an item sits two levels below its List: the object, then `items`
 # Only these can make an item fail as part of its List: numbers beyond a
-# double (1e999 reads as infinity) or nesting near the limit (two characters
-# a level at least), so only items that match are settled in the first pass.
-_SUSPECT = re.compile(r"\d[eE][+-]?\d{3}|\d{300}")
+# double, which read as infinity (an exponent of three digits, or with two
+# digits at most, 209 digits before the point: JSON has no leading zeros), or
+# nesting near the limit (two characters a level at least), so only items
+# that match are settled in the first pass.
+_SUSPECT = re.compile(r"\d[eE][+-]?\d{3}|\d{200}")
 _SUSPECT_LENGTH = 2 * (DECODE_DEPTH - _LIST_LEVELS)
 
 

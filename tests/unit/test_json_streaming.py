@@ -51,6 +51,7 @@ CASES = {
     "stream then yaml": "\n".join(PODS[:2]) + "\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: y}\n",
     "malformed item": pod_list(PODS).replace('"p2"', '"p2" x'),
     "infinite number": pod_list(PODS).replace('"p2"', "1e999"),
+    "infinite with a short exponent": pod_list(PODS).replace('"p2"', "1" * 250 + "e80"),
     "NaN (read as YAML)": pod_list(PODS).replace('"p1"', "NaN"),
     "not a List": pod_list(PODS, "Foo"),
     "no apiVersion": '{"kind": "PodList", "items": [%s]}' % ", ".join(PODS),
