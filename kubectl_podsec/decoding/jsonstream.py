@@ -106,8 +106,7 @@ def _document(stream: IO[bytes], reader: list[Text], pos: int, line: int,
     try:
         value, end = json_value(text.window, pos - text.base)  # within what is read: most documents
         if end < len(text.window) or text.done:
-            return _found(value, text.window[pos - text.base:end - text.base] if defer else None), \
-                end + text.base
+            return _found(value, text.window[pos - text.base:end] if defer else None), end + text.base
     except DecodeError:
         if text.done:
             raise

@@ -48,6 +48,8 @@ CASES = {
     "list": pod_list(PODS),
     "kubectl dump": pod_list(PODS, "PodList", items_first=True),
     "stream": "\n".join(PODS),
+    "many small documents": "\n".join(['{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "%d"}}' % i
+                                        for i in range(300)]),
     "stream then yaml": "\n".join(PODS[:2]) + "\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: y}\n",
     "malformed item": pod_list(PODS).replace('"p2"', '"p2" x'),
     "infinite number": pod_list(PODS).replace('"p2"', "1e999"),
@@ -97,9 +99,10 @@ def test_pieces_for_workers_give_the_same_documents(name: str, tmp_path: pathlib
     path = tmp_path / "f.json"
     path.write_bytes(ALL[name])
     whole = read(ALL[name], 1 << 30, monkeypatch)
-    monkeypatch.setattr(text_module, "BLOCK", 16)
-    pieces = [d for p in input_pieces(Input("f.json", str(path))) for d in piece_documents(p)]
-    assert [(tuple(d.source), d.obj, str(d.error) if d.error else None) for d in pieces] == whole
+    for block in (16, 256):
+        monkeypatch.setattr(text_module, "BLOCK", block)
+        pieces = [d for p in input_pieces(Input("f.json", str(path))) for d in piece_documents(p)]
+        assert [(tuple(d.source), d.obj, str(d.error) if d.error else None) for d in pieces] == whole, block
 
 
 def test_errors_name_the_place_in_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
