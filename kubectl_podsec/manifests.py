@@ -22,6 +22,7 @@ from .admission.config import ConfigError, PodSecurityConfig, pod_security_confi
 from .decoding.chunks import BLOCK, BOM, Chunk, chunks, cut_at_last_marker, decode
 from .decoding.metadata import metadata_problem
 from .decoding.shape import deep_path
+from .decoding.jsonstream import Deferred, Items, decoded
 from .decoding.streams import chunk_value, raw_documents
 from .errors import InputError
 from .pss.text import json_kind
@@ -38,6 +39,7 @@ STREAM_LIMIT = 64 << 20
 OBJECT_DEPTH = 100
 _EVALUATED = frozenset(WORKLOAD_KINDS) | {"PodSecurityPolicy", "Namespace"}
 _MAX_SHOWN = 200  # characters of a value or path quoted in an error
+_LIST_LEVELS = 2  # a List item sits below the List object and its `items`
 
 
 class Source(NamedTuple):
@@ -201,11 +203,76 @@ def input_documents(item: Input) -> Iterator[Document]:
 def documents(display: str, stream: IO[bytes]) -> Iterator[Document]:
     """Every object in a stream of bytes, with its source; bad documents carry an error."""
     for index, line, value, problem in raw_documents(stream):
-        source = Source(display, index, line)
-        if problem is not None:
+        for piece in _pieces(Source(display, index, line), value, problem):
+            yield from piece_documents(piece)
+
+
+class JsonPiece(NamedTuple):
+    """A JSON document's or List item's text, to decode where it is checked."""
+
+    source: Source
+    text: str
+
+
+class YamlPiece(NamedTuple):
+    """A YAML document's bytes, to decode where it is checked."""
+
+    display: str
+    document: int
+    chunk: Chunk
+
+
+Piece = Document | JsonPiece | YamlPiece
+
+
+def _pieces(source: Source, value: Any, problem: str | None) -> Iterator[Piece]:
+    """A raw document's objects, or the texts to decode for them: a List read
+    item by item (decoding/jsonstream.py) gives one text an item."""
+    if problem is not None:
+        yield Document(source, error=InputError(source.describe(), problem))
+    elif isinstance(value, Items):
+        problem = _check_object(value.header)
+        if problem:
             yield Document(source, error=InputError(source.describe(), problem))
-        elif value is not None and value[0] is not None:  # empty documents are ordinary
-            yield from _objects(source, *value)
+            return
+        for i, text in enumerate(value.texts):
+            yield JsonPiece(source._replace(item=i), text)
+    elif isinstance(value, Deferred):
+        yield JsonPiece(source, value.text)
+    elif value is not None and value[0] is not None:  # empty documents are ordinary
+        yield from _objects(source, *value)
+
+
+def piece_documents(piece: Piece) -> list[Document]:
+    """The objects of a piece: a List item's one, or a document's (a List gives several)."""
+    if isinstance(piece, Document):
+        return [piece]
+    if isinstance(piece, YamlPiece):
+        return chunk_documents(*piece)
+    source = piece.source
+    value, problem = decoded(piece.text)
+    if value is None or problem is not None:
+        return [Document(source, error=InputError(source.describe(), problem or "empty"))]
+    if source.item is None:
+        return list(_objects(source, *value))
+    item, depth = value
+    problem = _check_object(item) or (_too_deep(item) if depth + _LIST_LEVELS > OBJECT_DEPTH else None)
+    return [Document(source, None if problem else item, InputError(source.describe(), problem) if problem else None)]
+
+
+def input_pieces(item: Input) -> Iterator[Piece]:
+    """An input's documents not yet decoded, to decode where they are checked:
+    YAML as chunks, JSON as texts (read once here to split them)."""
+    try:
+        with open_input(item) as stream:
+            if not is_json(stream):
+                yield from (YamlPiece(item.display, i, chunk) for i, chunk in yaml_chunks(stream))
+                return
+            for index, line, value, problem in raw_documents(stream, defer=True):
+                yield from _pieces(Source(item.display, index, line), value, problem)
+    except (InputError, OSError) as err:  # as input_documents reports it
+        where = err if isinstance(err, InputError) else InputError(item.display, err.strerror or str(err))
+        yield Document(Source(item.display, 0, 1), error=where)
 
 
 def _check_object(value: Any) -> str | None:
@@ -283,17 +350,22 @@ def input_namespaces(item: Input) -> Iterator[dict[str, Any]]:
     if item.data is None and item.problem is not None:
         return
     try:
-        with open_input(item) as stream:
-            if is_json(stream):
-                candidates: Iterator[Document] = documents(item.display, stream)
-            else:
-                candidates = (d for i, chunk in yaml_chunks(stream) if b"Namespace" in chunk.data
-                              for d in chunk_documents(item.display, i, chunk))
-            for doc in candidates:
+        for piece in input_pieces(item):
+            if not _may_be_namespace(piece):
+                continue
+            for doc in piece_documents(piece):
                 if doc.obj is not None and doc.obj.get("kind") == "Namespace":
                     yield doc.obj
     except (InputError, OSError):
         return
+
+
+def _may_be_namespace(piece: Piece) -> bool:
+    if isinstance(piece, YamlPiece):
+        return b"Namespace" in piece.chunk.data
+    if isinstance(piece, JsonPiece):  # an escape may spell it
+        return "Namespace" in piece.text or "\\u" in piece.text
+    return piece.obj is not None
 
 
 def read_admission_config(path: str) -> PodSecurityConfig:

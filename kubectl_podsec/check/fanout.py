@@ -1,11 +1,13 @@
 """Offline `check` of large inputs on every core.
 
-YAML parsing is most of the work, and each document parses on its own, so
-worker processes (forked, so they share the checker already built) parse and
-check batches of documents while this process splits the files, renders and
-writes, in input order. At most a few batches are in flight, so memory stays
-bounded whatever the input size. Small inputs, JSON and single-core machines
-take the plain serial path: a pool only pays off past a few megabytes.
+Parsing and checking are the work, and each document (each item of a JSON
+List) parses on its own, so worker processes (forked, so they share the
+checker already built) parse and check batches of documents while this
+process splits the files (YAML at `---` lines; JSON by decoding each value
+once to find its end), renders and writes, in input order. At most a few
+batches are in flight, so memory stays bounded whatever the input size.
+Small inputs, stdin and single-core machines take the plain serial path: a
+pool only pays off past a few megabytes.
 """
 
 from __future__ import annotations
@@ -16,8 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import InputError
-from ..decoding.chunks import Chunk
-from ..manifests import Input, chunk_documents, is_json, open_input, yaml_chunks
+from ..manifests import Input, Piece, input_pieces, piece_documents
 from .checker import Checker
 from .report import Result
 
@@ -25,14 +26,14 @@ MIN_BYTES = 4 << 20  # below this a pool costs more than it saves
 BATCH = 64  # documents a task
 IN_FLIGHT = 3  # tasks per worker waiting or running
 
-Task = list[tuple[str, int, Chunk]]  # (file as given, document index, its bytes)
+Task = list[Piece]  # documents, or List items, not yet decoded
 Outcome = tuple[str, Any]  # ("result" | "skipped" | "error", value); an error is (InputError, Source)
 
 _checker: Checker | None = None  # set before the pool forks; each worker inherits it
 
 
 def worthwhile(inputs: list[Input]) -> bool:
-    """More than one core, files (not stdin) of YAML, and enough of them."""
+    """More than one core, files (not stdin), and enough of them."""
     if (os.cpu_count() or 1) < 2 or any(i.data is not None or i.problem for i in inputs):
         return False
     try:
@@ -42,11 +43,7 @@ def worthwhile(inputs: list[Input]) -> bool:
 
         if "fork" not in multiprocessing.get_all_start_methods():
             return False
-        for item in inputs:
-            with open_input(item) as stream:
-                if is_json(stream):
-                    return False
-    except (OSError, InputError, UnicodeDecodeError):
+    except OSError:
         return False  # the serial path reports it
     return True
 
@@ -54,8 +51,8 @@ def worthwhile(inputs: list[Input]) -> bool:
 def _work(task: Task) -> list[Outcome]:
     assert _checker is not None
     out: list[Outcome] = []
-    for display, index, chunk in task:
-        for doc in chunk_documents(display, index, chunk):
+    for piece in task:
+        for doc in piece_documents(piece):
             if doc.error is not None or doc.obj is None:
                 out.append(("error", (doc.error or InputError(doc.source.describe(), "empty"), doc.source)))
                 continue
@@ -71,15 +68,14 @@ def _work(task: Task) -> list[Outcome]:
 
 def _tasks(inputs: list[Input]) -> Iterator[Task]:
     for item in inputs:
-        with open_input(item) as stream:
-            batch: Task = []
-            for index, chunk in yaml_chunks(stream):
-                batch.append((item.display, index, chunk))
-                if len(batch) == BATCH:
-                    yield batch
-                    batch = []
-            if batch:
+        batch: Task = []
+        for piece in input_pieces(item):
+            batch.append(piece)
+            if len(batch) == BATCH:
                 yield batch
+                batch = []
+        if batch:
+            yield batch
 
 
 def outcomes(checker: Checker, inputs: list[Input]) -> Iterator[Outcome]:

@@ -11,55 +11,39 @@ input: each document comes with a value or a problem.
 
 from __future__ import annotations
 
-import io
-import re
 from collections.abc import Iterator
 from typing import IO, Any
 
 from .chunks import BOM, Chunk, chunks, decode
+from .jsonstream import json_stream, settled
 from .parse import DecodeError, json_value, yaml_value
-from .shape import ShapeError, settle
+from .shape import ShapeError
 
 
-_SPACE = re.compile(r"[ \t\r\n]*")
-Raw = tuple[int, int, "tuple[Any, int] | None", "str | None"]  # index, line, (value, depth), problem
+Raw = tuple[int, int, Any, "str | None"]  # index, line, (value, depth) | Deferred | Items | None, problem
 
 
-def raw_documents(stream: IO[bytes]) -> Iterator[Raw]:
+def raw_documents(stream: IO[bytes], defer: bool = False) -> Iterator[Raw]:
+    """Each document of a seekable stream. A JSON stream is read value by value
+    (decoding/jsonstream.py: big Lists come as Items); `defer`: its documents
+    as Deferred texts, to decode elsewhere."""
     head = stream.read(4096)
     skip = len(BOM) if head.startswith(BOM) else 0
     if head[skip:].lstrip().startswith((b"{", b"[")):
         # A JSON stream: values one after another, as kubectl reads them.
-        yield from _json_stream(head + stream.read(), skip)
+        yield from _json_then_yaml(stream, skip, defer)
         return
     stream.seek(skip)
     yield from _yaml_stream(chunks(stream, 1, skip), 0)
 
 
-def _json_stream(data: bytes, skip: int) -> Iterator[Raw]:
+def _json_then_yaml(stream: IO[bytes], skip: int, defer: bool) -> Iterator[Raw]:
     """JSON values one after another; from the first that fails (malformed, too
     deep, or running into a byte that is not UTF-8), the rest is split and read
     as YAML documents, each on its own, so nothing after it is lost."""
-    text, _ = decode(Chunk(1, data, ((0, 0),)))  # up to the first bad byte, if any
-    pos, line, seen, index = 1 if skip else 0, 1, 0, 0
-    failure: DecodeError | None = None
-    while True:
-        pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
-        line, seen = line + text.count("\n", seen, pos), pos
-        if pos >= len(text):
-            break
-        try:
-            value, end = json_value(text, pos)
-        except DecodeError as err:
-            failure = err
-            break
-        except ShapeError:
-            break  # the document's own chunk reports it
-        yield index, line, *_settled(value, False)
-        index, pos = index + 1, end
-    offset = len(text[:pos].encode("utf-8"))
-    if offset < len(data):
-        yield from _yaml_stream(chunks(io.BytesIO(data[offset:]), line, offset), index, failure)
+    stop = yield from json_stream(stream, skip, defer)
+    stream.seek(stop.offset)
+    yield from _yaml_stream(chunks(stream, stop.line, stop.offset), stop.next_index, stop.failure)
 
 
 def _yaml_stream(found: Iterator[Chunk], first: int,
@@ -81,21 +65,14 @@ def chunk_value(chunk: Chunk) -> tuple[tuple[Any, int] | None, str | None]:
         try:
             value, end = json_value(body)
             if not body[end:].strip():
-                return _settled(value, False)
+                return settled(value, False)
         except DecodeError:
             pass  # YAML decides
         except ShapeError as err:  # JSON, too deep even for kubectl
             return None, str(err)
     try:
-        return _settled(yaml_value(text), "*" in text)
+        return settled(yaml_value(text), "*" in text)
     except DecodeError as err:
         return None, str(err.moved(chunk.line))
-    except ShapeError as err:
-        return None, str(err)
-
-
-def _settled(value: Any, aliased: bool) -> tuple[tuple[Any, int] | None, str | None]:
-    try:
-        return settle(value, aliased), None
     except ShapeError as err:
         return None, str(err)

@@ -57,11 +57,47 @@ def fanout_inputs(path: pathlib.Path) -> list:
     return expand([str(path)], False)
 
 
-def test_json_and_stdin_stay_serial(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stdin_stays_serial(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from kubectl_podsec.manifests import Input
 
     monkeypatch.setattr(fanout, "MIN_BYTES", 1)
     doc = tmp_path / "a.json"
     doc.write_text('{"apiVersion": "v1", "kind": "Pod"}')
-    assert not fanout.worthwhile([Input(str(doc), str(doc))])
+    assert fanout.worthwhile([Input(str(doc), str(doc))])
     assert not fanout.worthwhile([Input("-", "-")])
+    assert not fanout.worthwhile([Input("-", "-", b"{}")])
+
+
+def _json_inputs() -> dict[str, str]:
+    import json
+
+    import yaml
+
+    pods = [d for name in ("chart-output.yaml", "pods-list.yaml", "privileged-daemonset.yaml")
+            for d in yaml.safe_load_all((ROOT / "examples" / name).read_text()) if d] * 20
+    items = [json.dumps(p) for p in pods]
+    return {
+        "List": json.dumps({"apiVersion": "v1", "kind": "List", "items": pods}),
+        "kubectl dump": '{"apiVersion": "v1", "items": [\n%s\n], "kind": "List", "metadata": {}}' % ",\n".join(items),
+        "stream, then broken": "\n".join(items) + '\n{"kind": [\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: late}\n',
+        "List with a bad item": json.dumps({"apiVersion": "v1", "kind": "List", "items": pods + [3, {"kind": "Pod"}]}),
+    }
+
+
+@pytest.mark.parametrize("shape", list(_json_inputs()))
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_workers_give_the_serial_report_for_json(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path,
+                                                 fmt: str, shape: str) -> None:
+    from kubectl_podsec.decoding import text
+
+    monkeypatch.setattr(text, "BLOCK", 256)  # Lists are read item by item
+    path = tmp_path / "in.json"
+    path.write_text(_json_inputs()[shape])
+    args = ("check", "-f", str(path), "--level", "baseline", "-o", fmt)
+    monkeypatch.setattr(fanout, "MIN_BYTES", 1 << 60)
+    serial = run(*args)
+    monkeypatch.setattr(fanout, "MIN_BYTES", 1)
+    monkeypatch.setattr(fanout, "BATCH", 7)
+    assert fanout.worthwhile(fanout_inputs(path))
+    assert run(*args) == serial
+    assert serial[0] in (1, 2) and ("DENIED" in serial[1] or '"allowed": false' in serial[1])

@@ -1,0 +1,201 @@
+"""A JSON stream, value after value, in bounded memory; big `List`s item by item.
+
+A value that ends within the text read so far (a block, decoding/text.py) is
+decoded whole, as before. One that runs past it is big; if it is an object,
+it is read a first time field by field: every field but `items` is decoded,
+and each item of `items` is decoded on its own, checked (as the whole value
+would be: decoding/shape.py's depth and numbers) and only its place kept. If
+the object turns out to be a List (`kind` ending in "List", `items` an array:
+kubectl writes `kind` after `items`, so this is known only at its end), its
+items are then read a second time, each one's text from its place, one at a
+time. Anything else (not a List, malformed, too deep) is decoded whole from
+its start, as it always was, so errors and results stay what they were.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections.abc import Generator, Iterator
+from typing import IO, Any, NamedTuple
+
+from .parse import DecodeError, json_value
+from .shape import DECODE_DEPTH, ShapeError, settle
+from .text import Text
+
+_LIST_LEVELS = 2  # an item sits two levels below its List: the object, then `items`
+# Only these can make an item fail as part of its List: numbers beyond a
+# double, which read as infinity (an exponent of three digits, or with two
+# digits at most, 209 digits before the point: JSON has no leading zeros), or
+# nesting near the limit (two characters a level at least), so only items
+# that match are settled in the first pass.
+_SUSPECT = re.compile(r"\d[eE][+-]?\d{3}|\d{200}")
+_SUSPECT_LENGTH = 2 * (DECODE_DEPTH - _LIST_LEVELS)
+
+
+class Deferred(NamedTuple):
+    """A JSON document's text, decoded once already: decode it where it is used."""
+
+    text: str
+
+
+class Items(NamedTuple):
+    """A List read item by item: its fields but `items` (settled), and each
+    item's text, in order (read when asked for)."""
+
+    header: dict[str, Any]
+    texts: Iterator[str]
+
+
+class _Places(NamedTuple):
+    offset: int  # byte offset of `[`
+    starts: array[int]  # each item's start and end, in characters after `[`
+    ends: array[int]
+
+
+class _NotAList(Exception):
+    """The object is read whole instead."""
+
+
+class Stop(NamedTuple):
+    """Where JSON stopped: the next document's index, line, byte offset, and the
+    error that stopped it, if one did."""
+
+    next_index: int
+    line: int
+    offset: int
+    failure: DecodeError | None
+
+
+Found = tuple[int, int, Any, "str | None"]  # index, line, (value, depth) | Deferred | Items, problem
+
+
+def json_stream(stream: IO[bytes], skip: int, defer: bool = False,
+                block: int | None = None) -> Generator[Found, None, Stop]:
+    """Each JSON value of a stream from byte `skip` (after a BOM); returns where
+    it stopped. `defer`: documents as Deferred texts (for worker processes)."""
+    text = Text(stream, skip, col=1 if skip else 0, block=block)
+    pos = index = line = 0
+    failure: DecodeError | None = None
+    while True:
+        pos = text.space(pos)
+        line = text.line_at(pos)
+        if pos >= text.end():
+            break
+        reader = [text]
+        try:
+            found, end = _document(stream, reader, pos, line, defer)
+        except DecodeError as err:
+            failure = err
+            break
+        except ShapeError:
+            break  # the document's own chunk reports it
+        finally:
+            text = reader[0]
+        yield index, line, *found
+        index, pos = index + 1, end
+    return Stop(index, line, text.byte_offset(pos), failure)
+
+
+def _document(stream: IO[bytes], reader: list[Text], pos: int, line: int,
+              defer: bool) -> tuple[tuple[Any, str | None], int]:
+    """The document at `pos` and where it ends; reader[0]: the text to read on
+    with (a new one when the document had to be read again from its start)."""
+    text = reader[0]
+    text.keep = pos
+    try:
+        value, end = json_value(text.window, pos - text.base)  # within what is read: most documents
+        if end < len(text.window) or text.done:
+            return _found(value, text.window[pos - text.base:end] if defer else None), end + text.base
+    except DecodeError:
+        if text.done:
+            raise
+    if text.char(pos) == "{":
+        col, offset = text.column_at(pos), text.byte_offset(pos)
+        try:
+            header, places, end = _fields(text, pos)
+            return (Items(header, _item_texts(stream, places, text.block)), None), end
+        except (_NotAList, DecodeError, ShapeError):
+            text = reader[0] = Text(stream, offset, pos, line, col, text.block)  # whole, from its start
+    value, end = text.value(pos)
+    return _found(value, text.window[pos - text.base:end - text.base] if defer else None), end
+
+
+def _found(value: Any, deferred: str | None) -> tuple[Any, str | None]:
+    if deferred is not None:
+        return Deferred(deferred), None
+    return settled(value)
+
+
+def settled(value: Any, aliased: bool = False) -> tuple[tuple[Any, int] | None, str | None]:
+    """A decoded value in the form streams give it: (value, depth), or a problem."""
+    try:
+        return settle(value, aliased), None
+    except ShapeError as err:
+        return None, str(err)
+
+
+def decoded(text: str) -> tuple[tuple[Any, int] | None, str | None]:
+    """A Deferred or item text, decoded and settled."""
+    try:
+        return settled(json_value(text)[0])
+    except (DecodeError, ShapeError) as err:  # checked once already: only if the text was changed
+        return None, str(err)
+
+
+def _fields(text: Text, pos: int) -> tuple[dict[str, Any], _Places, int]:
+    """First pass over the object at `pos`: its fields but `items` decoded and
+    settled, the places of its items; _NotAList if it is no List."""
+    fields: dict[str, Any] = {}
+    p = text.space(pos + 1)
+    while text.char(p) == '"':
+        key, p = text.value(p)
+        p = text.space(p)
+        if text.char(p) != ":":
+            raise _NotAList
+        p = text.space(p + 1)
+        if key == "items" and text.char(p) == "[":
+            fields[key], p = _items(text, p)
+        else:
+            fields[key], p = text.value(p)
+        p = text.space(p)
+        if text.char(p) == "}":
+            kind, places = fields.pop("kind", None), fields.pop("items", None)
+            if not isinstance(kind, str) or not kind.endswith("List") or not isinstance(places, _Places):
+                raise _NotAList
+            header = {"kind": kind, **fields}
+            settle(header, False)  # as the whole List would be: ShapeError
+            return header, places, p + 1
+        if text.char(p) != ",":
+            raise _NotAList
+        p = text.space(p + 1)
+    raise _NotAList
+
+
+def _items(text: Text, pos: int) -> tuple[_Places, int]:
+    """Each item of the array at `pos` decoded, checked and dropped; their places."""
+    places = _Places(text.byte_offset(pos), array("q"), array("q"))
+    p = text.space(pos + 1)
+    if text.char(p) == "]":
+        return places, p + 1
+    while True:
+        value, end = text.value(p)
+        if end - p >= _SUSPECT_LENGTH or _SUSPECT.search(text.window, p - text.base, end - text.base):
+            _, depth = settle(value, False)
+            if depth + _LIST_LEVELS > DECODE_DEPTH:
+                raise _NotAList
+        places.starts.append(p - pos)
+        places.ends.append(end - pos)
+        p = text.space(end)
+        if text.char(p) == "]":
+            return places, p + 1
+        if text.char(p) != ",":
+            raise _NotAList
+        p = text.space(p + 1)
+
+
+def _item_texts(stream: IO[bytes], places: _Places, block: int) -> Iterator[str]:
+    """Second pass: each item's text from its place."""
+    text = Text(stream, places.offset, block=block)
+    for start, end in zip(places.starts, places.ends):
+        yield text.slice(start, end)
