@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import batch, statefulset, workloads
+from .decode import decode
 from .field import ErrorType, FieldError, Findings, GoJSON, invalid_message
 from .source import Reader, undecodable
 
@@ -76,6 +77,11 @@ def validate(obj: Mapping[str, Any]) -> Validation:
     if kind is None:
         findings.doubt(f"{obj.get('apiVersion')}/{obj.get('kind')}: kind not modelled")
         return Validation(None, None, (), tuple(findings.doubts))
+    decoded = decode(dict(obj), str(obj["apiVersion"]), str(obj["kind"]))
+    if decoded.fails or decoded.doubt is not None:
+        # A 400 before admission and validation, whose text is known or doubted.
+        return Validation(False if decoded.fails else None, decoded.error, (),
+                          (decoded.doubt,) if decoded.doubt is not None else ())
     if (reason := undecodable(obj)) is not None:
         # Decoding fails first, with its own message: say nothing about validation.
         return Validation(None, None, (), (reason,))
