@@ -89,3 +89,9 @@ def oracle(oracle_binary: Path) -> Oracle:
 def fixture_dir() -> Path:
     """test/testdata of the pinned module: <level>/v1.<minor>/{pass,fail}/*.yaml."""
     return _script_output("psa-fixtures")
+
+
+@pytest.fixture(scope="session")
+def gotypes_binary() -> Path:
+    """tests/gotypes: the k8s.io/api types and the API server's JSON decoding."""
+    return _script_output("build-gotypes")
