@@ -53,7 +53,7 @@ class _State:
 
 
 # ParseQuantity surely accepts these (resource.Quantity's full grammar is not modelled).
-_QUANTITY = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?")
+_QUANTITY = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]{1,2}|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?")
 _RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})")
 
 
@@ -176,34 +176,41 @@ def _custom(value: Any, go_type: str, field: str) -> None:
     library's json.Unmarshal they call gets the field where it is returned
     (decodeState.unmarshal: addErrorContext)."""
     if go_type == "intstr.IntOrString":
-        # intstr.go UnmarshalJSON: a string into StrVal, anything else into the int32 IntVal,
-        # with the standard library's json.Unmarshal (no struct context).
-        if isinstance(value, str):
-            return
-        word = _word(value)
-        if word == "number":
-            text = go_number(value)
-            if re.fullmatch(r"-?[0-9]+", text) and -(1 << 31) <= int(text) < 1 << 31:
-                return
-            word = f"number {text}"
-        raise _Returned(f"json: cannot unmarshal {word} into Go struct field {field} of type int32")
-    if go_type == "v1.Time":
+        _int_or_string(value, field)
+    elif go_type == "v1.Time":
         # time.go UnmarshalJSON: json.Unmarshal into a string, then time.Parse(RFC3339).
         if not isinstance(value, str):
             raise _Returned(f"json: cannot unmarshal {_word(value)} into Go struct field {field} of type string")
         if not (_RFC3339.fullmatch(value) and _parses(value)):
             raise _Returned(None, f"{value!r}: time.Parse(RFC3339) is not modelled for this text")
+    elif go_type == "resource.Quantity":
+        _quantity(value)
+    elif go_type != "v1.FieldsV1":  # helpers.go: FieldsV1 keeps any JSON as raw bytes
+        raise _Returned(None, f"{go_type}: its UnmarshalJSON is not modelled")
+
+
+def _int_or_string(value: Any, field: str) -> None:
+    """intstr.go UnmarshalJSON: a string into StrVal, anything else into the int32 IntVal."""
+    if isinstance(value, str):
         return
-    if go_type == "resource.Quantity":
-        text = value.strip() if isinstance(value, str) else None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            text = go_number(value)
-        if text is None or not _QUANTITY.fullmatch(text):
-            raise _Returned(None, f"{value!r}: resource.ParseQuantity is not modelled for this value")
-        return
-    if go_type == "v1.FieldsV1":
-        return  # helpers.go UnmarshalJSON keeps any JSON as raw bytes
-    raise _Returned(None, f"{go_type}: its UnmarshalJSON is not modelled")
+    word = _word(value)
+    if word == "number":
+        text = go_number(value)
+        if re.fullmatch(r"-?[0-9]+", text) and -(1 << 31) <= int(text) < 1 << 31:
+            return
+        word = f"number {text}"
+    raise _Returned(f"json: cannot unmarshal {word} into Go struct field {field} of type int32")
+
+
+def _quantity(value: Any) -> None:
+    """quantity.go UnmarshalJSON: the text (quotes off, spaces trimmed) to ParseQuantity."""
+    text = None
+    if isinstance(value, str):
+        text = value.strip(" \t\n\r\v\f")  # strings.TrimSpace; other spaces make a doubt
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        text = go_number(value)
+    if text is None or not _QUANTITY.fullmatch(text):
+        raise _Returned(None, f"{value!r}: resource.ParseQuantity is not modelled for this value")
 
 
 def _parses(text: str) -> bool:
