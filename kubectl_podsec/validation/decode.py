@@ -16,14 +16,15 @@ internal/golang/encoding/json/decode.go, walked here over the table of go_types.
   the top with the Go names of inlined embedded structs and no index or map key (`Field`),
   the value's word (`bool`, `string`, `number`, `number 1.5` into an integer, `object`,
   `array`) and the reflect type string, pointers taken off (`int64` for a *int64);
-* null decodes into anything; a key no field has is skipped (the strict decoding error it
-  also makes is not modelled here).
+* null decodes into anything; a key no field has is skipped, and when nothing else fails,
+  fails the create as kubectl sends it (fieldValidation=Strict): `strict decoding error:
+  unknown field "spec.containers[0].foo"`, every such key in order.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -50,10 +51,12 @@ class _Returned(Exception):
 @dataclass
 class _State:
     saved: str | None = None
+    unknown: list[str] = field(default_factory=list)  # the strict paths of keys no field has
 
 
 # ParseQuantity surely accepts these (resource.Quantity's full grammar is not modelled).
 _QUANTITY = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]{1,2}|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?")
+_PLAIN = re.compile(r"[ !#-\[\]-~]*")  # strconv.Quote leaves these as they are
 _RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})")
 
 
@@ -61,14 +64,26 @@ def decode(obj: dict[str, Any], api_version: str, kind: str) -> Decoding:
     """How the server decodes `obj` (a kind of go_types.ROOTS)."""
     state = _State()
     try:
-        _value(obj, T.ROOTS[(api_version, kind)], "", (), state)
+        _value(obj, T.ROOTS[(api_version, kind)], _Where("", (), ""), state)
     except _Returned as returned:
         if returned.text is None:
             return Decoding(None, state.saved is not None, returned.doubt)
         return Decoding(_wrap(kind, api_version, returned.text), True, None)
     if state.saved is not None:
         return Decoding(_wrap(kind, api_version, state.saved), True, None)
+    if state.unknown:
+        return _strict(kind, api_version, state.unknown)
     return Decoding(None, False, None)
+
+
+def _strict(kind: str, api_version: str, paths: list[str]) -> Decoding:
+    """kubectl sends fieldValidation=Strict (its --validate=strict default), so a key no field
+    has fails the create: runtime.NewStrictDecodingError over the decoder's strictErrors, each
+    `unknown field` and the path quoted by strconv.Quote (kept here to plain ASCII)."""
+    if not all(_PLAIN.fullmatch(path) for path in paths):
+        return Decoding(None, True, "an unknown field whose name Go would quote with escapes")
+    listed = ", ".join(f'unknown field "{path}"' for path in paths)
+    return Decoding(_wrap(kind, api_version, f"strict decoding error: {listed}"), True, None)
 
 
 def _wrap(kind: str, api_version: str, text: str) -> str:
@@ -76,7 +91,17 @@ def _wrap(kind: str, api_version: str, text: str) -> str:
     return f'{kind} in version "{version}" cannot be handled as a {kind}: {text}'
 
 
-def _value(value: Any, index: int, struct: str, stack: tuple[str, ...], state: _State) -> None:
+@dataclass(frozen=True)
+class _Where:
+    struct: str  # errorContext.Struct: the struct whose key was read last
+    stack: tuple[str, ...]  # errorContext.FieldStack: JSON names, inlined structs' Go names
+    path: str  # strictFieldStack: JSON names, [index] and map keys
+
+    def field(self) -> str:
+        return f"{self.struct}.{'.'.join(self.stack)}"
+
+
+def _value(value: Any, index: int, where: _Where, state: _State) -> None:
     if value is None:
         return  # null: the zero value, whatever the type
     row = T.TYPES[index]
@@ -85,46 +110,50 @@ def _value(value: Any, index: int, struct: str, stack: tuple[str, ...], state: _
         row = T.TYPES[row[2]]
         kind = row[0]
     if kind == T.CUSTOM:
-        _custom(value, row[1], f"{struct}.{'.'.join(stack)}")
+        _custom(value, row[1], where.field())
         return
     if kind == T.TEXT:
-        raise _Returned(None, f"{'.'.join(stack)}: {row[1]} decodes with its own UnmarshalText")
+        raise _Returned(None, f"{where.path}: {row[1]} decodes with its own UnmarshalText")
     if isinstance(value, dict):
-        _object(value, row, struct, stack, state)
+        _object(value, row, where, state)
     elif isinstance(value, list):
         if kind != T.SLICE:
-            _save(state, "array", row[1], struct, stack)
+            _save(state, "array", row[1], where)
             return
-        for item in value:
-            _value(item, row[2], struct, stack, state)
+        for i, item in enumerate(value):
+            _value(item, row[2], _Where(where.struct, where.stack, f"{where.path}[{i}]"), state)
     else:
         word = _literal_problem(value, row)
         if word is not None:
-            _save(state, word, row[1], struct, stack)
+            _save(state, word, row[1], where)
 
 
-def _object(value: dict[str, Any], row: tuple[Any, ...], struct: str, stack: tuple[str, ...],
-            state: _State) -> None:
+def _object(value: dict[str, Any], row: tuple[Any, ...], where: _Where, state: _State) -> None:
     kind = row[0]
     if kind == T.MAP:
         for key in sorted(value):
-            _value(value[key], row[2], struct, stack, state)
+            _value(value[key], row[2], _Where(where.struct, where.stack, _join(where.path, key)), state)
     elif kind == T.STRUCT:
         fields = row[2]
         for key in sorted(value):
-            field = fields.get(key)
-            if field is not None:
-                embedded, index = field
-                _value(value[key], index, row[3], (*stack, *embedded, key), state)
+            known = fields.get(key)
+            if known is None:
+                state.unknown.append(_join(where.path, key))
+                continue
+            embedded, index = known
+            _value(value[key], index, _Where(row[3], (*where.stack, *embedded, key), _join(where.path, key)), state)
     elif kind != T.ANY:
-        _save(state, "object", row[1], struct, stack)
+        _save(state, "object", row[1], where)
 
 
-def _save(state: _State, word: str, go_type: str, struct: str, stack: tuple[str, ...]) -> None:
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _save(state: _State, word: str, go_type: str, where: _Where) -> None:
     """decodeState.saveError with addErrorContext: only the first is kept."""
     if state.saved is None:
-        state.saved = (f"json: cannot unmarshal {word} into Go struct field {struct}.{'.'.join(stack)} "
-                       f"of type {go_type}")
+        state.saved = f"json: cannot unmarshal {word} into Go struct field {where.field()} of type {go_type}"
 
 
 def _literal_problem(value: Any, row: tuple[Any, ...]) -> str | None:

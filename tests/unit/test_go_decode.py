@@ -84,3 +84,15 @@ def test_quantities_the_model_cannot_parse_are_doubts() -> None:
 def test_go_number_text() -> None:
     assert [go_number(v) for v in (1.5, 1.0, 1e21, 1e-7, 123456789.25, 7)] == [
         "1.5", "1", "1e+21", "1e-7", "123456789.25", "7"]
+
+
+def test_unknown_fields_fail_as_kubectl_sends_them() -> None:
+    pod = _pod(futureField=1, containers=[{"name": "c", "image": "i", "Name": "x"}])
+    assert validate(pod).message == (
+        'Pod in version "v1" cannot be handled as a Pod: strict decoding error: '
+        'unknown field "spec.containers[0].Name", unknown field "spec.futureField"')
+
+
+def test_a_type_error_comes_before_unknown_fields() -> None:
+    assert decode(_pod(futureField=1, hostPID=1), "v1", "Pod").error == PREFIX + (
+        "number into Go struct field PodSpec.spec.hostPID of type bool")
