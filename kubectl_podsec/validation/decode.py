@@ -29,6 +29,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from . import go_quantity
 from . import go_types as T
 
 
@@ -54,8 +55,8 @@ class _State:
     unknown: list[str] = field(default_factory=list)  # the strict paths of keys no field has
 
 
-# ParseQuantity surely accepts these (resource.Quantity's full grammar is not modelled).
-_QUANTITY = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]{1,2}|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?")
+# A string Go's JSON encoder writes as it is (it escapes <, > and &, quotes, controls).
+_RAW_PLAIN = re.compile(r"[ !#-%'-;=?-\[\]-~]*")
 _PLAIN = re.compile(r"[ !#-\[\]-~]*")  # strconv.Quote leaves these as they are
 _RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})")
 
@@ -232,14 +233,23 @@ def _int_or_string(value: Any, field: str) -> None:
 
 
 def _quantity(value: Any) -> None:
-    """quantity.go UnmarshalJSON: the text (quotes off, spaces trimmed) to ParseQuantity."""
-    text = None
+    """quantity.go UnmarshalJSON: the raw JSON text, quotes off and spaces trimmed, to
+    ParseQuantity; its errors are returned as they are."""
     if isinstance(value, str):
-        text = value.strip(" \t\n\r\v\f")  # strings.TrimSpace; other spaces make a doubt
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not _RAW_PLAIN.fullmatch(value):
+            raise _Returned(None, f"{value!r}: the JSON text Go writes for this string is not modelled")
+        text = value.strip(" ")  # strings.TrimSpace: other spaces are escaped in the JSON
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (int, float)):
         text = go_number(value)
-    if text is None or not _QUANTITY.fullmatch(text):
+    else:
+        text = "{" if isinstance(value, dict) else "["
+    parsed = go_quantity.parse(text)
+    if parsed is go_quantity.Parsed.UNKNOWN:
         raise _Returned(None, f"{value!r}: resource.ParseQuantity is not modelled for this value")
+    if parsed is not go_quantity.Parsed.OK:
+        raise _Returned(str(parsed))
 
 
 def _parses(text: str) -> bool:

@@ -76,9 +76,19 @@ def test_an_unmarshaler_error_is_returned_before_a_saved_one() -> None:
         "of type int32")
 
 
+@pytest.mark.parametrize(("value", "text"), [
+    (True, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
+    ("1.5.5", "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
+    ("1mi", "unable to parse quantity's suffix")])
+def test_quantity_errors_carry_no_field(value: Any, text: str) -> None:
+    result = validate(_pod(containers=[{"name": "c", "image": "i", "resources": {"limits": {"cpu": value}}}]))
+    assert (result.valid, result.message) == (False, f'Pod in version "v1" cannot be handled as a Pod: {text}')
+
+
 def test_quantities_the_model_cannot_parse_are_doubts() -> None:
-    result = validate(_pod(containers=[{"name": "c", "image": "i", "resources": {"limits": {"cpu": True}}}]))
-    assert result.valid is None and result.message is None and result.doubts
+    for value in ("1e999", "a<b"):
+        result = validate(_pod(containers=[{"name": "c", "image": "i", "resources": {"limits": {"cpu": value}}}]))
+        assert result.valid is None and result.message is None and result.doubts
 
 
 def test_go_number_text() -> None:
