@@ -65,10 +65,10 @@ def decode(obj: dict[str, Any], api_version: str, kind: str) -> Decoding:
     """How the server decodes `obj` (a kind of go_types.ROOTS)."""
     state = _State()
     try:
-        _value(obj, T.ROOTS[(api_version, kind)], _Where("", (), ""), state)
+        _value(obj, T.ROOTS[(api_version, kind)], _TOP, state)
     except _Returned as returned:
-        if returned.text is None:
-            return Decoding(None, state.saved is not None, returned.doubt)
+        if returned.text is None:  # an error saved or a key unknown before fails it either way
+            return Decoding(None, state.saved is not None or bool(state.unknown), returned.doubt)
         return Decoding(_wrap(kind, api_version, returned.text), True, None)
     if state.saved is not None:
         return Decoding(_wrap(kind, api_version, state.saved), True, None)
@@ -92,14 +92,30 @@ def _wrap(kind: str, api_version: str, text: str) -> str:
     return f'{kind} in version "{version}" cannot be handled as a {kind}: {text}'
 
 
-@dataclass(frozen=True)
-class _Where:
-    struct: str  # errorContext.Struct: the struct whose key was read last
-    stack: tuple[str, ...]  # errorContext.FieldStack: JSON names, inlined structs' Go names
-    path: str  # strictFieldStack: JSON names, [index] and map keys
+# Where a value is, built only when an error names it: (the parent's, the key or index
+# read, errorContext.Struct (the struct whose key was read last), the names the key adds to
+# errorContext.FieldStack (inlined structs' Go names and the JSON name; none for an index
+# or a map key)). The strict path (strictFieldStack) names every key and index.
+_Where = tuple[Any, ...]
+_TOP: _Where = (None, None, "", ())
 
-    def field(self) -> str:
-        return f"{self.struct}.{'.'.join(self.stack)}"
+
+def _field(where: _Where) -> str:
+    names: list[str] = []
+    node = where
+    while node[0] is not None:
+        names[:0] = node[3]
+        node = node[0]
+    return f"{where[2]}.{'.'.join(names)}"
+
+
+def _path(where: _Where) -> str:
+    steps: list[str] = []
+    node = where
+    while node[0] is not None:
+        steps.append(f"[{node[1]}]" if isinstance(node[1], int) else f".{node[1]}")
+        node = node[0]
+    return "".join(reversed(steps)).lstrip(".")
 
 
 def _value(value: Any, index: int, where: _Where, state: _State) -> None:
@@ -111,18 +127,19 @@ def _value(value: Any, index: int, where: _Where, state: _State) -> None:
         row = T.TYPES[row[2]]
         kind = row[0]
     if kind == T.CUSTOM:
-        _custom(value, row[1], where.field())
+        _custom(value, row[1], _field(where))
         return
     if kind == T.TEXT:
-        raise _Returned(None, f"{where.path}: {row[1]} decodes with its own UnmarshalText")
+        raise _Returned(None, f"{_path(where)}: {row[1]} decodes with its own UnmarshalText")
     if isinstance(value, dict):
         _object(value, row, where, state)
     elif isinstance(value, list):
         if kind != T.SLICE:
             _save(state, "array", row[1], where)
             return
+        struct = where[2]
         for i, item in enumerate(value):
-            _value(item, row[2], _Where(where.struct, where.stack, f"{where.path}[{i}]"), state)
+            _value(item, row[2], (where, i, struct, ()), state)
     else:
         word = _literal_problem(value, row)
         if word is not None:
@@ -133,28 +150,24 @@ def _object(value: dict[str, Any], row: tuple[Any, ...], where: _Where, state: _
     kind = row[0]
     if kind == T.MAP:
         for key in sorted(value):
-            _value(value[key], row[2], _Where(where.struct, where.stack, _join(where.path, key)), state)
+            _value(value[key], row[2], (where, key, where[2], ()), state)
     elif kind == T.STRUCT:
         fields = row[2]
         for key in sorted(value):
             known = fields.get(key)
             if known is None:
-                state.unknown.append(_join(where.path, key))
+                state.unknown.append(_path((where, key, "", ())))
                 continue
             embedded, index = known
-            _value(value[key], index, _Where(row[3], (*where.stack, *embedded, key), _join(where.path, key)), state)
+            _value(value[key], index, (where, key, row[3], (*embedded, key)), state)
     elif kind != T.ANY:
         _save(state, "object", row[1], where)
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
 
 
 def _save(state: _State, word: str, go_type: str, where: _Where) -> None:
     """decodeState.saveError with addErrorContext: only the first is kept."""
     if state.saved is None:
-        state.saved = f"json: cannot unmarshal {word} into Go struct field {where.field()} of type {go_type}"
+        state.saved = f"json: cannot unmarshal {word} into Go struct field {_field(where)} of type {go_type}"
 
 
 def _literal_problem(value: Any, row: tuple[Any, ...]) -> str | None:
@@ -162,6 +175,8 @@ def _literal_problem(value: Any, row: tuple[Any, ...]) -> str | None:
     kind = row[0]
     if kind == T.ANY:
         return None
+    if type(value) is int and kind == T.INT:  # the common case, without the text
+        return None if -(1 << (row[2] - 1)) <= value < 1 << (row[2] - 1) else f"number {value}"
     if isinstance(value, bool):
         return None if kind == T.BOOL else "bool"
     if isinstance(value, str):
