@@ -6,6 +6,8 @@
     result.message    # the server's message, byte for byte, when it is known exactly
     result.errors     # the field errors, in the server's order
 
+Decoding comes first (decode.py: a value of the wrong JSON type, or a key no Go field has,
+fails the create with the decoder's message before any rule is checked).
 Errors found are certain (each rule is read from pkg/apis/{core,apps,batch}/validation). The
 message is given only when every part of the object is modelled: anything else (a field whose
 rules are not modelled, an order Go leaves to map iteration) is listed in `doubts`.
