@@ -23,6 +23,7 @@ internal/golang/encoding/json/decode.go, walked here over the table of go_types.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -126,6 +127,8 @@ def _value(value: Any, index: int, where: _Where, state: _State) -> None:
     while kind == T.POINTER:
         row = T.TYPES[row[2]]
         kind = row[0]
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _Returned(None, f"{_path(where)}: kubectl cannot write {value} as JSON")
     if kind == T.CUSTOM:
         _custom(value, row[1], _field(where))
         return

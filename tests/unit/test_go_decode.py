@@ -106,3 +106,8 @@ def test_unknown_fields_fail_as_kubectl_sends_them() -> None:
 def test_a_type_error_comes_before_unknown_fields() -> None:
     assert decode(_pod(futureField=1, hostPID=1), "v1", "Pod").error == PREFIX + (
         "number into Go struct field PodSpec.spec.hostPID of type bool")
+
+
+def test_a_number_kubectl_cannot_send_is_a_doubt() -> None:
+    result = decode(_pod(priority=float("nan")), "v1", "Pod")
+    assert (result.error, result.fails) == (None, False) and result.doubt == "spec.priority: kubectl cannot write nan as JSON"
