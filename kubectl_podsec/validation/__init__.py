@@ -6,6 +6,8 @@
     result.message    # the server's message, byte for byte, when it is known exactly
     result.errors     # the field errors, in the server's order
 
+Decoding comes first (decode.py: a value of the wrong JSON type, or a key no Go field has,
+fails the create with the decoder's message before any rule is checked).
 Errors found are certain (each rule is read from pkg/apis/{core,apps,batch}/validation). The
 message is given only when every part of the object is modelled: anything else (a field whose
 rules are not modelled, an order Go leaves to map iteration) is listed in `doubts`.
@@ -19,6 +21,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from . import batch, statefulset, workloads
+from .decode import decode
 from .field import ErrorType, FieldError, Findings, GoJSON, invalid_message
 from .source import Reader, undecodable
 
@@ -73,6 +76,11 @@ def validate(obj: Mapping[str, Any]) -> Validation:
     if kind is None:
         findings.doubt(f"{obj.get('apiVersion')}/{obj.get('kind')}: kind not modelled")
         return Validation(None, None, (), tuple(findings.doubts))
+    decoded = decode(dict(obj), str(obj["apiVersion"]), str(obj["kind"]))
+    if decoded.fails or decoded.doubt is not None:
+        # A 400 before admission and validation, whose text is known or doubted.
+        return Validation(False if decoded.fails else None, decoded.error, (),
+                          (decoded.doubt,) if decoded.doubt is not None else ())
     if (reason := undecodable(obj)) is not None:
         # Decoding fails first, with its own message: say nothing about validation.
         return Validation(None, None, (), (reason,))

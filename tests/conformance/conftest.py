@@ -95,3 +95,9 @@ def go_bench_binary() -> Path:
 def fixture_dir() -> Path:
     """test/testdata of the pinned module: <level>/v1.<minor>/{pass,fail}/*.yaml."""
     return _script_output("psa-fixtures")
+
+
+@pytest.fixture(scope="session")
+def gotypes_binary() -> Path:
+    """tests/gotypes: the k8s.io/api types and the API server's JSON decoding."""
+    return _script_output("build-gotypes")

@@ -188,8 +188,10 @@ def test_kinds_outside_the_model_are_unknown() -> None:
 
 def test_a_wrong_json_type_is_a_decoding_error_not_a_validation_message() -> None:
     result = validate(pod({"containers": [C(ports=[{"containerPort": "80"}])]}))
-    assert (result.valid, result.message, result.errors) == (None, None, ())
-    assert result.doubts == ("spec.containers[0].ports[0].containerPort: not the type Go decodes",)
+    assert (result.valid, result.errors, result.doubts) == (False, (), ())
+    assert result.message == (
+        'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string into Go struct field '
+        "ContainerPort.spec.containers.ports.containerPort of type int32")
 
 
 _ODD_VALUES: tuple[Any, ...] = ("", "x", -1, 0, 2**40, True, None, [], {}, ["a"], {"a": 1}, [{}], 1.5, [1])
