@@ -105,7 +105,7 @@ def _document(stream: IO[bytes], reader: list[Text], pos: int, line: int,
     text.keep = pos
     try:
         value, end = json_value(text.window, pos - text.base)  # within what is read: most documents
-        if end < len(text.window) or text.done:
+        if text.settled(end):
             return _found(value, text.window[pos - text.base:end] if defer else None), end + text.base
     except DecodeError:
         if text.done:

@@ -22,6 +22,8 @@ BLOCK = 1 << 20
 _SPACE = re.compile(r"[ \t\r\n]*")
 _COLUMN = re.compile(r"\(column (\d+)\)$")
 
+_NUMBER_GOES_ON = re.compile(r"[0-9.eE+-]*")  # the rest of a number cut where reading stopped
+
 
 class Text:
     """The text of `stream` from byte `offset`, which is character `start`, on
@@ -102,13 +104,19 @@ class Text:
         while True:
             try:
                 value, end = json_value(self.window, pos - self.base)
-                if end < len(self.window) or self.done:  # a number at the end may go on
+                if self.settled(end):
                     return value, end + self.base
             except DecodeError as err:
                 if self.done:
                     raise self._placed(err) from None
             self.more(size)
             size *= 2
+
+    def settled(self, end: int) -> bool:
+        """Whether a value decoded up to `end` (in the window) ends there: a
+        number followed only by what could still belong to it (`0` of `0.5`
+        read as far as `0.`) may go on in text not read yet."""
+        return self.done or _NUMBER_GOES_ON.fullmatch(self.window, end) is None
 
     def slice(self, start: int, end: int) -> str:
         self.keep = start

@@ -13,7 +13,7 @@ import pathlib
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kubectl_podsec.decoding import text as text_module
@@ -143,6 +143,8 @@ _JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(_JSON, min_size=1, max_size=4), st.booleans(), st.integers(0, 40), st.sampled_from([3, 7, 50]))
+@example([{"": None, "0\x80": None, "\r\U00010000": None}, [], 0.0], False, 0, 3)  # a number cut at `0.`
+@example([1.5e-07, 12], False, 0, 3)
 def test_any_json_reads_the_same_in_any_block(items: list[Any], as_list: bool, cut: int, block: int) -> None:
     texts = [json.dumps(i, ensure_ascii=False, allow_nan=True) for i in items]
     text = pod_list(texts, "ThingList") if as_list else "\n".join(texts)
