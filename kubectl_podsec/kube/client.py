@@ -281,7 +281,9 @@ class Cluster:
                        impersonate: bool | Impersonation = True) -> Answer:
         """A server-side dry-run create (dryRun=All: admission runs, nothing is stored)."""
         path = resource.collection_path(namespace)
-        query = [("dryRun", "All"), ("fieldManager", FIELD_MANAGER)]
+        # fieldValidation=Strict: an unknown field fails the create, as kubectl's default
+        # --validate=strict makes it
+        query = [("dryRun", "All"), ("fieldManager", FIELD_MANAGER), ("fieldValidation", "Strict")]
         response = self.request("POST", path, query, body, impersonate)
         if response.status == 401 or (response.status == 403 and " cannot impersonate" in str(response.body)):
             raise self.fail("POST", path, response)

@@ -81,7 +81,7 @@ class Figures:
 
 
 def dry_run(cluster: Cluster, namespace: str, obj: dict[str, Any]) -> Outcome:
-    path = RESOURCES[obj["kind"]].format(ns=namespace) + "?dryRun=All"
+    path = RESOURCES[obj["kind"]].format(ns=namespace) + "?dryRun=All&fieldValidation=Strict"  # as kubectl sends it
     response = cluster.api("POST", path, obj)
     body = response.body if isinstance(response.body, dict) else {}
     failed = response.status >= 300

@@ -148,7 +148,7 @@ def test_dry_run_sends_dry_run_all_and_keeps_every_warning(fake: FakeApiServer, 
     assert got.warnings == ('would violate PodSecurity "restricted:latest": runAsNonRoot != true',
                             "second, with comma")
     (seen,) = fake.requests(path)
-    assert seen.query == {"dryRun": "All", "fieldManager": "kubectl-podsec"}
+    assert seen.query == {"dryRun": "All", "fieldManager": "kubectl-podsec", "fieldValidation": "Strict"}
     assert seen.body == {"apiVersion": "v1", "kind": "Pod", "metadata": {"generateName": "p-"}}
     assert seen.header("Authorization") == ["Bearer t0ken"]
 
