@@ -74,7 +74,7 @@ class Checker:
             admission, choice = self._admit(template, is_pod, str(namespace), created=created,
                                             pods_username=pods_username)
         except (TemplateError, InvalidPodSpec) as err:
-            raise InputError(ref.describe(), self._refusal(obj, source) or str(err)) from None
+            raise InputError(ref.describe(), str(err)) from None
         result = Result(source, ref, admission, choice, validation=self._validation(obj, source))
         if self.psp is None:
             return result
@@ -95,14 +95,6 @@ class Checker:
         if spec == template.spec and meta.get("annotations") == template.metadata.get("annotations"):
             return None, made.username  # evaluated once for every mode
         return PodTemplate(meta, spec, template.path), made.username
-
-    def _refusal(self, obj: Mapping[str, Any], source: Source | None) -> str | None:
-        """For an object whose pod spec cannot be read: the API server's own words
-        when it is known to refuse it (a value of the wrong type fails its decoding)."""
-        validation = self._validation(obj, source)
-        if validation is not None and validation.valid is False:
-            return validation.message
-        return None
 
     def _validation(self, obj: Mapping[str, Any], source: Source | None) -> Validation | None:
         """The API server's own validation, which runs before Pod Security: for
