@@ -359,37 +359,21 @@ def test_connections_the_server_closed_while_idle_are_replaced(tmp_path: pathlib
     (as an API server does when its idle timeout passes): every later request
     starts on a kept-alive connection that is already closed, and must still
     be sent once, on a new one."""
-    listener = socket.create_server(("127.0.0.1", 0))
     served: list[str] = []
 
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            with conn:
-                head = b""
-                while b"\r\n\r\n" not in head:
-                    head += conn.recv(4096)
-                served.append(head.split(b" ")[1].decode())
-                body = json.dumps(VERSION).encode()
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                             b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+    def handle(conn: socket.socket, number: int) -> None:
+        with conn:
+            request = _read_request(conn)
+            assert request is not None
+            served.append(request[1])
+            _answer(conn, VERSION)
 
-    threading.Thread(target=serve, daemon=True).start()
-    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    path = tmp_path / "kubeconfig"
-    path.write_text(json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": "x",
-        "clusters": [{"name": "c", "cluster": {"server": url}}], "users": [{"name": "u", "user": {}}],
-        "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}]}))
-    cluster = Cluster(ConnectionOptions(kubeconfig=str(path)))
-    waits: list[float] = []
-    cluster.sleep = waits.append  # type: ignore[assignment]
-
-    answers = [cluster.version() for _ in range(3)]
-    listener.close()
+    listener, url = _raw_server(handle)
+    cluster, waits = _kubeconfig(tmp_path, url)
+    try:
+        answers = [cluster.version() for _ in range(3)]
+    finally:
+        listener.close()
 
     assert answers == [VERSION] * 3
     assert served == ["/version"] * 3 and cluster.requests == 3 and waits == []
@@ -428,15 +412,16 @@ def _read_request(conn: socket.socket) -> tuple[str, str] | None:
     return method.decode(), path.decode()
 
 
-def _kubeconfig(tmp_path: pathlib.Path, url: str) -> Cluster:
+def _kubeconfig(tmp_path: pathlib.Path, url: str) -> tuple[Cluster, list[float]]:
     path = tmp_path / "kubeconfig"
     path.write_text(json.dumps({
         "apiVersion": "v1", "kind": "Config", "current-context": "x",
         "clusters": [{"name": "c", "cluster": {"server": url}}], "users": [{"name": "u", "user": {}}],
         "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}]}))
     cluster = Cluster(ConnectionOptions(kubeconfig=str(path)))
-    cluster.sleep = lambda seconds: None  # type: ignore[assignment]
-    return cluster
+    waits: list[float] = []
+    cluster.sleep = waits.append  # type: ignore[assignment]
+    return cluster, waits
 
 
 def _answer(conn: socket.socket, body: dict[str, object]) -> None:
@@ -467,7 +452,7 @@ def test_a_connection_lost_after_the_request_is_sent_is_never_taken_for_not_sent
                     _answer(conn, NAMESPACE)
 
     listener, url = _raw_server(handle)
-    cluster = _kubeconfig(tmp_path, url)
+    cluster, _ = _kubeconfig(tmp_path, url)
     try:
         assert cluster.version() == VERSION
         if method == "GET":
@@ -499,7 +484,7 @@ def test_a_write_on_a_connection_closed_while_idle_goes_once_on_a_new_one(tmp_pa
             _read_request(conn)
 
     listener, url = _raw_server(handle)
-    cluster = _kubeconfig(tmp_path, url)
+    cluster, _ = _kubeconfig(tmp_path, url)
     try:
         assert cluster.version() == VERSION
         time.sleep(0.2)  # the close reaches the client
