@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 from . import batch, statefulset, workloads
 from .decode import decode
 from .field import ErrorType, FieldError, Findings, GoJSON, invalid_message
-from .source import Reader, undecodable
+from .source import Reader
 
 __all__ = ["ErrorType", "FieldError", "GoJSON", "KINDS", "SERVER_MINOR", "Validation", "validate"]
 
@@ -81,9 +81,6 @@ def validate(obj: Mapping[str, Any]) -> Validation:
         # A 400 before admission and validation, whose text is known or doubted.
         return Validation(False if decoded.fails else None, decoded.error, (),
                           (decoded.doubt,) if decoded.doubt is not None else ())
-    if (reason := undecodable(obj)) is not None:
-        # Decoding fails first, with its own message: say nothing about validation.
-        return Validation(None, None, (), (reason,))
     working = _working_copy(obj, kind.qualified == "Pod")
     generated = _generate_name(working)
     if kind.qualified == "Pod":

@@ -32,6 +32,7 @@ from typing import Any
 
 from . import go_quantity
 from . import go_types as T
+from .decode_plain import decodes_plainly
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,9 @@ class Decoding:
     error: str | None  # the server's whole message, when it is known exactly
     fails: bool  # decoding fails (certain even when the message is not known)
     doubt: str | None  # what the model cannot tell
+
+
+_DECODES = Decoding(None, False, None)
 
 
 class _Returned(Exception):
@@ -64,6 +68,12 @@ _RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:
 
 def decode(obj: dict[str, Any], api_version: str, kind: str) -> Decoding:
     """How the server decodes `obj` (a kind of go_types.ROOTS)."""
+    root = T.ROOTS[(api_version, kind)]
+    return _DECODES if decodes_plainly(obj, root) else walk(obj, api_version, kind)
+
+
+def walk(obj: dict[str, Any], api_version: str, kind: str) -> Decoding:
+    """decode() the exact way, value by value in the decoder's order."""
     state = _State()
     try:
         _value(obj, T.ROOTS[(api_version, kind)], _TOP, state)
@@ -248,6 +258,17 @@ def _int_or_string(value: Any, field: str) -> None:
             return
         word = f"number {text}"
     raise _Returned(f"json: cannot unmarshal {word} into Go struct field {field} of type int32")
+
+
+def quantity_decodes(value: Any) -> bool:
+    """Whether a quantity's value (not null) decodes with nothing to report."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    try:
+        _quantity(value)
+    except _Returned:
+        return False
+    return True
 
 
 def _quantity(value: Any) -> None:

@@ -8,9 +8,13 @@ import copy
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kubectl_podsec.validation import validate
-from kubectl_podsec.validation.decode import decode, go_number
+from kubectl_podsec.validation.decode import Decoding, decode, go_number, walk
+from kubectl_podsec.validation.decode_plain import decodes_plainly
+from kubectl_podsec.validation.go_types import ROOTS
 
 POD: dict[str, Any] = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                        "spec": {"containers": [{"name": "c", "image": "i"}]}}
@@ -111,3 +115,80 @@ def test_a_type_error_comes_before_unknown_fields() -> None:
 def test_a_number_kubectl_cannot_send_is_a_doubt() -> None:
     result = decode(_pod(priority=float("nan")), "v1", "Pod")
     assert (result.error, result.fails) == (None, False) and result.doubt == "spec.priority: kubectl cannot write nan as JSON"
+
+
+# --- the fast answer (decode_plain.py) is the exact walk's -------------------------------
+
+RICH: dict[str, Any] = {
+    "apiVersion": "apps/v1", "kind": "Deployment",
+    "metadata": {"name": "w", "labels": {"app": "a"}, "annotations": {"a": "b"}, "creationTimestamp": None},
+    "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "a"}},
+             "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 1}},
+             "template": {"metadata": {"labels": {"app": "a"}}, "spec": {
+                 "containers": [{"name": "c", "image": "i", "ports": [{"containerPort": 8080, "protocol": "TCP"}],
+                                 "resources": {"limits": {"cpu": "500m", "memory": "128Mi"}, "requests": {"cpu": 1}},
+                                 "readinessProbe": {"httpGet": {"port": "http", "path": "/"}, "periodSeconds": 5},
+                                 "env": [{"name": "A", "value": "b"},
+                                         {"name": "B", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
+                                 "securityContext": {"runAsNonRoot": True, "capabilities": {"drop": ["ALL"]}}}],
+                 "volumes": [{"name": "n", "nfs": {"server": "s", "path": "/", "readOnly": True}},
+                             {"name": "e", "emptyDir": {"sizeLimit": "1Gi"}}],
+                 "tolerations": [{"key": "k", "operator": "Exists", "tolerationSeconds": 30}],
+                 "terminationGracePeriodSeconds": 30, "priority": 0, "nodeSelector": {"a": "b"}}}}}
+QUANTITIES = ("0", "1", "500m", "1.5Gi", "1e3", "1E", "1Ki ", " 2", "+1", "-1", ".5", "1.", "abc", "",
+              "9" * 20, "1e400", "0.000000001m", "1.23456789012345678Gi", "12Mi", "3e-9")
+_leaf = (st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=4)
+         | st.sampled_from(QUANTITIES) | st.integers(-(2**33), 2**33))
+_values = st.recursive(_leaf, lambda inner: st.lists(inner, max_size=3)
+                       | st.dictionaries(st.sampled_from(("name", "x", "port", "cpu")), inner, max_size=3),
+                       max_leaves=5)
+
+
+def _places(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [path] if path else []
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in children:
+        out += _places(item, (*path, key))
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_decodes_plainly_only_where_the_exact_walk_finds_nothing(data: st.DataObject) -> None:
+    obj = copy.deepcopy(RICH)
+    changes = data.draw(st.integers(0, 3))
+    for _ in range(changes):
+        path = data.draw(st.sampled_from(_places(obj)))
+        parent = obj
+        for step in path[:-1]:
+            parent = parent[step]
+        if isinstance(parent, dict) and data.draw(st.booleans()):
+            parent[data.draw(st.sampled_from(("extra", "Name", "cpu", "name")))] = parent.pop(path[-1])
+        else:
+            parent[path[-1]] = data.draw(_values | st.sampled_from((1, True, "1", 1.5, 2**40, [], {})))
+    plain = decodes_plainly(obj, ROOTS[("apps/v1", "Deployment")])
+    exact = walk(obj, "apps/v1", "Deployment")
+    if plain:
+        assert exact == Decoding(None, False, None), exact
+    if changes == 0:
+        assert plain  # a plain manifest takes the fast answer
+
+
+def test_every_field_of_a_plain_manifest_with_each_wrong_value() -> None:
+    """Each place of RICH in turn holds each value below: the fast answer accepts only what
+    the exact walk finds nothing in (and accepts RICH itself)."""
+    root = ROOTS[("apps/v1", "Deployment")]
+    assert decodes_plainly(copy.deepcopy(RICH), root)
+    accepted = 0
+    for path in _places(RICH):
+        for value in (1, -1, 2**31, 2**63, True, "1", "x", 1.5, float("inf"), [], ["a"], [1], {}, {"a": "b"},
+                      {"a": 1}, None):
+            obj = copy.deepcopy(RICH)
+            parent = obj
+            for step in path[:-1]:
+                parent = parent[step]
+            parent[path[-1]] = value
+            if decodes_plainly(obj, root):
+                accepted += 1
+                assert walk(obj, "apps/v1", "Deployment") == Decoding(None, False, None), (path, value)
+    assert accepted > 77  # null everywhere, and the values of the right type
