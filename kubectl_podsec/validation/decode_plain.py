@@ -117,13 +117,15 @@ def _map(element: int) -> Check:
 
 def _struct(fields: dict[str, tuple[tuple[str, ...], int]]) -> Check:
     names = frozenset(fields)
-    types = {name: index for name, (_, index) in fields.items()}
+    checks: dict[str, Check] = {}  # each field's check, filled on first use (types nest in cycles)
 
     def check(value: Any) -> bool:
         if type(value) is not dict or not value.keys() <= names:
             return False
+        if not checks:
+            checks.update((name, _check(index)) for name, (_, index) in fields.items())
         for key, item in value.items():
-            if item is not None and not _check(types[key])(item):
+            if item is not None and not checks[key](item):
                 return False
         return True
     return check
