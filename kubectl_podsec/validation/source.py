@@ -65,8 +65,11 @@ class Reader:
         value = data.get(key)
         if value is None:
             return []
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return [self.findings.text(v, f"{where}.{key}") for v in value]
+        if isinstance(value, list) and all(type(v) is str for v in value):
+            if not all(v.isascii() for v in value):
+                for v in value:
+                    self.findings.text(v, f"{where}.{key}")
+            return list(value)
         self.findings.wrong_type(f"{where}.{key}: not a list of strings")
         return []
 
@@ -75,8 +78,9 @@ class Reader:
         value = data.get(key)
         if value is None:
             return ""
-        if isinstance(value, str):
-            return self.findings.text(value, f"{where}.{key}")
+        if type(value) is str:
+            # the path is only built for a doubt: this runs for every string a rule reads
+            return value if value.isascii() else self.findings.text(value, f"{where}.{key}")
         self.findings.wrong_type(f"{where}.{key}: not a string")
         return ""
 
@@ -85,8 +89,8 @@ class Reader:
         value = data.get(key)
         if value is None:
             return None
-        if isinstance(value, str):
-            return self.findings.text(value, f"{where}.{key}")
+        if type(value) is str:
+            return value if value.isascii() else self.findings.text(value, f"{where}.{key}")
         self.findings.wrong_type(f"{where}.{key}: not a string")
         return None
 
@@ -94,8 +98,8 @@ class Reader:
         value = data.get(key)
         if value is None:
             return None
-        limit = 2 ** (bits - 1)
-        if isinstance(value, int) and not isinstance(value, bool) and -limit <= value < limit:
+        limit = 1 << (bits - 1)
+        if type(value) is int and -limit <= value < limit:
             return value
         self.findings.wrong_type(f"{where}.{key}: not an int{bits}")
         return None
@@ -111,10 +115,11 @@ class Reader:
         value = data.get(key)
         if value is None:
             return {}
-        if isinstance(value, Mapping) and all(isinstance(v, str) for v in value.values()):
-            for k, v in value.items():
-                self.findings.text(k, f"{where}.{key}")
-                self.findings.text(v, f"{where}.{key}")
+        if isinstance(value, Mapping) and all(type(v) is str for v in value.values()):
+            if not all(k.isascii() and v.isascii() for k, v in value.items()):
+                for k, v in value.items():
+                    self.findings.text(k, f"{where}.{key}")
+                    self.findings.text(v, f"{where}.{key}")
             return dict(value)
         self.findings.wrong_type(f"{where}.{key}: not a map of strings")
         return {}
