@@ -173,7 +173,7 @@ def _volumes(value: Any, path: str) -> tuple[Volume, ...]:
     for i, item in enumerate(_array(value, path)):
         vol = _object(item, f"{path}[{i}]") or {}
         sources = frozenset(k for k, v in vol.items() if k != "name" and v is not None)
-        for key in sources:
+        for key in sorted(sources):  # the first wrong one named, in the order the server reads keys
             _object(vol[key], f"{path}[{i}].{key}")
         volumes.append(Volume(_str(vol.get("name"), f"{path}[{i}].name") or "", sources))
     return tuple(volumes)

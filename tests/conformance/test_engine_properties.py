@@ -135,3 +135,16 @@ def test_fast_view_of_generated_pods() -> None:
         except Unusual:
             pass
     assert fast > 1500  # the fast reader reads most of them
+
+
+def test_a_volume_with_several_wrong_sources_names_the_first_the_server_reads() -> None:
+    """Keys are read in sorted order (kubectl sends JSON that Go wrote from a map), so the
+    first wrong source named is the same on every run, whatever the hash seed."""
+    sources = ("secret", "configMap", "hostPath", "emptyDir", "nfs", "projected", "downwardAPI", "csi")
+    volume: dict[str, Any] = {"name": "v", **{key: 1 for key in sources}}
+    try:
+        checked_pod_spec({"containers": [{"name": "c", "image": "i"}], "volumes": [volume]})
+    except InvalidPodSpec as err:
+        assert str(err).startswith("spec.volumes[0].configMap:"), str(err)
+    else:
+        raise AssertionError("a number is not a volume source")
