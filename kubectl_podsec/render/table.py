@@ -64,6 +64,8 @@ def _invalid_lines(result: Result) -> list[str]:
         return []
     if validation.message:
         return [f"invalid: {validation.message}"]
+    if not validation.errors:  # refused for certain, in words the model cannot give
+        return [f"invalid: the API server refuses it; its message is not known ({'; '.join(validation.doubts)})"]
     return [f"invalid: {e.text}" for e in validation.errors]
 
 

@@ -273,3 +273,13 @@ def test_namespace_labels_given_twice_are_merged() -> None:
     assert (code, out) == (2, "")
     assert err == ('error: --namespace-labels: "pod-security.kubernetes.io/enforce" is given twice, '
                    'as "baseline" and as "restricted"\n')
+
+
+def test_an_object_refused_in_words_not_modelled_says_so_in_the_table() -> None:
+    """Decoding fails for certain (an unknown field, kubectl's strict default), but Go would
+    quote the field's name with escapes: the table still says why it is invalid."""
+    doc = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  \u00fcnknown: 1\n  containers: [{name: c, image: i}]\n"
+    code, out, _ = run("check", "--level", "baseline", "-f", "-", input=doc)
+    assert code == 1
+    assert ("invalid: the API server refuses it; its message is not known "
+            "(an unknown field whose name Go would quote with escapes)") in out
