@@ -106,7 +106,9 @@ def _tagged(loader: Any, node: Node) -> Any:
         raise ConstructorError(None, None, str(err), node.start_mark) from None
 
 
-def _collection(loader: Any, node: Node) -> Iterator[Any]:
+def _collection(loader: Any, node: Node) -> Any:
+    if type(node) is ScalarNode:  # `!!map x`: go-yaml leaves a tag it does not resolve on the text
+        return _tagged(loader, node)
     return _mapping(loader, node) if type(node) is MappingNode else _sequence(loader, node)
 
 
