@@ -21,12 +21,18 @@ non-specific tag `!` (go-yaml then keeps its text as a string), nor which
 node is an alias (go-yaml merges a sequence of maps written in place but
 refuses an alias to one, decode.go `merge`): a document where either may
 matter is read again by PyYAML's Python parser, which tells both.
+
+Values are built from libyaml's node tree by a loop (`Walk`) rather than by
+PyYAML's constructor (a generator and several calls per node), in the same
+order, so the same error is found first; the Python parser's rare documents
+keep PyYAML's constructor, with the same rules (tests/unit/test_yaml_walk.py
+checks that both build the same).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import yaml
@@ -89,26 +95,60 @@ class GoPythonLoader(_GoRules, yaml.SafeLoader):
         return node
 
 
-def _string(loader: Any, node: Node) -> Any:
-    if type(node) is ScalarNode:
-        return node.value
-    return _collection(loader, node)
-
-
-def _tagged(loader: Any, node: Node) -> Any:
-    if type(node) is not ScalarNode:
-        return _collection(loader, node)
-    if node.tag == NONSPECIFIC:
+def scalar(node: Node) -> Any:
+    """A scalar's value: its text for !!str and `!` (and a tag go-yaml does not resolve), else
+    resolved by go-yaml's rules."""
+    tag = node.tag
+    if tag == STR or tag == NONSPECIFIC:
         return node.value
     try:
-        return resolve(node.tag, node.value)
+        return resolve(tag, node.value)
     except ResolveError as err:
         raise ConstructorError(None, None, str(err), node.start_mark) from None
 
 
-def _collection(loader: Any, node: Node) -> Any:
-    if type(node) is ScalarNode:  # `!!map x`: go-yaml leaves a tag it does not resolve on the text
-        return _tagged(loader, node)
+class Walk:
+    """The value of a composed document, its containers filled in the order PyYAML's
+    construct_document fills them: a container is made (empty) where it is first met, and
+    filled after every container met before it. So the first error found is PyYAML's, an
+    anchored collection is one container wherever its aliases stand (a recursive alias gives
+    a recursive value, refused by decoding/shape.py), and no document recurses."""
+
+    def __init__(self, merged_aliases: set[int] | None) -> None:
+        self.merged_aliases = merged_aliases  # as the loader's: None where not known
+        self.made: dict[int, Any] = {}  # id(collection node) -> its container
+        self.pending: list[tuple[Any, Node]] = []
+
+    def value(self, node: Node) -> Any:
+        if type(node) is ScalarNode:
+            return node.value if node.tag == STR else scalar(node)
+        made = self.made.get(id(node))
+        if made is None:
+            made = self.made[id(node)] = {} if type(node) is MappingNode else []
+            self.pending.append((made, node))
+        return made
+
+    def run(self, root: Node) -> Any:
+        top = self.value(root)
+        build, aliases, pending = self.value, self.merged_aliases, self.pending
+        at = 0
+        while at < len(pending):
+            data, node = pending[at]
+            at += 1
+            if type(data) is list:
+                append = data.append
+                for child in node.value:
+                    value = build(child)
+                    append(json_number(value) if type(value) in _NUMBERS else value)
+            else:
+                _fill(build, aliases, data, node, None, _NONE)
+        return top
+
+
+def _construct(loader: Any, node: Node) -> Any:
+    """PyYAML's constructor (for GoPythonLoader): the same rules, PyYAML's scheduling."""
+    if type(node) is ScalarNode:
+        return scalar(node)
     return _mapping(loader, node) if type(node) is MappingNode else _sequence(loader, node)
 
 
@@ -122,45 +162,47 @@ def _sequence(loader: Any, node: Node) -> Iterator[list[Any]]:
 def _mapping(loader: Any, node: Node) -> Iterator[dict[str, Any]]:
     data: dict[str, Any] = {}
     yield data
-    _fill(loader, data, node, None, set())
+    _fill(loader.construct_object, loader.merged_aliases, data, node, None, _NONE)
 
 
 Typed = dict[str, Any]  # each JSON key -> the key go-yaml had (its text, or (type, value))
+Build = Callable[[Node], Any]
+_NONE: frozenset[int] = frozenset()
 
 
-def _fill(loader: Any, data: dict[str, Any], node: Node, typed: Typed | None, active: set[int]) -> Typed | None:
+def _fill(build: Build, aliases: set[int] | None, data: dict[str, Any], node: Node, typed: Typed | None,
+          active: frozenset[int]) -> Typed | None:
     """Set the pairs of mapping `node` into `data` in go-yaml's order, merges included.
-    `typed` records the keys once one is not a string (None until then)."""
+    `typed` records the keys once one is not a string (None until then); `active`: the
+    mappings whose merges lead here."""
     if id(node) in active:
         raise ConstructorError(None, None, "a merged anchor's value contains itself", node.start_mark)
-    active.add(id(node))
     for key_node, value_node in node.value:
         if key_node.tag in _MERGES and key_node.value == "<<":
-            typed = _merge(loader, data, value_node, typed, active, key_node)
+            typed = _merge(build, aliases, data, value_node, typed, active | {id(node)}, key_node)
             continue
-        key = loader.construct_object(key_node)
-        value = loader.construct_object(value_node)
+        key = build(key_node)
+        value = build(value_node)
         if type(value) in _NUMBERS:
             value = json_number(value)
         if typed is None and type(key) is str:
             data[key] = value
         else:
             typed = _put(data, typed, key, value, key_node)
-    active.discard(id(node))
     return typed
 
 
-def _merge(loader: Any, data: dict[str, Any], node: Node, typed: Typed | None, active: set[int],
-           key: Node) -> Typed | None:
+def _merge(build: Build, aliases: set[int] | None, data: dict[str, Any], node: Node, typed: Typed | None,
+           active: frozenset[int], key: Node) -> Typed | None:
     if type(node) is MappingNode:
-        return _fill(loader, data, node, typed, active)
-    if type(node) is SequenceNode and loader.merged_aliases is None:
-        raise _Reread  # an alias to a sequence is refused, the sequence itself merged: which is it?
-    if type(node) is SequenceNode and id(key) not in loader.merged_aliases \
-            and all(type(child) is MappingNode for child in node.value):
-        for child in reversed(node.value):  # earlier mappings take precedence
-            typed = _fill(loader, data, child, typed, active)
-        return typed
+        return _fill(build, aliases, data, node, typed, active)
+    if type(node) is SequenceNode:
+        if aliases is None:
+            raise _Reread  # an alias to a sequence is refused, the sequence itself merged: which is it?
+        if id(key) not in aliases and all(type(child) is MappingNode for child in node.value):
+            for child in reversed(node.value):  # earlier mappings take precedence
+                typed = _fill(build, aliases, data, child, typed, active)
+            return typed
     raise ConstructorError(None, None, "map merge requires map or sequence of maps as the value",
                            node.start_mark)
 
@@ -193,16 +235,20 @@ def _shown(kept: Any) -> str:
     return f"{kind.__name__} {value!r}"
 
 
-_CONSTRUCTORS = {STR: _string, SEQ: _collection, MAP: _collection, None: _tagged}
 for _loader in (GoLoader, GoPythonLoader):
-    _loader.yaml_constructors = dict(_CONSTRUCTORS)
+    _loader.yaml_constructors = {None: _construct}
     _loader.yaml_multi_constructors = {}
 
 
 def load(text: str) -> Any:
     """The one document in `text`, read as kubectl reads it (yaml.YAMLError or ShapeError if not)."""
     try:
-        value = yaml.load(text, Loader=GoLoader)  # noqa: S506 - builds plain values only
+        loader = GoLoader(text)
+        try:
+            node = loader.get_single_node()
+            value = None if node is None else Walk(None).run(node)
+        finally:
+            loader.dispose()
         again = "!" in text and MAY_BE_NONSPECIFIC.search(text) is not None
     except _Reread:
         again = True
