@@ -40,7 +40,7 @@ from yaml.constructor import ConstructorError
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .scalars import MERGE, STR, ResolveError, Uint64, json_number, plain_tag, resolve
+from .scalars import HINTS, MERGE, STR, ResolveError, Uint64, json_number, plain_tag, resolve
 from .shape import ShapeError, key_text
 
 SEQ, MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
@@ -50,13 +50,32 @@ _NUMBERS = (float, Uint64)
 MAY_BE_NONSPECIFIC = re.compile(r"(?:^|[\s\[{,])!(?=[\s\]},]|$)", re.M)
 
 
+# The first characters of a plain scalar that may be other than a string (resolve.go
+# resolveTable, the empty scalar, and the merge key `<<`).
+_MAY_RESOLVE = frozenset(HINTS) | {"", "<"}
+# The tags of short plain scalars already resolved (`true`, `8080`, `name`...), the first
+# _TAGS_KEPT of them: manifests repeat the same few.
+_TAGS: dict[str, str] = {}
+_TAGS_KEPT, _TAG_TEXT = 4096, 32
+
+
 class _GoRules:
     def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
-            if not implicit[0]:
+            if not implicit[0] or value[:1] not in _MAY_RESOLVE:  # most scalars: one look-up
                 return STR
-            return MERGE if value == "<<" else plain_tag(value)  # decode.go isMerge: by its text
+            tag = _TAGS.get(value)
+            if tag is None:
+                tag = MERGE if value == "<<" else plain_tag(value)  # decode.go isMerge: by its text
+                if len(value) <= _TAG_TEXT and len(_TAGS) < _TAGS_KEPT:
+                    _TAGS[value] = tag
+            return tag
         return SEQ if kind is SequenceNode else MAP
+
+    # The composers call these for each node, for PyYAML's path resolvers, which go-yaml has
+    # not: builtins that take the same arguments and do nothing cost no Python call.
+    descend_resolver: Any = {}.get  # (parent, index) -> None
+    ascend_resolver: Any = tuple  # () -> ()
 
 
 class GoLoader(_GoRules, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -138,8 +157,11 @@ class Walk:
             if type(data) is list:
                 append = data.append
                 for child in node.value:
-                    value = build(child)
-                    append(json_number(value) if type(value) in _NUMBERS else value)
+                    if child.tag == STR and type(child) is ScalarNode:
+                        append(child.value)
+                    else:
+                        value = build(child)
+                        append(json_number(value) if type(value) in _NUMBERS else value)
             else:
                 _fill(build, aliases, data, node, None, _NONE)
         return top
@@ -175,16 +197,22 @@ def _fill(build: Build, aliases: set[int] | None, data: dict[str, Any], node: No
     """Set the pairs of mapping `node` into `data` in go-yaml's order, merges included.
     `typed` records the keys once one is not a string (None until then); `active`: the
     mappings whose merges lead here."""
-    if id(node) in active:
+    if active and id(node) in active:
         raise ConstructorError(None, None, "a merged anchor's value contains itself", node.start_mark)
     for key_node, value_node in node.value:
-        if key_node.tag in _MERGES and key_node.value == "<<":
+        if key_node.tag == STR and type(key_node) is ScalarNode:  # most keys: as `build` gives them
+            key = key_node.value
+        elif key_node.tag in _MERGES and key_node.value == "<<":
             typed = _merge(build, aliases, data, value_node, typed, active | {id(node)}, key_node)
             continue
-        key = build(key_node)
-        value = build(value_node)
-        if type(value) in _NUMBERS:
-            value = json_number(value)
+        else:
+            key = build(key_node)
+        if value_node.tag == STR and type(value_node) is ScalarNode:
+            value = value_node.value
+        else:
+            value = build(value_node)
+            if type(value) in _NUMBERS:
+                value = json_number(value)
         if typed is None and type(key) is str:
             data[key] = value
         else:
