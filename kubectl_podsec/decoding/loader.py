@@ -114,7 +114,7 @@ class GoPythonLoader(_GoRules, yaml.SafeLoader):
         return node
 
 
-def scalar(node: Node) -> Any:
+def _scalar(node: Node) -> Any:
     """A scalar's value: its text for !!str and `!` (and a tag go-yaml does not resolve), else
     resolved by go-yaml's rules."""
     tag = node.tag
@@ -135,16 +135,18 @@ class Walk:
 
     def __init__(self, merged_aliases: set[int] | None) -> None:
         self.merged_aliases = merged_aliases  # as the loader's: None where not known
-        self.made: dict[int, Any] = {}  # id(collection node) -> its container
+        self.made: dict[int, Any] = {}  # id(node) -> its value (a collection's: its container)
         self.pending: list[tuple[Any, Node]] = []
 
     def value(self, node: Node) -> Any:
-        if type(node) is ScalarNode:
-            return node.value if node.tag == STR else scalar(node)
-        made = self.made.get(id(node))
-        if made is None:
-            made = self.made[id(node)] = {} if type(node) is MappingNode else []
-            self.pending.append((made, node))
+        made = self.made.get(id(node), self)  # self: not made yet
+        if made is self:
+            if type(node) is ScalarNode:
+                made = node.value if node.tag == STR else _scalar(node)
+            else:
+                made = {} if type(node) is MappingNode else []
+                self.pending.append((made, node))
+            self.made[id(node)] = made
         return made
 
     def run(self, root: Node) -> Any:
@@ -163,14 +165,14 @@ class Walk:
                         value = build(child)
                         append(json_number(value) if type(value) in _NUMBERS else value)
             else:
-                _fill(build, aliases, data, node, None, _NONE)
+                _fill(build, aliases, data, node)
         return top
 
 
 def _construct(loader: Any, node: Node) -> Any:
     """PyYAML's constructor (for GoPythonLoader): the same rules, PyYAML's scheduling."""
     if type(node) is ScalarNode:
-        return scalar(node)
+        return _scalar(node)
     return _mapping(loader, node) if type(node) is MappingNode else _sequence(loader, node)
 
 
@@ -184,53 +186,74 @@ def _sequence(loader: Any, node: Node) -> Iterator[list[Any]]:
 def _mapping(loader: Any, node: Node) -> Iterator[dict[str, Any]]:
     data: dict[str, Any] = {}
     yield data
-    _fill(loader.construct_object, loader.merged_aliases, data, node, None, _NONE)
+    _fill(loader.construct_object, loader.merged_aliases, data, node)
 
 
 Typed = dict[str, Any]  # each JSON key -> the key go-yaml had (its text, or (type, value))
 Build = Callable[[Node], Any]
-_NONE: frozenset[int] = frozenset()
 
 
-def _fill(build: Build, aliases: set[int] | None, data: dict[str, Any], node: Node, typed: Typed | None,
-          active: frozenset[int]) -> Typed | None:
-    """Set the pairs of mapping `node` into `data` in go-yaml's order, merges included.
-    `typed` records the keys once one is not a string (None until then); `active`: the
-    mappings whose merges lead here."""
-    if active and id(node) in active:
-        raise ConstructorError(None, None, "a merged anchor's value contains itself", node.start_mark)
+def _fill(build: Build, aliases: set[int] | None, data: dict[str, Any], node: Node) -> None:
+    """Set the pairs of mapping `node` into `data` in go-yaml's order, merges included."""
+    typed: Typed | None = None  # the keys as go-yaml had them, once one is not a string
     for key_node, value_node in node.value:
-        if key_node.tag == STR and type(key_node) is ScalarNode:  # most keys: as `build` gives them
-            key = key_node.value
-        elif key_node.tag in _MERGES and key_node.value == "<<":
-            typed = _merge(build, aliases, data, value_node, typed, active | {id(node)}, key_node)
-            continue
+        if key_node.tag in _MERGES and key_node.value == "<<":
+            for pair in _merged(aliases, node, value_node, key_node):
+                typed = _set(build, data, typed, *pair)
+        elif typed is None and key_node.tag == STR and type(key_node) is ScalarNode:  # most pairs
+            if value_node.tag == STR and type(value_node) is ScalarNode:
+                data[key_node.value] = value_node.value
+            else:
+                value = build(value_node)
+                data[key_node.value] = json_number(value) if type(value) in _NUMBERS else value
         else:
-            key = build(key_node)
-        if value_node.tag == STR and type(value_node) is ScalarNode:
-            value = value_node.value
-        else:
-            value = build(value_node)
-            if type(value) in _NUMBERS:
-                value = json_number(value)
-        if typed is None and type(key) is str:
-            data[key] = value
-        else:
-            typed = _put(data, typed, key, value, key_node)
-    return typed
+            typed = _set(build, data, typed, key_node, value_node)
 
 
-def _merge(build: Build, aliases: set[int] | None, data: dict[str, Any], node: Node, typed: Typed | None,
-           active: frozenset[int], key: Node) -> Typed | None:
+def _set(build: Build, data: dict[str, Any], typed: Typed | None, key_node: Node, value_node: Node) -> Typed | None:
+    key = build(key_node)
+    value = build(value_node)
+    if type(value) in _NUMBERS:
+        value = json_number(value)
+    if typed is None and type(key) is str:
+        data[key] = value
+        return None
+    return _put(data, typed, key, value, key_node)
+
+
+def _merged(aliases: set[int] | None, into: Node, value: Node, key: Node) -> Iterator[tuple[Node, Node]]:
+    """The pairs a merge key in mapping `into` sets, in order: those of its mapping, or of each
+    mapping of its sequence from the last to the first, merges in them followed in place (decode.go
+    `merge`). A stack, not recursion: a chain of merged anchors may be as long as the document."""
+    active = {id(into)}  # the mappings whose merges lead to the one being read
+    stack: list[tuple[int | None, Iterator[Any]]] = [(None, iter(_to_merge(aliases, value, key)))]
+    while stack:
+        owner, items = stack[-1]  # owner: the mapping whose pairs these are; None: mappings to merge
+        item = next(items, None)
+        if item is None:
+            stack.pop()
+            active.discard(owner)  # (None: no mapping)
+        elif owner is None:
+            if id(item) in active:
+                raise ConstructorError(None, None, "a merged anchor's value contains itself", item.start_mark)
+            active.add(id(item))
+            stack.append((id(item), iter(item.value)))
+        elif item[0].tag in _MERGES and item[0].value == "<<":
+            stack.append((None, iter(_to_merge(aliases, item[1], item[0]))))
+        else:
+            yield item
+
+
+def _to_merge(aliases: set[int] | None, node: Node, key: Node) -> list[Node]:
+    """The mappings a merge key's value `node` brings, in the order they are set."""
     if type(node) is MappingNode:
-        return _fill(build, aliases, data, node, typed, active)
+        return [node]
     if type(node) is SequenceNode:
         if aliases is None:
             raise _Reread  # an alias to a sequence is refused, the sequence itself merged: which is it?
         if id(key) not in aliases and all(type(child) is MappingNode for child in node.value):
-            for child in reversed(node.value):  # earlier mappings take precedence
-                typed = _fill(build, aliases, data, child, typed, active)
-            return typed
+            mappings: list[Node] = node.value[::-1]  # earlier mappings take precedence
+            return mappings
     raise ConstructorError(None, None, "map merge requires map or sequence of maps as the value",
                            node.start_mark)
 

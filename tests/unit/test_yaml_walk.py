@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from kubectl_podsec.decoding.loader import GoLoader, GoPythonLoader, Walk
+from kubectl_podsec.decoding.parse import yaml_value
 from tests.conformance.test_yaml_kubectl import cases
 
 SCALARS = ["a", "1", "'1'", "1.5", "y", "~", "", "!!int x", "!!int 5", "!!float 3", "!!str 5", "! 5",
@@ -86,6 +87,8 @@ def _shape(value: Any) -> Any:
 def _outcome(read: Any) -> Any:
     try:
         return "value", _shape(read())
+    except RecursionError:  # PyYAML's Python composer, on deep documents: its text says where
+        return "error", "RecursionError"
     except Exception as err:  # noqa: BLE001 - the error itself is compared
         return "error", type(err).__name__, str(err)
 
@@ -112,3 +115,12 @@ def test_walk_builds_what_pyyaml_constructs(loader_class: type[Any]) -> None:
             differ.append(f"{text!r}\n  PyYAML {pyyaml}\n  walk   {walked}")
     assert not differ, f"{len(differ)} of {len(texts)} documents differ:\n" + "\n".join(differ[:5])
     assert 0 < errors < len(texts)  # both kinds of outcome were compared
+
+
+def test_a_document_the_python_parser_reads_may_nest_as_deep_as_libyaml_allows() -> None:
+    # `!` sends the document to PyYAML's Python parser, whose composer recurses per level
+    value = yaml_value("[" * 999 + "! 5" + "]" * 999)
+    for _ in range(999):
+        assert type(value) is list and len(value) == 1
+        value = value[0]
+    assert value == "5"
