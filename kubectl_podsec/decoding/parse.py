@@ -72,7 +72,10 @@ def json_value(text: str, pos: int = 0) -> tuple[Any, int]:
 def yaml_value(text: str) -> Any:
     """The one YAML document in `text`; DecodeError (with a line) when malformed."""
     try:
-        return load(text)
+        try:
+            return load(text)
+        except RecursionError:  # PyYAML's Python parser, for the rare document it reads, recurses
+            return deep(lambda: load(text))
     except ShapeError:
         raise
     except yaml.MarkedYAMLError as err:

@@ -189,6 +189,8 @@ def go_parse_int(text: str, base: int, signed: bool) -> int | None:
                     return 0
     if not _DIGITS[base].fullmatch(text):
         return None
+    if len(text) > 64 and len(text.lstrip("0")) > 64:  # out of range in any base (and too long for int())
+        return None
     value = -int(text, base) if negative else int(text, base)
     if signed:
         return value if -INT64 <= value < INT64 else None
