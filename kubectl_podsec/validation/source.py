@@ -47,7 +47,7 @@ class Reader:
 
     def obj(self, data: Json, key: str, where: str) -> Json | None:
         value = data.get(key)
-        if value is None or isinstance(value, Mapping):
+        if value is None or type(value) is dict or isinstance(value, Mapping):
             return value
         self.findings.wrong_type(f"{where}.{key}: not an object")
         return None
@@ -56,7 +56,7 @@ class Reader:
         value = data.get(key)
         if value is None:
             return []
-        if isinstance(value, list) and all(isinstance(v, Mapping) for v in value):
+        if isinstance(value, list) and all(type(v) is dict or isinstance(v, Mapping) for v in value):
             return value
         self.findings.wrong_type(f"{where}.{key}: not a list of objects")
         return []
@@ -115,7 +115,7 @@ class Reader:
         value = data.get(key)
         if value is None:
             return {}
-        if isinstance(value, Mapping) and all(type(v) is str for v in value.values()):
+        if (type(value) is dict or isinstance(value, Mapping)) and all(type(v) is str for v in value.values()):
             if not all(k.isascii() and v.isascii() for k, v in value.items()):
                 for k, v in value.items():
                     self.findings.text(k, f"{where}.{key}")
