@@ -22,6 +22,10 @@ _FIELD_PATHS = ("metadata.name", "metadata.namespace", "metadata.uid", "spec.nod
 _KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 
 
+_READ: dict[str, tuple[int, int] | None] = {}  # quantities read before: a run repeats few of them
+_READ_KEPT = 4096
+
+
 def quantity(value: object) -> tuple[int, int] | None:
     """A non-negative quantity in the plain forms this model reads, as the exact ratio
     (numerator, denominator), else None."""
@@ -29,6 +33,15 @@ def quantity(value: object) -> tuple[int, int] | None:
         return value, 1
     if not isinstance(value, str):
         return None
+    if value in _READ:
+        return _READ[value]
+    if len(_READ) >= _READ_KEPT:
+        _READ.clear()
+    found = _READ[value] = _read(value)
+    return found
+
+
+def _read(value: str) -> tuple[int, int] | None:
     match = _QUANTITY.match(value)
     if match is None:
         return None
