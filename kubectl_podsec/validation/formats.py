@@ -8,6 +8,7 @@ names), api/validate/content says "bytes" (label keys and values).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _DNS1123_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _DNS1123_SUBDOMAIN = _DNS1123_LABEL + "(\\." + _DNS1123_LABEL + ")*"
@@ -51,11 +52,30 @@ def inclusive_range(lo: int, hi: int) -> str:
     return f"must be between {lo} and {hi}, inclusive"
 
 
+def _remember_valid(check: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
+    """`check`, answering at once for a string it found valid before: names, label keys and
+    values repeat across the objects of a run."""
+    valid: set[str] = set()
+
+    def remembered(value: str) -> list[str]:
+        if value in valid:
+            return []
+        errs = check(value)
+        if not errs:
+            if len(valid) >= 4096:
+                valid.clear()
+            valid.add(value)
+        return errs
+    remembered.__doc__ = check.__doc__
+    return remembered
+
+
 def _match(regex: re.Pattern[str], value: str) -> bool:
     # Go's `$` matches only at the very end; Python's also before a final newline.
     return regex.fullmatch(value) is not None
 
 
+@_remember_valid
 def dns1123_label(value: str) -> list[str]:
     """util/validation.IsDNS1123Label."""
     errs = [max_len_characters(63)] if len(value) > 63 else []
@@ -67,6 +87,7 @@ def dns1123_label(value: str) -> list[str]:
     return errs
 
 
+@_remember_valid
 def dns1123_subdomain(value: str) -> list[str]:
     """util/validation.IsDNS1123Subdomain."""
     errs = [max_len_characters(253)] if len(value) > 253 else []
@@ -83,6 +104,7 @@ def _content_subdomain(value: str) -> list[str]:
     return errs
 
 
+@_remember_valid
 def label_key(value: str) -> list[str]:
     """content.IsLabelKey (IsQualifiedName)."""
     parts = value.split("/")
@@ -106,6 +128,7 @@ def label_key(value: str) -> list[str]:
     return errs
 
 
+@_remember_valid
 def label_value(value: str) -> list[str]:
     """content.IsLabelValue."""
     errs = [max_len_bytes(63)] if len(value) > 63 else []
