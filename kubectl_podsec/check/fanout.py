@@ -29,7 +29,10 @@ MIN_BYTES = 4 << 20  # below this a pool costs more than it saves
 # text bound keeps what is in flight small whatever the documents' size.
 BATCH = 256
 BATCH_TEXT = 256 << 10
-IN_FLIGHT = 3  # tasks per worker waiting or running
+# Tasks per worker waiting, running or done and not yet written: two keep a
+# worker busy (a task is tens of milliseconds of work) and bound what this
+# process holds (results wait here to be written in order).
+IN_FLIGHT = 2
 
 Task = list[Piece]  # documents, or List items, not yet decoded
 Outcome = tuple[str, Any]  # ("result" | "skipped" | "error", value); an error is (InputError, Source)
