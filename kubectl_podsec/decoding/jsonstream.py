@@ -14,6 +14,8 @@ its start, as it always was, so errors and results stay what they were.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from array import array
 from collections.abc import Generator, Iterator
@@ -25,12 +27,18 @@ from .text import Text
 
 _LIST_LEVELS = 2  # an item sits two levels below its List: the object, then `items`
 # Only these can make an item fail as part of its List: numbers beyond a
-# double, which read as infinity (an exponent of three digits, or with two
-# digits at most, 209 digits before the point: JSON has no leading zeros), or
-# nesting near the limit (two characters a level at least), so only items
-# that match are settled in the first pass.
-_SUSPECT = re.compile(r"\d[eE][+-]?\d{3}|\d{200}")
+# double, which read as infinity, or nesting near the limit (two characters a
+# level at least), so only such items are settled in the first pass. Its
+# decoder stops at such a number (_finite); an item read by Text.value instead
+# (one that runs past what is read) is searched for one (an exponent of three
+# digits, or with two digits at most, 209 digits before the point: JSON has no
+# leading zeros). A match in a string only costs that settling. The digits are
+# ASCII: the C decoder reads no others in a number, and `\d` (any Unicode
+# digit) makes the search several times slower.
+_SUSPECT = re.compile(r"[0-9](?:[eE][+-]?[0-9]{3}|[0-9]{199})")
 _SUSPECT_LENGTH = 2 * (DECODE_DEPTH - _LIST_LEVELS)
+# What follows an item within the text read: the next one's start, or `]`.
+_AFTER_ITEM = re.compile(r"[ \t\r\n]*(?:(\])|,[ \t\r\n]*)")
 
 
 class Deferred(NamedTuple):
@@ -179,19 +187,63 @@ def _items(text: Text, pos: int) -> tuple[_Places, int]:
     if text.char(p) == "]":
         return places, p + 1
     while True:
-        value, end = text.value(p)
-        if end - p >= _SUSPECT_LENGTH or _SUSPECT.search(text.window, p - text.base, end - text.base):
+        value, end, finite = _item(text, p)
+        if end - p >= _SUSPECT_LENGTH or not finite and _SUSPECT.search(text.window, p - text.base,
+                                                                        end - text.base):
             _, depth = settle(value, False)
             if depth + _LIST_LEVELS > DECODE_DEPTH:
                 raise _NotAList
         places.starts.append(p - pos)
         places.ends.append(end - pos)
-        p = text.space(end)
-        if text.char(p) == "]":
-            return places, p + 1
-        if text.char(p) != ",":
-            raise _NotAList
-        p = text.space(p + 1)
+        p, last = _after(text, end)
+        if last:
+            return places, p
+
+
+def _item(text: Text, pos: int) -> tuple[Any, int, bool]:
+    """The item at `pos`, where it ends, and whether its numbers are known to
+    be finite: as Text.value finds them, without its calls for the many items
+    that end within the text read. Anything unusual (a malformed or unfinished
+    item, a constant, an infinity, deep nesting) is left to Text.value."""
+    text.keep = pos
+    try:
+        value, end = _FIRST_PASS.raw_decode(text.window, pos - text.base)
+    except (ValueError, RecursionError):
+        return *text.value(pos), False
+    if not text.settled(end):
+        return *text.value(pos), False
+    return value, end + text.base, True
+
+
+def _finite(number: str) -> float:
+    value = float(number)
+    if math.isinf(value):
+        raise ValueError("a number beyond a double")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+# parse.py's decoder (the C one), which also stops at a number read as infinity.
+_FIRST_PASS = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
+
+
+def _after(text: Text, end: int) -> tuple[int, bool]:
+    """After the item ending at `end`: where the next one starts, or (True)
+    where the array ends; _NotAList if neither follows. One match, unless the
+    match reaches the end of what is read (the space may go on)."""
+    window = text.window
+    found = _AFTER_ITEM.match(window, end - text.base)
+    if found is not None and (found.end() < len(window) or text.done):
+        return found.end() + text.base, found.lastindex == 1
+    p = text.space(end)
+    if text.char(p) == "]":
+        return p + 1, True
+    if text.char(p) != ",":
+        raise _NotAList
+    return text.space(p + 1), False
 
 
 def _item_texts(stream: IO[bytes], places: _Places, block: int) -> Iterator[str]:

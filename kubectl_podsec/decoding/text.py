@@ -67,11 +67,12 @@ class Text:
         if k < self.block:
             return
         dropped = self.window[:k]
-        if self._cursor < self.base + k:
-            self._line += dropped.count("\n", self._cursor - self.base)
+        lines = dropped.count("\n")
+        if self._cursor < self.base + k:  # line_at's count goes on from the cursor
+            self._line += lines - dropped.count("\n", 0, self._cursor - self.base)
             self._cursor = self.base + k
         last = dropped.rfind("\n")
-        self.base_line += dropped.count("\n")
+        self.base_line += lines
         self.base_col = k - last - 1 if last >= 0 else self.base_col + k
         self.base_byte += k if dropped.isascii() else len(dropped.encode("utf-8"))
         self.base += k
@@ -89,6 +90,11 @@ class Text:
 
     def space(self, pos: int) -> int:
         """Where the whitespace at `pos` ends."""
+        window, at = self.window, pos - self.base
+        if at < len(window):  # most often it ends within what is read
+            end = _SPACE.match(window, at).end()  # type: ignore[union-attr]
+            if end < len(window):
+                return end + self.base
         self.ensure(pos + 1)
         while True:
             pos = _SPACE.match(self.window, pos - self.base).end() + self.base  # type: ignore[union-attr]
@@ -120,7 +126,8 @@ class Text:
 
     def slice(self, start: int, end: int) -> str:
         self.keep = start
-        self.ensure(end)
+        if end > self.base + len(self.window):
+            self.ensure(end)
         return self.window[start - self.base:end - self.base]
 
     def line_at(self, pos: int) -> int:

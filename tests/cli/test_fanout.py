@@ -101,3 +101,24 @@ def test_workers_give_the_serial_report_for_json(monkeypatch: pytest.MonkeyPatch
     assert fanout.worthwhile(fanout_inputs(path))
     assert run(*args) == serial
     assert serial[0] in (1, 2) and ("DENIED" in serial[1] or '"allowed": false' in serial[1])
+
+
+@pytest.mark.parametrize("shape", ["List", "stream, then broken"])
+def test_tasks_are_bounded_by_count_and_text(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path,
+                                             shape: str) -> None:
+    from kubectl_podsec.manifests import input_pieces
+
+    path = tmp_path / "in.json"
+    path.write_text(_json_inputs()[shape])
+    inputs = fanout_inputs(path)
+    pieces = list(input_pieces(inputs[0]))
+    for count, text in ((5, 1 << 30), (1000, 3000)):
+        monkeypatch.setattr(fanout, "BATCH", count)
+        monkeypatch.setattr(fanout, "BATCH_TEXT", text)
+        tasks = list(fanout._tasks(inputs))
+        assert [repr(p) for task in tasks for p in task] == [repr(p) for p in pieces]  # each once, in order
+        for task in tasks:
+            sizes = [fanout._text_size(p) for p in task]
+            assert len(task) <= count and sum(sizes[:-1]) < text  # the last one may cross the bound
+        assert len(tasks) > 1
+

@@ -152,3 +152,27 @@ def test_any_json_reads_the_same_in_any_block(items: list[Any], as_list: bool, c
     data = data[:len(data) - cut] if cut < len(data) else data
     with pytest.MonkeyPatch.context() as mp:
         assert read(data, block, mp) == read(data, 1 << 30, mp)
+
+
+SPACE = st.text(alphabet=" \t\r\n", max_size=4)
+# Written as they are: numbers beyond a double (or not), digits that are not ASCII.
+RAW = st.sampled_from(["1e999", "1E+0400", "-2e308", "1e-400", "1" * 320, "1" * 310 + ".5", "1" * 250 + "e80",
+                      '"\u0661\u0662e\u0663\u0664\u0665"'])
+
+
+def _item_text(item: Any) -> str:
+    return item[1] if isinstance(item, tuple) else json.dumps(item, ensure_ascii=False)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_JSON | RAW.map(lambda raw: ("raw", raw)), SPACE, SPACE), min_size=1, max_size=5),
+       SPACE, st.sampled_from([3, 7, 50]))
+@example([(1, "", ""), (23, " ", "\n"), (456, "\r\n", "\t")], " ", 3)  # numbers ending where a block ends
+@example([(("raw", "1e999"), "", ""), ({"a": 1}, "", "")], "", 7)  # an infinite item: the List is read whole
+def test_lists_with_any_space_between_items_read_the_same_in_any_block(
+        items: list[tuple[Any, str, str]], end: str, block: int) -> None:
+    texts = [f"{before}{_item_text(item)}{after}" for item, before, after in items]
+    # The newline ends the text: read in one block, the List is decoded whole (the reference).
+    data = ('{"apiVersion": "v1", "kind": "ThingList", "items": [%s%s]}\n' % (",".join(texts), end)).encode()
+    with pytest.MonkeyPatch.context() as mp:
+        assert read(data, block, mp) == read(data, 1 << 30, mp)
