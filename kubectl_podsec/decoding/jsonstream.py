@@ -144,7 +144,16 @@ def settled(value: Any, aliased: bool = False) -> tuple[tuple[Any, int] | None, 
 
 
 def decoded(text: str) -> tuple[tuple[Any, int] | None, str | None]:
-    """A Deferred or item text, decoded and settled."""
+    """A Deferred or item text, decoded and settled. Settling a value the C decoder read
+    with every number finite changes nothing, so it is not walked: its depth is given as
+    its count of brackets, at least the true one (callers only compare it with limits,
+    and look closer past them)."""
+    brackets = text.count("{") + text.count("[")
+    if brackets <= DECODE_DEPTH:
+        try:
+            return (_FIRST_PASS.raw_decode(text)[0], brackets), None
+        except (ValueError, RecursionError):
+            pass  # a constant, an infinity, a long integer, malformed: read below, and said so
     try:
         return settled(json_value(text)[0])
     except (DecodeError, ShapeError) as err:  # checked once already: only if the text was changed

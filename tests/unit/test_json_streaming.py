@@ -176,3 +176,40 @@ def test_lists_with_any_space_between_items_read_the_same_in_any_block(
     data = ('{"apiVersion": "v1", "kind": "ThingList", "items": [%s%s]}\n' % (",".join(texts), end)).encode()
     with pytest.MonkeyPatch.context() as mp:
         assert read(data, block, mp) == read(data, 1 << 30, mp)
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(alphabet="ab{[]}\"\\ ", max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=12)
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json_values, st.sampled_from(("", "1e999", "NaN", "-Infinity", "9" * 5000, "[" * 3 + "]" * 3)))
+@example({"a": [1]}, "[" * 12000 + "]" * 12000)
+def test_an_item_read_without_the_settling_walk_is_the_walks(value: Any, odd: str) -> None:
+    """decoded() skips shape.settle where the C decoder read every number finite: the same
+    value or problem as the walk, and a depth the walk's is within."""
+    from kubectl_podsec.decoding.jsonstream import decoded, settled
+    from kubectl_podsec.decoding.parse import DecodeError, json_value
+    from kubectl_podsec.decoding.shape import ShapeError
+
+    text = json.dumps({"v": value, "odd": None}).replace("null}", (odd or "null") + "}")
+    try:
+        walked: Any = settled(json_value(text)[0])
+    except (DecodeError, ShapeError) as err:
+        walked = (None, str(err))
+    got, problem = decoded(text)
+    assert problem == walked[1]
+    if got is not None:
+        assert walked[0] is not None and got[0] == walked[0][0]
+        assert got[1] >= walked[0][1] == _depth(got[0])
