@@ -17,6 +17,8 @@ _SOURCE_ORDER = ("emptyDir", "hostPath", "gitRepo", "gcePersistentDisk", "awsEla
                  "downwardAPI", "fc", "flexVolume", "configMap", "azureFile", "vsphereVolume",
                  "photonPersistentDisk", "portworxVolume", "azureDisk", "storageos", "projected", "scaleIO", "csi",
                  "ephemeral", "image")
+_RANK = {key: rank for rank, key in enumerate(_SOURCE_ORDER)}
+_VOLUME_KEYS = frozenset(("name", *_SOURCE_ORDER))
 _MODELLED = ("emptyDir", "hostPath", "secret", "persistentVolumeClaim", "configMap", "ephemeral")
 _HOST_PATH_TYPES = ("", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate",
                     "Socket")
@@ -62,18 +64,23 @@ def volumes(r: Reader, items: list[Json], pod_name: str | None, path: str) -> Vo
     return Volumes(errs, frozenset(valid), frozenset(uncertain))
 
 
+def _sources(vol: Json) -> list[str]:
+    """The volume's sources that are set, in upstream's order (a volume has one or two keys:
+    looking up each of the thirty would cost more)."""
+    return sorted((key for key, value in vol.items() if value is not None and key in _RANK), key=_RANK.__getitem__)
+
+
 def _first_source(vol: Json) -> str | None:
-    return next((key for key in _SOURCE_ORDER if vol.get(key) is not None), None)
+    found = _sources(vol)
+    return found[0] if found else None
 
 
 def _source(r: Reader, vol: Json, at: str) -> tuple[list[FieldError], bool]:
-    r.only(vol, ("name",) + _SOURCE_ORDER, at)
+    r.only(vol, _VOLUME_KEYS, at)
     errs: list[FieldError] = []
     count, modelled = 0, True
-    for key in _SOURCE_ORDER:
-        source = vol.get(key)
-        if source is None:
-            continue
+    for key in _sources(vol):
+        source = vol[key]
         if count:
             errs.append(forbidden(f"{at}.{key}", "may not specify more than 1 volume type"))
             continue
