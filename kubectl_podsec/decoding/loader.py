@@ -40,6 +40,7 @@ from yaml.constructor import ConstructorError
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from . import aliasing
 from .scalars import HINTS, MERGE, STR, ResolveError, Uint64, json_number, plain_tag, resolve
 from .shape import ShapeError, key_text
 
@@ -291,12 +292,23 @@ for _loader in (GoLoader, GoPythonLoader):
     _loader.yaml_multi_constructors = {}
 
 
+def _within_alias_budget(node: Node) -> None:
+    """go-yaml's "excessive aliasing" (aliasing.py); an alias within its own anchor is left
+    to the value's check (shape.py), which names it."""
+    try:
+        aliasing.check(node, _MERGES)
+    except aliasing.Recursive:
+        pass
+
+
 def load(text: str) -> Any:
     """The one document in `text`, read as kubectl reads it (yaml.YAMLError or ShapeError if not)."""
     try:
         loader = GoLoader(text)
         try:
             node = loader.get_single_node()
+            if node is not None and "*" in text:
+                _within_alias_budget(node)
             value = None if node is None else Walk(None).run(node)
         finally:
             loader.dispose()

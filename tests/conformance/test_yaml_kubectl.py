@@ -62,11 +62,25 @@ def cases() -> list[Case]:
     for i, scalar in enumerate(scalars):
         found.append(Case(f"scalar-{i}", f"{scalar} in fields", _POD.format(name=f"scalar-{i}", v=scalar)))
         found.append(Case(f"key-{i}", f"{scalar} as a key", _LABEL_KEY.format(name=f"key-{i}", v=scalar)))
+    for links, merged in [(n, "*a{p}") for n in (120, 250, 251, 252, 253, 300)] + [
+            (n, "[*a{p}, *a{q}]") for n in (12, 13, 14, 15)]:
+        name = f"merge-chain-{links}-{len(merged)}"
+        found.append(Case(name, f"{links} maps, each merging {merged}", _merge_chain(name, links, merged)))
     for i, block in enumerate((DATA / "documents.txt").read_text().split("#### ")[1:]):
         title, body = block.split("\n", 1)
         name = f"doc-{i}"
         found.append(Case(name, title, "apiVersion: v1\nkind: Pod\n" + body.replace("NAME", name)))
     return found
+
+
+def _merge_chain(name: str, links: int, merged: str) -> str:
+    """Maps that each merge the one (or two) before: go-yaml decodes the chain again at each
+    link and counts it towards its alias budget ("excessive aliasing" from 252 single links here,
+    14 double ones)."""
+    lines = ["apiVersion: v1", "kind: Pod", f"metadata: {{name: {name}, namespace: default}}", "spec:",
+             "  x:", "    a0: &a0 {k0: v}", "    a1: &a1 {<<: *a0, k1: v}"]
+    lines += [f"    a{i}: &a{i} {{<<: {merged.format(p=i - 1, q=i - 2)}, k{i}: v}}" for i in range(2, links)]
+    return "\n".join(lines) + "\n"
 
 
 def _kubectl(tmp: Path, files: list[Path]) -> tuple[dict[str, Any], str]:
