@@ -23,7 +23,6 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .scalars import MERGE
 from .shape import ShapeError, allowed_alias_ratio
 
 Edge = tuple[int, int]  # (id of the parent node, the child's index: 2i, 2i+1 for a pair)
@@ -34,8 +33,9 @@ class Recursive(Exception):
     (shape.py's check on the values says so in its words)."""
 
 
-def check(root: Node, merge_tags: frozenset[str] = frozenset({MERGE})) -> None:
-    """ShapeError where go-yaml stops with "document contains excessive aliasing"."""
+def check(root: Node, merge_tags: frozenset[str]) -> None:
+    """ShapeError where go-yaml stops with "document contains excessive aliasing"; a merge
+    key is a `<<` scalar with one of `merge_tags`."""
     aliases = _aliases(root)
     if aliases:
         _replay(root, aliases, merge_tags)

@@ -21,7 +21,7 @@ from array import array
 from collections.abc import Generator, Iterator
 from typing import IO, Any, NamedTuple
 
-from .parse import DecodeError, json_value
+from .parse import DecodeError, json_value, no_constant
 from .shape import DECODE_DEPTH, ShapeError, settle
 from .text import Text
 
@@ -231,12 +231,8 @@ def _finite(number: str) -> float:
     return value
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
 # parse.py's decoder (the C one), which also stops at a number read as infinity.
-_FIRST_PASS = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
+_FIRST_PASS = json.JSONDecoder(parse_constant=no_constant, parse_float=_finite)
 
 
 def _after(text: Text, end: int) -> tuple[int, bool]:

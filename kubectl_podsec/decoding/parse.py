@@ -47,11 +47,12 @@ class DecodeError(ValueError):
                            None if self.line is None else first_line + self.line - 1)
 
 
-def _no_constant(name: str) -> Any:
+def no_constant(name: str) -> Any:
+    """parse_constant for JSON decoders: NaN and the infinities are not JSON."""
     raise ValueError(f"{name} is not valid JSON")
 
 
-_JSON = json.JSONDecoder(parse_constant=_no_constant)
+_JSON = json.JSONDecoder(parse_constant=no_constant)
 
 
 def json_value(text: str, pos: int = 0) -> tuple[Any, int]:
