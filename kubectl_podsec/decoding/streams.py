@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
+from . import blockyaml
 from .chunks import BOM, Chunk, chunks, decode
 from .jsonstream import json_stream, settled
 from .parse import DecodeError, json_value, yaml_value
@@ -70,6 +71,9 @@ def chunk_value(chunk: Chunk) -> tuple[tuple[Any, int] | None, str | None]:
             pass  # YAML decides
         except ShapeError as err:  # JSON, too deep even for kubectl
             return None, str(err)
+    quick = blockyaml.read(text)  # most manifests: the exact path's answer, sooner
+    if quick is not None:
+        return quick, None
     try:
         return settled(yaml_value(text), "*" in text)
     except DecodeError as err:
