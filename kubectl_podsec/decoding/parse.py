@@ -20,9 +20,6 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import yaml
-
-from .loader import load
 from .shape import DECODE_DEPTH, ShapeError, too_deep
 
 _DEEP_STACK = 256 << 20  # bytes: virtual, touched only as deep as a document goes
@@ -72,6 +69,10 @@ def json_value(text: str, pos: int = 0) -> tuple[Any, int]:
 
 def yaml_value(text: str) -> Any:
     """The one YAML document in `text`; DecodeError (with a line) when malformed."""
+    import yaml  # here: documents in the common block style never need it (decoding/blockyaml.py)
+
+    from .loader import load
+
     try:
         try:
             return load(text)

@@ -5,20 +5,25 @@ stamps them with the version and kind."""
 from __future__ import annotations
 
 import enum
+import functools
 import json
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
-
 API_VERSION = "podsec.kubectl.io/v1alpha1"
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """The safe dumper (C where built), writing an enum as its value."""
+@functools.cache
+def _dumper() -> Any:
+    """The safe dumper (C where built), writing an enum as its value; made on first use, so
+    that commands writing no YAML do not import it."""
+    import yaml
 
+    class Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+        pass
 
-_Dumper.add_multi_representer(enum.Enum, lambda dumper, value: dumper.represent_data(value.value))
+    Dumper.add_multi_representer(enum.Enum, lambda dumper, value: dumper.represent_data(value.value))
+    return Dumper
 
 
 def document(kind: str, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -27,7 +32,9 @@ def document(kind: str, fields: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def dump_yaml(data: Any) -> str:
-    return str(yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 30))
+    import yaml
+
+    return str(yaml.dump(data, Dumper=_dumper(), sort_keys=False, allow_unicode=True, width=1 << 30))
 
 
 def dump(data: Any, output: str) -> str:
