@@ -8,7 +8,7 @@ cost. `read` answers only for documents inside that subset, and says None for
 anything else, which then takes the exact path. Outside the subset, among
 others: any character that is not printable ASCII (tabs, CR, Unicode),
 anchors, aliases, tags, block scalars (`|`, `>`), multi-line scalars and flow
-collections, comments after a value, quoted keys, escapes in quoted
+collections, comments after a quoted scalar or a flow collection, quoted keys, escapes in quoted
 scalars, keys that are not plain words or that go-yaml reads as other than a
 string (`y`, `1`, `null`, `<<`), `:` in a flow scalar, non-finite floats,
 directives, `...`, a document that is not a mapping at column 0.
@@ -117,7 +117,7 @@ def _block(rows: list[tuple[str, str, str, str]]) -> tuple[dict[str, Any], int]:
             _check_key(key)
         if key in top:
             raise _Outside  # a key again: the value and depth the exact path keeps are its own
-        if not rest:
+        if not rest or rest[0] == "#":  # nothing after the colon but, maybe, a comment
             waiting = key
         elif rest[0] in _STRING_START and ": " not in rest and " #" not in rest and rest[-1] != ":":
             top[key] = rest  # most values: a plain string
@@ -148,7 +148,9 @@ def _value(text: str) -> tuple[Any, int]:
         raise _Outside  # a dash and nothing else
     first = text[0]
     if first in _PLAIN_START:
-        if ": " in text or " #" in text or text[-1] == ":" or (first == "-" and text[1:2] in ("", " ")):
+        if " #" in text:  # a comment after the scalar
+            text = text[:text.index(" #")].rstrip(" ")
+        if ": " in text or text[-1] == ":" or (first == "-" and text[1:2] in ("", " ")):
             raise _Outside
         return (text if first in _STRING_START else _plain(text)), 0
     if first == '"':

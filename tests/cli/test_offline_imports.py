@@ -68,3 +68,14 @@ def test_the_psp_engine_loads_only_with_psp_file() -> None:
     assert not {m for m in modules if m.startswith(psp)}
     code, modules = imported("check", "-f", "examples", "--psp-file", "examples/psp/policies.yaml", "-o", "json")
     assert code == 1 and set(psp) <= modules  # the examples hold pods no policy admits
+
+
+def test_yaml_is_imported_only_for_documents_outside_the_block_subset(tmp_path: pathlib.Path) -> None:
+    code, modules = imported("check", "-f", "examples/restricted-deployment.yaml", "-o", "json")
+    assert code == 4 and "kubectl_podsec.check.report" in modules
+    assert "yaml" not in modules  # the common block style is read without it
+    anchored = tmp_path / "pod.yaml"
+    anchored.write_text("apiVersion: v1\nkind: Pod\nmetadata: &m {name: p}\nspec:\n"
+                        "  containers: [{name: app, image: nginx}]\n")
+    code, modules = imported("check", "-f", str(anchored))
+    assert code == 4 and "yaml" in modules

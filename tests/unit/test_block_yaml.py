@@ -30,6 +30,7 @@ SCALARS = ["a", "abc def", "1", "-1", "+1", "0777", "0o17", "0x1F", "08", "1e3",
            "{}", "[]", "[a, b]", "[a,b]", "[ a ]", "[a, b,]", "[a, [b, c]]", "[1, y, '2', \"3\", ~]",
            "{a: b}", "{a: 1, b: [c, d]}", "{a:b}", "{a : b}", "{a: }", "{a, b}", "{y: 1}", "{1: a}",
            "{a: {b: {c: d}}}", "{a: b, a: c}", "{'a': b}", "{a: b} # c", "[a] b", "{a: b", "[{a: b}, {}]",
+           "a # c", "1 # c", "# c", "a  #c", "a# c #d", "y # c",
            "{a: [b, {c: 1.5}]}", "[a #b]", "[-]", "[- a]", "[a: b]", "[.inf]", "[0777]", "{a: -1}"]
 KEYS = ["a", "b", "c", "name", "a.b/c-d_e", "app.kubernetes.io/name", "y", "n", "on", "yes", "true", "1",
         "1a", "0x1", "null", "~", "<<", "_x", ".x", "-x", "'a'", '"a"', "a b", "a:b", "k" * 1100, "x1"]
@@ -48,7 +49,7 @@ def _mapping(rng: random.Random, indent: int, depth: int, out: list[str], first:
         if depth <= 0 or r < 0.5:
             out.append(f"{head}{key}: {_scalar(rng)}")
         elif r < 0.6:
-            out.append(f"{head}{key}:")  # null, or a block the next lines open
+            out.append(f"{head}{key}:" + rng.choice(["", "  # c", " #c"]))  # null, or a block below
         elif r < 0.8:
             out.append(f"{head}{key}:")
             _mapping(rng, indent + rng.choice([1, 2, 4]), depth - 1, out)
@@ -134,7 +135,7 @@ def test_manifests_in_the_usual_style_are_read_here() -> None:
     "a: {b: c,\n  d: e}\n",  # a flow collection over two lines
     "y: 1\n",  # a key go-yaml reads as a boolean
     "a: .inf\n",  # not a JSON number
-    "a: b # c\n",  # a comment after a value
+    "a: 'b' # c\n",  # a comment after a quoted value
     "",  # nothing
 ])
 def test_documents_outside_the_subset_are_left_to_the_exact_path(text: str) -> None:
