@@ -1,0 +1,208 @@
+"""The common case of validation, answered fast: a Pod, or a pod template, in which no
+rule finds an error or records a doubt.
+
+Most objects from manifests are valid, and the exact rules cost the most where there is
+nothing to report: each builds the place of every value it reads, walks the containers
+again for each pod-wide rule, and checks keys against the modelled ones. This walk only
+answers "nothing to report" (True) or "look closer" (False). It accepts a value only
+where the exact rules accept it for certain and hands anything else (an unusual field,
+a name that fails, a shape not modelled) back to them, which then find every error in
+the server's order and every doubt. So it may send a good object the slow way, and
+never lets one through the exact rules would report on (tests/unit/test_validation_plain.py
+holds the two to the same answers). Like decode_plain.py for decoding.
+
+What it leaves to the exact rules, among others: generated names, host networking on a
+Pod (its host ports are defaulted), the seccomp and AppArmor annotations (they must agree
+with fields), Windows options, sysctls, ephemeral containers and volumes, host ports,
+volume sources other than the common ones with their plain shapes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import formats, scheduling, volumes as exact_volumes
+from .metadata import APPARMOR_CONTAINER, DOUBTED_ANNOTATIONS, SECCOMP_CONTAINER, SECCOMP_POD
+from .plain_containers import ascii_or_none, clean, init, pod_context, regular
+
+_POD_KEYS = frozenset(("apiVersion", "kind", "metadata", "spec", "status"))
+_META_KEYS = frozenset(("name", "namespace", "labels", "annotations", "uid", "creationTimestamp"))
+_TEMPLATE_KEYS = frozenset(("metadata", "spec"))
+_TEMPLATE_META_KEYS = frozenset(("labels", "annotations", "name", "namespace", "creationTimestamp"))
+# Spelled out, not derived from podspec.SPEC_KEYS: a key modelled later must not pass here
+# unchecked. Left out: ephemeralContainers, dnsConfig.
+_SPEC_KEYS = frozenset((
+    "volumes", "initContainers", "containers", "restartPolicy", "terminationGracePeriodSeconds",
+    "activeDeadlineSeconds", "dnsPolicy", "nodeSelector", "serviceAccountName", "serviceAccount",
+    "automountServiceAccountToken", "nodeName", "hostNetwork", "hostPID", "hostIPC", "shareProcessNamespace",
+    "securityContext", "imagePullSecrets", "hostname", "subdomain", "schedulerName", "enableServiceLinks", "os",
+    "hostUsers", "tolerations", "affinity", "topologySpreadConstraints"))
+_FLAGS = ("hostNetwork", "hostPID", "hostIPC", "hostUsers", "shareProcessNamespace")
+_RESTART = (None, "", "Always", "OnFailure", "Never")
+_DNS = (None, "", "ClusterFirstWithHostNet", "ClusterFirst", "Default")  # "None" asks for dnsConfig
+_SUBDOMAINS = ("serviceAccountName", "serviceAccount", "nodeName")
+_LABELS = ("hostname", "subdomain")
+_AGREEING = (SECCOMP_CONTAINER, APPARMOR_CONTAINER)  # annotations that must agree with fields
+_ANNOTATIONS_SIZE = 256 * 1024
+_SOURCES = {"configMap": ("name", frozenset(("name", "defaultMode", "optional"))),
+            "secret": ("secretName", frozenset(("secretName", "defaultMode", "optional"))),
+            "persistentVolumeClaim": ("claimName", frozenset(("claimName", "readOnly"))),
+            "emptyDir": ("", frozenset(("medium",)))}
+
+
+def pod_plainly(pod: dict[str, Any]) -> bool:
+    """True when validating the Pod `pod` (decoded without a problem) finds nothing at all."""
+    if not pod.keys() <= _POD_KEYS:
+        return False
+    meta, spec = pod.get("metadata"), pod.get("spec")
+    if type(meta) is not dict or not meta.keys() <= _META_KEYS or type(spec) is not dict:
+        return False
+    name = meta.get("name")
+    if type(name) is not str or not name or formats.dns1123_subdomain(name):
+        return False  # no name (a generated one) is not for here
+    # On the host network the server defaults host ports first: the exact path copies and does it.
+    return spec.get("hostNetwork") is not True and label_map(meta.get("labels")) \
+        and annotation_map(meta.get("annotations")) and pod_spec(spec, is_pod=True)
+
+
+def template_plainly(template: Any) -> bool:
+    """True when ValidatePodTemplateSpec of `template` finds nothing at all."""
+    if type(template) is not dict or not template.keys() <= _TEMPLATE_KEYS:
+        return False
+    meta, spec = template.get("metadata"), template.get("spec")
+    if meta is not None and (type(meta) is not dict or not meta.keys() <= _TEMPLATE_META_KEYS
+                             or not label_map(meta.get("labels")) or not annotation_map(meta.get("annotations"))):
+        return False
+    return type(spec) is dict and pod_spec(spec, is_pod=False)
+
+
+def label_map(values: Any) -> bool:
+    """ValidateLabels finds nothing (valid keys and values are ASCII: no doubt either)."""
+    if values is None:
+        return True
+    if type(values) is not dict:
+        return False
+    for key, value in values.items():
+        if type(value) is not str or formats.label_key(key) or formats.label_value(value):
+            return False
+    return True
+
+
+def annotation_map(values: Any) -> bool:
+    """ValidateAnnotations and ValidatePodSpecificAnnotations find nothing, and no annotation
+    is one that must agree with a field (or one whose rules are not modelled)."""
+    if values is None:
+        return True
+    if type(values) is not dict:
+        return False
+    size = 0
+    for key, value in values.items():
+        if type(value) is not str or not key.isascii() or not value.isascii() or formats.label_key(key.lower()):
+            return False
+        if key.startswith(_AGREEING) or key == SECCOMP_POD or key in DOUBTED_ANNOTATIONS:
+            return False
+        size += len(key) + len(value)
+    return size <= _ANNOTATIONS_SIZE
+
+
+def pod_spec(spec: dict[str, Any], is_pod: bool) -> bool:
+    """ValidatePodSpec finds nothing."""
+    if not spec.keys() <= _SPEC_KEYS or not _scalars(spec):
+        return False
+    volume_names = volumes(spec.get("volumes"))
+    if volume_names is None:
+        return False
+    grace = spec.get("terminationGracePeriodSeconds")
+    grace = 30 if grace is None else (1 if grace < 0 and is_pod else grace)  # as podspec.pod_spec defaults it
+    names = regular(spec.get("containers"), volume_names, grace)
+    if names is None or not init(spec.get("initContainers"), names, volume_names, grace):
+        return False
+    return label_map(spec.get("nodeSelector")) and pod_context(spec.get("securityContext")) \
+        and _secrets(spec.get("imagePullSecrets")) and _scheduling(spec)
+
+
+def _scalars(spec: dict[str, Any]) -> bool:
+    """The flags, enums, names and numbers of the pod spec."""
+    if not all(type(spec.get(key)) in (bool, type(None)) for key in _FLAGS):
+        return False
+    if spec.get("hostUsers") is False or (spec.get("shareProcessNamespace") is True and spec.get("hostPID") is True):
+        return False
+    if spec.get("restartPolicy") not in _RESTART or spec.get("dnsPolicy") not in _DNS:
+        return False
+    if not all(_named(spec.get(key), formats.dns1123_subdomain) for key in _SUBDOMAINS) or \
+            not all(_named(spec.get(key), formats.dns1123_label) for key in _LABELS):
+        return False
+    grace, deadline, os = spec.get("terminationGracePeriodSeconds"), spec.get("activeDeadlineSeconds"), spec.get("os")
+    if grace is not None and (type(grace) is not int or not -(1 << 63) <= grace < 1 << 63):
+        return False
+    if deadline is not None and (type(deadline) is not int or not 1 <= deadline <= formats.MAX_INT32):
+        return False
+    return os is None or os == {"name": "linux"}
+
+
+def _named(value: Any, rule: Any) -> bool:
+    return value is None or value == "" or (type(value) is str and not rule(value))
+
+
+def _secrets(items: Any) -> bool:
+    return items is None or (type(items) is list and all(type(s) is dict and s.keys() <= {"name"} for s in items))
+
+
+def _scheduling(spec: dict[str, Any]) -> bool:
+    """Affinity, tolerations and spread constraints, rare enough to be left to their rules."""
+    if spec.get("affinity") is not None and \
+            not clean(lambda r: scheduling.affinity(r, r.obj(spec, "affinity", "spec"), "spec.affinity")):
+        return False
+    if spec.get("tolerations") is not None and \
+            not clean(lambda r: scheduling.tolerations(r, r.objs(spec, "tolerations", "spec"), "spec.tolerations")):
+        return False
+    key = "topologySpreadConstraints"
+    return spec.get(key) is None or clean(lambda r: scheduling.topology_spread(r, r.objs(spec, key, "spec"), key))
+
+
+def volumes(items: Any) -> frozenset[str] | None:
+    """ValidateVolumes finds nothing: the volumes' names (all valid), or None."""
+    if items is None:
+        return frozenset()
+    if type(items) is not list:
+        return None
+    names: set[str] = set()
+    for vol in items:
+        if type(vol) is not dict:
+            return None
+        name = vol.get("name")
+        if type(name) is not str or not name or name in names or formats.dns1123_label(name):
+            return None
+        if not _plain_source(vol) and (vol.get("ephemeral") is not None or not _clean_volume(vol)):
+            return None  # an ephemeral volume's rules depend on the pod's name
+        names.add(name)
+    return frozenset(names)
+
+
+def _plain_source(vol: dict[str, Any]) -> bool:
+    """One common source, in its plain shape."""
+    if len(vol) != 2:
+        return False
+    key = next(k for k in vol if k != "name")
+    form = _SOURCES.get(key)
+    source = vol[key]
+    if form is None or type(source) is not dict or not source.keys() <= form[1]:
+        return False
+    required, _ = form
+    if required:
+        value = source.get(required)
+        if type(value) is not str or not value or not value.isascii():
+            return False
+        mode = source.get("defaultMode")
+        return mode is None or (type(mode) is int and 0 <= mode <= 0o777)
+    return ascii_or_none(source.get("medium"))
+
+
+def _clean_volume(vol: dict[str, Any]) -> bool:
+    """The exact rules of one volume find nothing, and they model its source."""
+    found: list[exact_volumes.Volumes] = []
+
+    def check(r: Any) -> list[Any]:
+        found.append(exact_volumes.volumes(r, [vol], None, "spec.volumes"))
+        return found[0].errors
+    return clean(check) and not found[0].uncertain
