@@ -11,19 +11,20 @@ the server's order and every doubt. So it may send a good object the slow way, a
 never lets one through the exact rules would report on (tests/unit/test_validation_plain.py
 holds the two to the same answers). Like decode_plain.py for decoding.
 
-What it leaves to the exact rules, among others: generated names, host networking on a
-Pod (its host ports are defaulted), the seccomp and AppArmor annotations (they must agree
+What it leaves to the exact rules, among others: generated names, the seccomp and AppArmor annotations (they must agree
 with fields), Windows options, sysctls, ephemeral containers and volumes, host ports,
 volume sources other than the common ones with their plain shapes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from . import formats, scheduling, volumes as exact_volumes
 from .metadata import APPARMOR_CONTAINER, DOUBTED_ANNOTATIONS, SECCOMP_CONTAINER, SECCOMP_POD
-from .plain_containers import ascii_or_none, clean, init, pod_context, regular
+from .plain_containers import PodContext, init, regular
+from .plain_security import ascii_or_none, clean, pod_context
 
 _POD_KEYS = frozenset(("apiVersion", "kind", "metadata", "spec", "status"))
 _META_KEYS = frozenset(("name", "namespace", "labels", "annotations", "uid", "creationTimestamp"))
@@ -37,17 +38,37 @@ _SPEC_KEYS = frozenset((
     "automountServiceAccountToken", "nodeName", "hostNetwork", "hostPID", "hostIPC", "shareProcessNamespace",
     "securityContext", "imagePullSecrets", "hostname", "subdomain", "schedulerName", "enableServiceLinks", "os",
     "hostUsers", "tolerations", "affinity", "topologySpreadConstraints"))
-_FLAGS = ("hostNetwork", "hostPID", "hostIPC", "hostUsers", "shareProcessNamespace")
 _RESTART = (None, "", "Always", "OnFailure", "Never")
 _DNS = (None, "", "ClusterFirstWithHostNet", "ClusterFirst", "Default")  # "None" asks for dnsConfig
-_SUBDOMAINS = ("serviceAccountName", "serviceAccount", "nodeName")
-_LABELS = ("hostname", "subdomain")
 _AGREEING = (SECCOMP_CONTAINER, APPARMOR_CONTAINER)  # annotations that must agree with fields
 _ANNOTATIONS_SIZE = 256 * 1024
 _SOURCES = {"configMap": ("name", frozenset(("name", "defaultMode", "optional"))),
             "secret": ("secretName", frozenset(("secretName", "defaultMode", "optional"))),
             "persistentVolumeClaim": ("claimName", frozenset(("claimName", "readOnly"))),
             "emptyDir": ("", frozenset(("medium",)))}
+
+
+def _flag(value: Any) -> bool:
+    return value is None or type(value) is bool
+
+
+def _named(rule: Callable[[str], list[str]]) -> Callable[[Any], bool]:
+    return lambda value: value is None or value == "" or (type(value) is str and not rule(value))
+
+
+_SCALARS: dict[str, Callable[[Any], bool]] = {
+    "hostNetwork": _flag, "hostPID": _flag, "hostIPC": _flag, "shareProcessNamespace": _flag,
+    "hostUsers": lambda value: value is None or value is True,  # false: the user-namespace rules
+    "restartPolicy": lambda value: value in _RESTART, "dnsPolicy": lambda value: value in _DNS,
+    "serviceAccountName": _named(formats.dns1123_subdomain), "serviceAccount": _named(formats.dns1123_subdomain),
+    "nodeName": _named(formats.dns1123_subdomain), "hostname": _named(formats.dns1123_label),
+    "subdomain": _named(formats.dns1123_label),
+    "terminationGracePeriodSeconds": lambda value: value is None or (type(value) is int and
+                                                                     -(1 << 63) <= value < 1 << 63),
+    "activeDeadlineSeconds": lambda value: value is None or (type(value) is int and
+                                                             1 <= value <= formats.MAX_INT32),
+    "os": lambda value: value is None or value == {"name": "linux"},
+}
 
 
 def pod_plainly(pod: dict[str, Any]) -> bool:
@@ -60,9 +81,7 @@ def pod_plainly(pod: dict[str, Any]) -> bool:
     name = meta.get("name")
     if type(name) is not str or not name or formats.dns1123_subdomain(name):
         return False  # no name (a generated one) is not for here
-    # On the host network the server defaults host ports first: the exact path copies and does it.
-    return spec.get("hostNetwork") is not True and label_map(meta.get("labels")) \
-        and annotation_map(meta.get("annotations")) and pod_spec(spec, is_pod=True)
+    return label_map(meta.get("labels")) and annotation_map(meta.get("annotations")) and pod_spec(spec, is_pod=True)
 
 
 def template_plainly(template: Any) -> bool:
@@ -106,7 +125,7 @@ def annotation_map(values: Any) -> bool:
 
 
 def pod_spec(spec: dict[str, Any], is_pod: bool) -> bool:
-    """ValidatePodSpec finds nothing."""
+    """ValidatePodSpec finds nothing (on a Pod, after the host ports' defaulting)."""
     if not spec.keys() <= _SPEC_KEYS or not _scalars(spec):
         return False
     volume_names = volumes(spec.get("volumes"))
@@ -114,34 +133,22 @@ def pod_spec(spec: dict[str, Any], is_pod: bool) -> bool:
         return False
     grace = spec.get("terminationGracePeriodSeconds")
     grace = 30 if grace is None else (1 if grace < 0 and is_pod else grace)  # as podspec.pod_spec defaults it
-    names = regular(spec.get("containers"), volume_names, grace)
-    if names is None or not init(spec.get("initContainers"), names, volume_names, grace):
+    network = spec.get("hostNetwork") is True
+    pod = PodContext(volume_names, grace, network, network and is_pod)
+    names = regular(spec.get("containers"), pod)
+    if names is None or not init(spec.get("initContainers"), names, pod):
         return False
     return label_map(spec.get("nodeSelector")) and pod_context(spec.get("securityContext")) \
         and _secrets(spec.get("imagePullSecrets")) and _scheduling(spec)
 
 
 def _scalars(spec: dict[str, Any]) -> bool:
-    """The flags, enums, names and numbers of the pod spec."""
-    if not all(type(spec.get(key)) in (bool, type(None)) for key in _FLAGS):
-        return False
-    if spec.get("hostUsers") is False or (spec.get("shareProcessNamespace") is True and spec.get("hostPID") is True):
-        return False
-    if spec.get("restartPolicy") not in _RESTART or spec.get("dnsPolicy") not in _DNS:
-        return False
-    if not all(_named(spec.get(key), formats.dns1123_subdomain) for key in _SUBDOMAINS) or \
-            not all(_named(spec.get(key), formats.dns1123_label) for key in _LABELS):
-        return False
-    grace, deadline, os = spec.get("terminationGracePeriodSeconds"), spec.get("activeDeadlineSeconds"), spec.get("os")
-    if grace is not None and (type(grace) is not int or not -(1 << 63) <= grace < 1 << 63):
-        return False
-    if deadline is not None and (type(deadline) is not int or not 1 <= deadline <= formats.MAX_INT32):
-        return False
-    return os is None or os == {"name": "linux"}
-
-
-def _named(value: Any, rule: Any) -> bool:
-    return value is None or value == "" or (type(value) is str and not rule(value))
+    """The flags, enums, names and numbers of the pod spec (only those present are looked at)."""
+    for key, value in spec.items():
+        check = _SCALARS.get(key)
+        if check is not None and not check(value):
+            return False
+    return not (spec.get("shareProcessNamespace") is True and spec.get("hostPID") is True)
 
 
 def _secrets(items: Any) -> bool:

@@ -12,6 +12,7 @@ are seen many times, so that it tests something.
 from __future__ import annotations
 
 import copy
+import itertools
 import random
 from typing import Any
 
@@ -88,7 +89,7 @@ def wrapped(kind: str, spec: Obj) -> Obj:
     if kind == "PodTemplate":
         return {"apiVersion": "v1", "kind": kind, "metadata": meta, "template": template}
     if kind == "ReplicationController":
-        del spec["activeDeadlineSeconds"]
+        spec.pop("activeDeadlineSeconds", None)
         return {"apiVersion": "v1", "kind": kind, "metadata": meta, "spec": {"replicas": 2, "template": template}}
     if kind in ("Job", "CronJob"):
         spec["restartPolicy"] = "OnFailure"
@@ -97,7 +98,7 @@ def wrapped(kind: str, spec: Obj) -> Obj:
             return {"apiVersion": "batch/v1", "kind": kind, "metadata": meta, "spec": job}
         return {"apiVersion": "batch/v1", "kind": kind, "metadata": meta,
                 "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": job}}}
-    del spec["activeDeadlineSeconds"]  # forbidden where the restart policy is Always
+    spec.pop("activeDeadlineSeconds", None)  # forbidden where the restart policy is Always
     apps: Obj = {"selector": selector, "template": template}
     if kind == "StatefulSet":
         apps["serviceName"] = "web"
@@ -228,6 +229,29 @@ def test_fast_path_gives_the_exact_answer_on_every_single_change(kind: str) -> N
 
 
 _REMOVED = object()
+
+
+HOST_PORTS = (None, 0, 8080, 8081, 70000)
+
+
+@pytest.mark.parametrize("kind", ("Pod", "Deployment"))
+@pytest.mark.parametrize("network", (None, False, True))
+def test_fast_path_gives_the_exact_answer_on_host_ports(kind: str, network: bool | None) -> None:
+    """Host ports set, unset, equal to the container port or not, shared by containers or
+    init containers, on the host network or not (a Pod's are then defaulted)."""
+    for first, second, init_port, address, protocol in itertools.product(
+            HOST_PORTS, HOST_PORTS, (None, 8080), (None, "", "10.0.0.1", "caf\u00e9"), (None, "UDP")):
+        spec = {"containers": [{"name": "a", "image": "i", "ports": [{"containerPort": 8080, "hostPort": first}]},
+                               {"name": "b", "image": "i", "ports": [{"containerPort": 8080, "hostPort": second,
+                                                                      "hostIP": address, "protocol": protocol}]}]}
+        if network is not None:
+            spec["hostNetwork"] = network
+        if init_port is not None:
+            spec["initContainers"] = [{"name": "c", "image": "i", "ports": [
+                {"containerPort": init_port}, {"containerPort": init_port, "hostPort": first, "protocol": protocol}]}]
+        obj = wrapped(kind, spec)
+        fast, exact = same(obj)
+        assert fast == exact, obj
 
 
 def test_fast_path_gives_the_exact_answer_on_generated_objects() -> None:
