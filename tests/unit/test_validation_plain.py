@@ -254,6 +254,19 @@ def test_fast_path_gives_the_exact_answer_on_host_ports(kind: str, network: bool
         assert fast == exact, obj
 
 
+FLAGS = ("hostNetwork", "hostPID", "hostIPC", "hostUsers", "shareProcessNamespace")
+
+
+@pytest.mark.parametrize("kind", ("Pod", "Deployment"))
+def test_fast_path_gives_the_exact_answer_on_the_pod_flags(kind: str) -> None:
+    """Every combination of the host namespace flags (rules tie them to each other)."""
+    for values in itertools.product((None, True, False), repeat=len(FLAGS)):
+        spec = rich_spec()
+        spec.update((key, value) for key, value in zip(FLAGS, values) if value is not None)
+        fast, exact = same(wrapped(kind, spec))
+        assert fast == exact, values
+
+
 def test_fast_path_gives_the_exact_answer_on_generated_objects() -> None:
     for seed in (11, 12):
         for obj in generate(1500, seed):
