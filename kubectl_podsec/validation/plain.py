@@ -26,7 +26,7 @@ from .metadata import APPARMOR_CONTAINER, DOUBTED_ANNOTATIONS, SECCOMP_CONTAINER
 from .plain_containers import PodContext, init, regular
 from .plain_security import ascii_or_none, clean, pod_context
 
-_POD_KEYS = frozenset(("apiVersion", "kind", "metadata", "spec", "status"))
+OBJECT_KEYS = frozenset(("apiVersion", "kind", "metadata", "spec", "status"))
 _META_KEYS = frozenset(("name", "namespace", "labels", "annotations", "uid", "creationTimestamp"))
 _TEMPLATE_KEYS = frozenset(("metadata", "spec"))
 _TEMPLATE_META_KEYS = frozenset(("labels", "annotations", "name", "namespace", "creationTimestamp"))
@@ -73,15 +73,20 @@ _SCALARS: dict[str, Callable[[Any], bool]] = {
 
 def pod_plainly(pod: dict[str, Any]) -> bool:
     """True when validating the Pod `pod` (decoded without a problem) finds nothing at all."""
-    if not pod.keys() <= _POD_KEYS:
-        return False
-    meta, spec = pod.get("metadata"), pod.get("spec")
-    if type(meta) is not dict or not meta.keys() <= _META_KEYS or type(spec) is not dict:
+    spec = pod.get("spec")
+    return pod.keys() <= OBJECT_KEYS and type(spec) is dict and object_meta(pod.get("metadata")) \
+        and pod_spec(spec, is_pod=True)
+
+
+def object_meta(meta: Any) -> bool:
+    """ValidateObjectMeta finds nothing, with a name given (a generated one is not for here),
+    and ValidatePodSpecificAnnotations finds nothing either."""
+    if type(meta) is not dict or not meta.keys() <= _META_KEYS:
         return False
     name = meta.get("name")
     if type(name) is not str or not name or formats.dns1123_subdomain(name):
-        return False  # no name (a generated one) is not for here
-    return label_map(meta.get("labels")) and annotation_map(meta.get("annotations")) and pod_spec(spec, is_pod=True)
+        return False
+    return label_map(meta.get("labels")) and annotation_map(meta.get("annotations"))
 
 
 def template_plainly(template: Any) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from kubectl_podsec.validation import Validation, plain, validate, validate_exactly
+from kubectl_podsec.validation import Validation, plain, plain_workloads, validate, validate_exactly
 from kubectl_podsec.validation.decode import decode
 from tests.validation_generator import generate
 
@@ -241,7 +241,7 @@ def test_fast_path_gives_the_exact_answer_on_host_ports(kind: str, network: bool
     init containers, on the host network or not (a Pod's are then defaulted)."""
     for first, second, init_port, address, protocol in itertools.product(
             HOST_PORTS, HOST_PORTS, (None, 8080), (None, "", "10.0.0.1", "caf\u00e9"), (None, "UDP")):
-        spec = {"containers": [{"name": "a", "image": "i", "ports": [{"containerPort": 8080, "hostPort": first}]},
+        spec: Obj = {"containers": [{"name": "a", "image": "i", "ports": [{"containerPort": 8080, "hostPort": first}]},
                                {"name": "b", "image": "i", "ports": [{"containerPort": 8080, "hostPort": second,
                                                                       "hostIP": address, "protocol": protocol}]}]}
         if network is not None:
@@ -274,28 +274,35 @@ def test_fast_path_gives_the_exact_answer_on_generated_objects() -> None:
             assert fast == exact, obj
 
 
+ANSWERS = {"Pod": plain.pod_plainly, "Deployment": plain_workloads.deployment_plainly}
+
+
 def test_the_rich_objects_take_the_fast_path_and_are_valid() -> None:
     for kind in sorted(set(KINDS)):
         obj = wrapped(kind, rich_spec())
         result = validate_exactly(obj)
         assert result == Validation(True, None, (), ()), (kind, result)
-        template = obj.get("template") or obj["spec"].get("template") or \
-            obj["spec"].get("jobTemplate", {}).get("spec", {}).get("template")
-        assert plain.pod_plainly(obj) if kind == "Pod" else plain.template_plainly(template), kind
+        if kind in ANSWERS:
+            assert ANSWERS[kind](obj), kind
+        if kind != "Pod":
+            template = obj.get("template") or obj["spec"].get("template") or \
+                obj["spec"]["jobTemplate"]["spec"]["template"]
+            assert plain.template_plainly(template), kind
 
 
-def test_both_answers_of_the_fast_path_are_exercised() -> None:
-    """The mutated Pods reach both answers often, among valid and invalid objects alike."""
+@pytest.mark.parametrize("kind,api", (("Pod", "v1"), ("Deployment", "apps/v1")))
+def test_both_answers_of_the_fast_path_are_exercised(kind: str, api: str) -> None:
+    """The mutated objects reach both answers often, among valid and invalid objects alike."""
     tally = {(True, True): 0, (False, True): 0, (False, False): 0, (False, None): 0}
-    for obj in mutated(1500, 99, kinds=("Pod",)):
-        if (obj.get("apiVersion"), obj.get("kind")) != ("v1", "Pod"):
+    for obj in mutated(1500, 99, kinds=(kind,)):
+        if (obj.get("apiVersion"), obj.get("kind")) != (api, kind):
             continue
-        decoded = decode(dict(obj), "v1", "Pod")
+        decoded = decode(dict(obj), api, kind)
         if decoded.fails or decoded.doubt is not None:
             continue  # the fast path is asked only about objects that decode
         result = validate_exactly(obj)
-        key = (plain.pod_plainly(obj), result.valid)
+        key = (ANSWERS[kind](obj), result.valid)
         tally[key] = tally.get(key, 0) + 1
     assert tally[(True, True)] > 300 and tally[(False, False)] > 100 and tally[(False, None)] > 20, tally
-    assert tally[(False, True)] > 0, tally  # a valid Pod the fast path leaves to the rules
+    assert tally[(False, True)] > 0, tally  # a valid object the fast path leaves to the rules
     assert tally.get((True, False), 0) == 0 and tally.get((True, None), 0) == 0, tally
