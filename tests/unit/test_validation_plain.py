@@ -102,6 +102,9 @@ def wrapped(kind: str, spec: Obj) -> Obj:
     apps: Obj = {"selector": selector, "template": template}
     if kind == "StatefulSet":
         apps["serviceName"] = "web"
+    if kind == "Deployment":
+        apps.update(replicas=3, minReadySeconds=5, progressDeadlineSeconds=120, revisionHistoryLimit=4, paused=False,
+                    strategy={"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": "25%"}})
     return {"apiVersion": "apps/v1", "kind": kind, "metadata": meta, "spec": apps}
 
 
