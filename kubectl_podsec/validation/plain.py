@@ -1,5 +1,5 @@
 """The common case of validation, answered fast: a Pod, or a pod template, in which no
-rule finds an error or records a doubt.
+rule finds an error or records a doubt (plain_workloads.py does the same for Deployments).
 
 Most objects from manifests are valid, and the exact rules cost the most where there is
 nothing to report: each builds the place of every value it reads, walks the containers
@@ -11,9 +11,11 @@ the server's order and every doubt. So it may send a good object the slow way, a
 never lets one through the exact rules would report on (tests/unit/test_validation_plain.py
 holds the two to the same answers). Like decode_plain.py for decoding.
 
-What it leaves to the exact rules, among others: generated names, the seccomp and AppArmor annotations (they must agree
-with fields), Windows options, sysctls, ephemeral containers and volumes, host ports,
-volume sources other than the common ones with their plain shapes.
+What it leaves to the exact rules, among others: generated names, the seccomp and AppArmor
+annotations (they must agree with fields), Windows options, sysctls, user namespaces,
+ephemeral containers and volumes, envFrom, dnsConfig. Rarer parts it accepts only after
+their own exact rule found nothing (affinity, tolerations, probes, volume sources other
+than the common ones in their plain shapes, ...).
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from collections.abc import Callable
 from typing import Any
 
 from . import formats, scheduling, volumes as exact_volumes
+from .field import FieldError
 from .metadata import APPARMOR_CONTAINER, DOUBTED_ANNOTATIONS, SECCOMP_CONTAINER, SECCOMP_POD
 from .plain_containers import PodContext, init, regular
 from .plain_security import ascii_or_none, clean, pod_context
+from .source import Reader
 
 OBJECT_KEYS = frozenset(("apiVersion", "kind", "metadata", "spec", "status"))
 _META_KEYS = frozenset(("name", "namespace", "labels", "annotations", "uid", "creationTimestamp"))
@@ -214,7 +218,7 @@ def _clean_volume(vol: dict[str, Any]) -> bool:
     """The exact rules of one volume find nothing, and they model its source."""
     found: list[exact_volumes.Volumes] = []
 
-    def check(r: Any) -> list[Any]:
+    def check(r: Reader) -> list[FieldError]:
         found.append(exact_volumes.volumes(r, [vol], None, "spec.volumes"))
         return found[0].errors
     return clean(check) and not found[0].uncertain

@@ -9,7 +9,6 @@ exact rule itself with a scratch Reader (`clean`), so that part is the same code
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from . import formats
@@ -176,7 +175,9 @@ def mounts(items: Any, volumes: frozenset[str]) -> bool:
         if type(mount) is not dict or not mount.keys() <= _MOUNT_KEYS:
             return False
         name, point, sub = mount.get("name"), mount.get("mountPath"), mount.get("subPath")
-        if type(name) is not str or name not in volumes or type(point) is not str or not point or not point.isascii() or point in points:
+        if type(name) is not str or name not in volumes:
+            return False
+        if type(point) is not str or not point or not point.isascii() or point in points:
             return False
         points.add(point)
         if sub is not None and sub != "" and (type(sub) is not str or not sub.isascii() or sub.startswith("/")
