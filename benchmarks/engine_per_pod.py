@@ -16,6 +16,7 @@ per object:
                     policy: the views and every mode's evaluation
   controller pod    controller_pod(deployment).admitted(): the pod its controller makes
   validation        validation.validate (the API server's own validation)
+  validation deploy the same of a Deployment
   checker --level   Checker.check with --level restricted, no validation (source None)
   checker ns        Checker.check under the namespace's labels, no validation
   checker ns+valid  the same for a document from a file: with validation
@@ -130,6 +131,7 @@ def stages(n: int) -> dict[str, tuple[Callable[[Any], object], Callable[[], list
         "admit": (admitted, policies),
         "controller pod": (made, lambda: [as_deployment(p) for p in pods]),
         "validation": (validate, lambda: pods),
+        "validation deploy": (validate, lambda: [as_deployment(p) for p in pods]),
         "checker --level": (lambda p: by_level.check(p, None), lambda: pods),
         "checker ns": (lambda p: by_labels.check(p, None), lambda: pods),
         "checker ns+valid": (lambda p: by_labels.check(p, source), lambda: pods),

@@ -137,6 +137,7 @@ def label_value(value: str) -> list[str]:
     return errs
 
 
+@_remember_valid
 def port_name(port: str) -> list[str]:
     """util/validation.IsValidPortName."""
     errs = [max_len_characters(15)] if len(port) > 15 else []

@@ -19,7 +19,7 @@ META_KEYS = ("name", "generateName", "namespace", "labels", "annotations", "uid"
 SECCOMP_POD = "seccomp.security.alpha.kubernetes.io/pod"
 SECCOMP_CONTAINER = "container.seccomp.security.alpha.kubernetes.io/"
 APPARMOR_CONTAINER = "container.apparmor.security.beta.kubernetes.io/"
-_DOUBTED_ANNOTATIONS = ("kubernetes.io/config.mirror", "scheduler.alpha.kubernetes.io/tolerations",
+DOUBTED_ANNOTATIONS = ("kubernetes.io/config.mirror", "scheduler.alpha.kubernetes.io/tolerations",
                         "controller.kubernetes.io/pod-deletion-cost")
 
 
@@ -67,7 +67,7 @@ def annotation_keys(r: Reader, values: dict[str, str], path: str) -> list[FieldE
 
 def pod_annotations(r: Reader, values: dict[str, str], containers: list[str], path: str) -> list[FieldError]:
     """ValidatePodSpecificAnnotations."""
-    for key in _DOUBTED_ANNOTATIONS:
+    for key in DOUBTED_ANNOTATIONS:
         if key in values:
             r.doubt(f"{path}[{key}]: not modelled")
     errs: list[FieldError] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import agreement, containers, formats, metadata, pod_rules, scheduling
+from . import agreement, containers, formats, metadata, plain, pod_rules, scheduling
 from .field import FieldError, forbidden, go_json, invalid, not_supported, required
 from .security import pod_security
 from .source import Json, Reader
@@ -58,7 +58,7 @@ def pod_spec(r: Reader, spec: Json, pod_name: str | None, path: str, is_pod: boo
     errs += pod_rules.windows_host_process(spec, path)
     errs += pod_rules.host_users(spec, path)
     errs += _names(r, spec, path)
-    _tolerations(r, r.objs(spec, "tolerations", path), f"{path}.tolerations")
+    scheduling.tolerations(r, r.objs(spec, "tolerations", path), f"{path}.tolerations")
     errs += pod_rules.operating_system(r, spec, path)
     return errs
 
@@ -86,26 +86,14 @@ def _names(r: Reader, spec: Json, path: str) -> list[FieldError]:
     return errs
 
 
-def _tolerations(r: Reader, items: list[Json], path: str) -> None:
-    """ValidateTolerations holds for these well-formed shapes; others are doubted."""
-    for item in items:
-        r.only(item, ("key", "operator", "value", "effect", "tolerationSeconds"), path)
-        key, op = r.string(item, "key", path), r.string(item, "operator", path)
-        value, effect = r.string(item, "value", path), r.string(item, "effect", path)
-        seconds = r.integer(item, "tolerationSeconds", path)
-        well_formed = ((op in ("", "Equal") and key and not formats.label_key(key) and not formats.label_value(value))
-                       or (op == "Exists" and not value and (not key or not formats.label_key(key))))
-        if not well_formed or effect not in ("", "NoSchedule", "PreferNoSchedule", "NoExecute") or \
-                (seconds is not None and effect != "NoExecute"):
-            r.doubt(f"{path}: this toleration is not modelled")
-
-
 def container_names(spec: Json) -> list[str]:
     return [str(c.get("name", "")) for c, _ in agreement.all_containers(spec, "spec")]
 
 
 def template_spec(r: Reader, template: Json, path: str) -> list[FieldError]:
     """ValidatePodTemplateSpec: labels, annotations, the spec, then the annotation agreements."""
+    if r.fast and plain.template_plainly(template):
+        return []  # nothing to report, for certain: the rules one by one would find the same
     meta = r.obj(template, "metadata", path) or {}
     spec = r.obj(template, "spec", path) or {}
     r.only(template, ("metadata", "spec"), path)

@@ -50,7 +50,7 @@ def _read(value: str) -> tuple[int, int] | None:
     return int(whole + decimals) * numerator, 10 ** len(decimals) * denominator
 
 
-def _above(a: tuple[int, int], b: tuple[int, int]) -> bool:
+def quantity_above(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] * b[1] > b[0] * a[1]
 
 
@@ -67,7 +67,7 @@ def resources(r: Reader, spec: Json | None, path: str) -> None:
                 r.doubt(f"{path}.{key}[{name}]: this resource or quantity is not modelled")
     for name, value in lists["requests"].items():
         limit, request = quantity(lists["limits"].get(name)), quantity(value)
-        if limit is not None and request is not None and _above(request, limit):
+        if limit is not None and request is not None and quantity_above(request, limit):
             r.doubt(f"{path}.requests[{name}]: above its limit, a message not modelled")
 
 

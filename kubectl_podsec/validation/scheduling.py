@@ -1,5 +1,6 @@
 """Affinity (validateAffinity: its valid shapes are recognised, anything that could fail is
-doubted) and topology spread constraints (validateTopologySpreadConstraints)."""
+doubted), topology spread constraints (validateTopologySpreadConstraints) and tolerations
+(ValidateTolerations: recognised or doubted, like affinity)."""
 
 from __future__ import annotations
 
@@ -100,3 +101,17 @@ def topology_spread(r: Reader, items: list[Json], path: str) -> list[FieldError]
         selector = selectors.read(r, r.obj(item, "labelSelector", at), f"{at}.labelSelector")
         errs += selectors.validate(r, selector, f"{at}.labelSelector")
     return errs
+
+
+def tolerations(r: Reader, items: list[Json], path: str) -> None:
+    """ValidateTolerations holds for these well-formed shapes; others are doubted."""
+    for item in items:
+        r.only(item, ("key", "operator", "value", "effect", "tolerationSeconds"), path)
+        key, op = r.string(item, "key", path), r.string(item, "operator", path)
+        value, effect = r.string(item, "value", path), r.string(item, "effect", path)
+        seconds = r.integer(item, "tolerationSeconds", path)
+        well_formed = ((op in ("", "Equal") and key and not formats.label_key(key) and not formats.label_value(value))
+                       or (op == "Exists" and not value and (not key or not formats.label_key(key))))
+        if not well_formed or effect not in ("", "NoSchedule", "PreferNoSchedule", "NoExecute") or \
+                (seconds is not None and effect != "NoExecute"):
+            r.doubt(f"{path}: this toleration is not modelled")

@@ -30,8 +30,11 @@ def _known(keys: Iterable[str]) -> frozenset[str]:
 
 
 class Reader:
-    def __init__(self, findings: Findings) -> None:
+    def __init__(self, findings: Findings, fast: bool = True) -> None:
         self.findings = findings
+        # Whether rules may first ask plain.py if there is nothing to report (False: each rule
+        # runs, the reference the fast answers are held to).
+        self.fast = fast
 
     def doubt(self, reason: str) -> None:
         self.findings.doubt(reason)
