@@ -4,8 +4,12 @@ Parsing and checking are the work, and each document (each item of a JSON
 List) parses on its own, so worker processes (forked, so they share the
 checker already built) parse and check batches of documents while this
 process splits the files (YAML at `---` lines; JSON by decoding each value
-once to find its end), renders and writes, in input order. At most a few
-batches are in flight, so memory stays bounded whatever the input size.
+once to find its end) and writes, in input order. Where the writer can render
+a result on its own (JSON, YAML, SARIF: `ReportSink.detached`), the workers
+render it too and send back its text and verdict, which cost this process far
+less to receive than the result and to render; the table's results come back
+whole. At most a few batches are in flight, so memory stays bounded whatever
+the input size.
 Small inputs, stdin and single-core machines take the plain serial path: a
 pool only pays off past a few megabytes.
 """
@@ -14,13 +18,16 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import InputError
-from ..manifests import Input, JsonPiece, Piece, YamlPiece, input_pieces, piece_documents
+from ..manifests import Input, JsonPiece, Piece, Source, YamlPiece, input_pieces, piece_documents
 from .checker import Checker
-from .report import Result
+from .report import Result, Skipped, Verdict
+
+if TYPE_CHECKING:  # run.py imports this module
+    from .run import Rendered
 
 MIN_BYTES = 4 << 20  # below this a pool costs more than it saves
 # Documents a task at most, and characters (JSON) or bytes (YAML) of their
@@ -35,9 +42,29 @@ BATCH_TEXT = 256 << 10
 IN_FLIGHT = 2
 
 Task = list[Piece]  # documents, or List items, not yet decoded
-Outcome = tuple[str, Any]  # ("result" | "skipped" | "error", value); an error is (InputError, Source)
 
-_checker: Checker | None = None  # set before the pool forks; each worker inherits it
+
+class Checked(NamedTuple):
+    """A result a worker rendered: what this process writes, and counts."""
+
+    verdict: Verdict
+    rendered: Rendered
+
+
+class Unreadable(NamedTuple):
+    """A document that could not be decoded or checked."""
+
+    error: InputError
+    source: Source
+
+
+# What a worker sends back for each document: a result (for writers that need
+# it whole), a rendered result, a skipped object, or why the document is bad.
+Outcome = Result | Checked | Skipped | Unreadable
+
+# Set before the pool forks; each worker inherits them.
+_checker: Checker | None = None
+_render: Callable[[Result], Rendered] | None = None
 
 
 def worthwhile(inputs: list[Input]) -> bool:
@@ -62,15 +89,17 @@ def _work(task: Task) -> list[Outcome]:
     for piece in task:
         for doc in piece_documents(piece):
             if doc.error is not None or doc.obj is None:
-                out.append(("error", (doc.error or InputError(doc.source.describe(), "empty"), doc.source)))
+                out.append(Unreadable(doc.error or InputError(doc.source.describe(), "empty"), doc.source))
                 continue
             try:
                 item = _checker.check(doc.obj, doc.source)
             except InputError as err:
-                out.append(("error", (InputError(f"{doc.source.describe()}: {err.where}", err.message),
-                                      doc.source)))
+                out.append(Unreadable(InputError(f"{doc.source.describe()}: {err.where}", err.message), doc.source))
                 continue
-            out.append(("result" if isinstance(item, Result) else "skipped", item))
+            if _render is not None and isinstance(item, Result):
+                out.append(Checked(item.verdict, _render(item)))
+            else:
+                out.append(item)
     return out
 
 
@@ -96,12 +125,14 @@ def _text_size(piece: Piece) -> int:
     return 0  # decoded here already (an error, or YAML after JSON that stopped): counted only
 
 
-def outcomes(checker: Checker, inputs: list[Input]) -> Iterator[Outcome]:
-    """Every outcome, in input order (inputs that `worthwhile` accepted)."""
+def outcomes(checker: Checker, inputs: list[Input],
+             render: Callable[[Result], Rendered] | None) -> Iterator[Outcome]:
+    """Every outcome, in input order (inputs that `worthwhile` accepted); with
+    `render`, each result rendered by it."""
     import multiprocessing
 
-    global _checker
-    _checker = checker
+    global _checker, _render
+    _checker, _render = checker, render
     workers = min(os.cpu_count() or 2, 8)
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         pending: deque[Any] = deque()

@@ -220,8 +220,12 @@ class Summary:
         if isinstance(item, Skipped):
             self.skipped += 1
             return
+        self.count(item.verdict)
+
+    def count(self, verdict: Verdict) -> None:
+        """One object checked, with this verdict (also of results rendered in a
+        worker process, which come back as text: check/fanout.py)."""
         self.objects += 1
-        verdict = item.verdict
         if verdict in (Verdict.DENIED, Verdict.INVALID):  # an invalid object is never created
             self.denied += 1
         elif verdict is Verdict.UNKNOWN:

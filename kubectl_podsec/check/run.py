@@ -27,12 +27,30 @@ if TYPE_CHECKING:  # the cluster's side is imported only by runs that read the c
 SMALL_BYTES = 1 << 20  # inputs up to this size are decoded once and kept in memory
 
 
+class Rendered(NamedTuple):
+    """A result's text made apart from the sink that places it (in a worker
+    process: fanout.py): what the sink's `result` writes for it, less what
+    depends on the results before it, and the marks it leaves for the sink's
+    `end` (SARIF: the extra rules it uses)."""
+
+    text: str
+    marks: frozenset[str] = frozenset()
+
+
 class ReportSink(Protocol):
     """Where results go as they come: a renderer's text, piece by piece."""
 
     def begin(self) -> str: ...
 
     def result(self, result: Result) -> str: ...
+
+    def detached(self) -> Callable[[Result], Rendered] | None:
+        """How a result becomes its text on its own, when it does not depend on
+        the other results (`result` writes `placed(render(result))`); None
+        when the sink needs the results themselves (the table sizes its columns)."""
+
+    def placed(self, rendered: Rendered) -> str:
+        """What `result` writes for the result that `detached()` rendered."""
 
     def end(self, skipped: list[Skipped], errors: list[Failure], summary: Summary) -> str: ...
 
@@ -129,7 +147,7 @@ def run(request: CheckRequest, console: Console, writer: ReportSink) -> ExitCode
         checker = Checker(request.evaluator or Evaluator(request.server_minor), resolver, namespace, request.level,
                           psp=_offline_psp(policies, request, console))
         if fanout.worthwhile(inputs):
-            check_all(checker, None, writer, checked, outcomes=fanout.outcomes(checker, inputs))
+            check_all(checker, None, writer, checked, outcomes=fanout.outcomes(checker, inputs, writer.detached()))
         else:
             check_all(checker, items, writer, checked)
     else:
@@ -210,21 +228,22 @@ def _offline_psp(policies: list[dict[str, Any]] | None, request: CheckRequest,
 
 
 def check_all(checker: Checker, items: Iterator[Item] | None, writer: ReportSink, run: Run,
-              server: Any = None, outcomes: Iterator[Any] | None = None) -> None:
+              server: Any = None, outcomes: Iterator[fanout.Outcome] | None = None) -> None:
     """Check each item, stream its result; with `server`, add the server's
-    answers (several objects at a time, results in order)."""
+    answers (several objects at a time, results in order). With `outcomes`,
+    write what worker processes checked instead."""
     console, progress = run.console, run.console.progress("checked")
     console.out(writer.begin())
     try:
-        if outcomes is None:
+        if outcomes is not None:
+            _write_collected(outcomes, writer, run, progress)
+        else:
             assert items is not None, "items or outcomes"
             pairs = _offline(checker, items, run, progress)
-        else:
-            pairs = _collected(outcomes, run, progress)
-        results = (r for _, r in pairs) if server is None else server.answer(pairs, run)
-        for result in results:
-            run.summary.add(result)
-            console.out(writer.result(result))
+            results = (r for _, r in pairs) if server is None else server.answer(pairs, run)
+            for result in results:
+                run.summary.add(result)
+                console.out(writer.result(result))
     except ClusterError as err:  # the server is gone: finish the report, then exit 3
         run.lost(err)
     progress.done()
@@ -256,17 +275,23 @@ def _offline(checker: Checker, items: Iterator[Item], run: Run,
             run.skipped.append(result)
 
 
-def _collected(outcomes: Iterator[Any], run: Run, progress: Progress) -> Iterator[tuple[Any, Result]]:
-    """(None, Result) for outcomes checked elsewhere (fanout.py)."""
-    for kind, value in outcomes:
+def _write_collected(outcomes: Iterator[fanout.Outcome], writer: ReportSink, run: Run,
+                     progress: Progress) -> None:
+    """Write and count what worker processes checked (fanout.py), in input order."""
+    console = run.console
+    for outcome in outcomes:
         progress.tick()
-        if kind == "error":
-            run.error(*value)
-        elif kind == "skipped":
-            run.summary.add(value)
-            run.skipped.append(value)
+        if isinstance(outcome, fanout.Checked):
+            run.summary.count(outcome.verdict)
+            console.out(writer.placed(outcome.rendered))
+        elif isinstance(outcome, Result):
+            run.summary.add(outcome)
+            console.out(writer.result(outcome))
+        elif isinstance(outcome, Skipped):
+            run.summary.add(outcome)
+            run.skipped.append(outcome)
         else:
-            yield None, value
+            run.error(outcome.error, outcome.source)
 
 
 def _describe(obj: Any) -> str:

@@ -4,12 +4,14 @@ file and document, so CI systems can annotate pull requests."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from .. import __version__
 from ..pss import CHECKS, DESCRIPTIONS
 from ..check.report import Failure, Result, Skipped, Summary, Verdict
 from .fixes import fix_hint
+from ..check.run import Rendered
 from .writer import ReportWriter
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -150,57 +152,78 @@ def _location(result: Result) -> dict[str, Any]:
     }
 
 
+_ITEM_SEPARATOR = ",\n        "  # between results; the first opens with "\n        "
+# A result's marks (Rendered.marks): the extra rules the run's rule list must
+# include for it, each kind named by its first rule's id.
+_PSP_MARK, _UNKNOWN_MARK, _INVALID_MARK = PSP_RULES[0][0], UNKNOWN_RULE[0], INVALID_RULE[0]
+
+
+def _violation_items(result: Result) -> list[dict[str, Any]]:
+    items = []
+    for e in result.admission.evaluations:
+        blocking, ev = e.mode in ("enforce", "level"), e.evaluation
+        if ev is None:
+            continue
+        for v in ev.violations:
+            items.append({
+                "ruleId": v.check,
+                "ruleIndex": _RULE_INDEX[v.check],
+                "level": "error" if blocking else "warning",
+                "message": {"text": f"{result.object.describe()}: {e.mode} "
+                                    f"{ev.level_version}: {v.reason} ({v.detail})"},
+                "locations": [_location(result)],
+                "properties": {"mode": e.mode.value, "levelVersion": str(ev.level_version),
+                               "fix": fix_hint(v.check, v.detail)},
+            })
+    return items
+
+
+def _rendered(result: Result) -> Rendered:
+    """The result's SARIF results, one a line, and its marks."""
+    items = _violation_items(result)
+    psp_item = _psp_item(result)
+    if psp_item is not None:
+        items.append(psp_item)
+    invalid_items = _invalid_items(result)
+    items += invalid_items
+    unknown_item = _unknown_item(result)
+    if unknown_item is not None:
+        items.append(unknown_item)
+    marks = frozenset(mark for mark, used in ((_PSP_MARK, result.psp is not None),
+                                              (_UNKNOWN_MARK, unknown_item is not None),
+                                              (_INVALID_MARK, bool(invalid_items))) if used)
+    return Rendered(_ITEM_SEPARATOR.join(json.dumps(item, ensure_ascii=False) for item in items), marks)
+
+
 class SarifWriter(ReportWriter):
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         self._first = True
-        self._psp = False  # PodSecurityPolicy results: their rules are listed too
-        self._unknown = False  # some verdict is unknown: its rule is listed too
-        self._invalid = False  # some object is invalid: its rule is listed too
+        self._marks: set[str] = set()  # every result's: their rules are listed too
 
     def begin(self) -> str:
         return '{\n  "$schema": "%s",\n  "version": "2.1.0",\n  "runs": [\n    {\n      "results": [' % SCHEMA
 
     def result(self, result: Result) -> str:
-        items = []
-        for e in result.admission.evaluations:
-            blocking, ev = e.mode in ("enforce", "level"), e.evaluation
-            if ev is None:
-                continue
-            for v in ev.violations:
-                items.append({
-                    "ruleId": v.check,
-                    "ruleIndex": _RULE_INDEX[v.check],
-                    "level": "error" if blocking else "warning",
-                    "message": {"text": f"{result.object.describe()}: {e.mode} "
-                                        f"{ev.level_version}: {v.reason} ({v.detail})"},
-                    "locations": [_location(result)],
-                    "properties": {"mode": e.mode.value, "levelVersion": str(ev.level_version),
-                                   "fix": fix_hint(v.check, v.detail)},
-                })
-        psp_item = _psp_item(result)
-        if psp_item is not None:
-            items.append(psp_item)
-        invalid_items = _invalid_items(result)
-        items += invalid_items
-        self._invalid = self._invalid or bool(invalid_items)
-        unknown_item = _unknown_item(result)
-        if unknown_item is not None:
-            items.append(unknown_item)
-            self._unknown = True
-        self._psp = self._psp or result.psp is not None
-        out = []
-        for item in items:
-            text = json.dumps(item, ensure_ascii=False)
-            out.append(("\n        " if self._first else ",\n        ") + text)
-            self._first = False
-        return "".join(out)
+        return self.placed(_rendered(result))
+
+    def detached(self) -> Callable[[Result], Rendered]:
+        return _rendered
+
+    def placed(self, rendered: Rendered) -> str:
+        if rendered.marks:
+            self._marks |= rendered.marks
+        if not rendered.text:
+            return ""
+        sep = "\n        " if self._first else _ITEM_SEPARATOR
+        self._first = False
+        return sep + rendered.text
 
     def end(self, skipped: list[Skipped], errors: list[Failure], summary: Summary) -> str:
         tool = {"driver": {"name": "kubectl-podsec", "version": __version__,
                            "informationUri": "https://github.com/kubectl-podsec/kubectl-podsec",
-                           "rules": _rules() + (_psp_rules() if self._psp else [])
-                           + ([_unknown_rule()] if self._unknown else [])
-                           + ([_extra_rule(INVALID_RULE)] if self._invalid else [])}}
+                           "rules": _rules() + (_psp_rules() if _PSP_MARK in self._marks else [])
+                           + ([_unknown_rule()] if _UNKNOWN_MARK in self._marks else [])
+                           + ([_extra_rule(INVALID_RULE)] if _INVALID_MARK in self._marks else [])}}
         tail = json.dumps(tool, indent=2, ensure_ascii=False).replace("\n", "\n      ")
         return ("\n      ],\n" if not self._first else "],\n") + f'      "tool": {tail}\n    }}\n  ]\n}}\n'

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..check.report import Failure, Result, Skipped, Summary
 from .serialize import document
+from ..check.run import Rendered
 from .writer import ReportWriter
 
 
@@ -21,11 +22,15 @@ class JsonWriter(ReportWriter):
         return head + ',\n  "results": ['
 
     def result(self, result: Result) -> str:
-        # One result a line: the C encoder (which indent= would bypass) keeps
-        # large reports fast, and each line stays greppable.
+        return self.placed(_json_line(result))
+
+    def detached(self) -> Callable[[Result], Rendered]:
+        return _json_line
+
+    def placed(self, rendered: Rendered) -> str:
         sep = "\n    " if self._first else ",\n    "
         self._first = False
-        return sep + json.dumps(result.to_dict(), ensure_ascii=False)
+        return sep + rendered.text
 
     def end(self, skipped: list[Skipped], errors: list[Failure], summary: Summary) -> str:
         tail = {"skipped": [s.to_dict() for s in skipped], "errors": [e.to_dict() for e in errors],
@@ -49,11 +54,26 @@ class YamlWriter(ReportWriter):
         return self._yaml(document("CheckReport", {}))
 
     def result(self, result: Result) -> str:
+        return self.placed(self._item(result))
+
+    def detached(self) -> Callable[[Result], Rendered]:
+        return self._item
+
+    def _item(self, result: Result) -> Rendered:
+        return Rendered(self._yaml([result.to_dict()]))
+
+    def placed(self, rendered: Rendered) -> str:
         head = "" if self._any else "results:\n"
         self._any = True
-        return head + self._yaml([result.to_dict()])
+        return head + rendered.text
 
     def end(self, skipped: list[Skipped], errors: list[Failure], summary: Summary) -> str:
         tail = {"skipped": [s.to_dict() for s in skipped], "errors": [e.to_dict() for e in errors],
                 "summary": summary.to_dict()}
         return ("" if self._any else "results: []\n") + self._yaml(tail)
+
+
+def _json_line(result: Result) -> Rendered:
+    # One result a line: the C encoder (which indent= would bypass) keeps
+    # large reports fast, and each line stays greppable.
+    return Rendered(json.dumps(result.to_dict(), ensure_ascii=False))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..check.report import Failure, Result, Skipped, Summary
+from ..check.run import Rendered
 
 
 class ReportWriter:
@@ -21,6 +22,13 @@ class ReportWriter:
         return ""
 
     def result(self, result: Result) -> str:
+        raise NotImplementedError
+
+    def detached(self) -> Callable[[Result], Rendered] | None:
+        """None: this writer needs the results themselves (check/run.py ReportSink)."""
+        return None
+
+    def placed(self, rendered: Rendered) -> str:
         raise NotImplementedError
 
     def end(self, skipped: list[Skipped], errors: list[Failure], summary: Summary) -> str:

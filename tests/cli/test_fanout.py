@@ -4,6 +4,8 @@ byte for byte and exit code for exit code, as the serial path's."""
 from __future__ import annotations
 
 import pathlib
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -24,12 +26,13 @@ PSP_SEEN = {
     "wide": ["restricted +mutates", "denied", "psp: restricted sets "],
     "json": ['"psp": {"chosen": "restricted", "allowed": true, "mutations": [{', '"psp": {"chosen": null',
              '"pspMutated": true'],
+    "yaml": ["  psp:\n    chosen: restricted\n    allowed: true\n", "    chosen: null\n", "  pspMutated: true\n"],
     "sarif": ['"ruleId": "PodSecurityPolicy"', '"ruleId": "PodSecurityPolicyMutation"'],
 }
 
 
 @pytest.mark.parametrize("psp", [[], PSP], ids=["pss", "psp"])
-@pytest.mark.parametrize("fmt", ["table", "wide", "json", "sarif"])
+@pytest.mark.parametrize("fmt", ["table", "wide", "json", "yaml", "sarif"])
 def test_workers_give_the_serial_report(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path,
                                         fmt: str, psp: list[str]) -> None:
     bundle = tmp_path / "bundle.yaml"
@@ -49,6 +52,63 @@ def test_workers_give_the_serial_report(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert parallel == serial
     for needle in PSP_SEEN[fmt] if psp else ():  # mutated and denied pods came back from the workers
         assert needle in parallel[1]
+
+
+MIXED = """apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {pod-security.kubernetes.io/enforce: restricted}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: bare-%(i)d, namespace: shop}
+spec: {containers: [{name: app, image: nginx}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: twice-%(i)d, namespace: shop}
+spec: {containers: [{name: app, image: nginx}, {name: app, image: nginx}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: elsewhere-%(i)d, namespace: unlabelled}
+spec: {containers: [{name: app, image: "caf\u00e9", securityContext: {privileged: true}}]}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings-%(i)d, namespace: shop}
+---
+"""
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml", "sarif", "table"])
+def test_workers_render_what_the_writer_would(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path,
+                                              fmt: str) -> None:
+    """Namespace policies, unknown modes, an invalid object, a skipped kind and a
+    bad document: the structured writers' results come back as text, rendered
+    in the workers, and the report is the serial one's, byte for byte."""
+    bundle = tmp_path / "mixed.yaml"
+    bundle.write_text("".join(MIXED % {"i": i} for i in range(12)) + "kind: [\n")
+    args = ("check", "-f", str(bundle), "-o", fmt)
+    monkeypatch.setattr(fanout, "MIN_BYTES", 1 << 60)
+    serial = run(*args)
+    monkeypatch.setattr(fanout, "MIN_BYTES", 1)
+    monkeypatch.setattr(fanout, "BATCH", 5)
+    sent: list[str] = []
+    outcomes = fanout.outcomes
+
+    def spied(*given: Any) -> Iterator[fanout.Outcome]:
+        for outcome in outcomes(*given):
+            sent.append(type(outcome).__name__)
+            yield outcome
+
+    monkeypatch.setattr(fanout, "outcomes", spied)
+    assert run(*args) == serial
+    assert serial[0] == 2  # the bad document
+    checked = "Result" if fmt == "table" else "Checked"
+    assert sorted(set(sent)) == sorted({checked, "Skipped", "Unreadable"})
+    assert sent.count(checked) == 36 and sent.count("Skipped") == 24  # the Namespaces and ConfigMaps
+    if fmt == "sarif":  # the rules only some results use are listed
+        assert all(f'"id": "{rule}"' in serial[1] for rule in ("PodSecurityUnknown", "InvalidObject"))
 
 
 def fanout_inputs(path: pathlib.Path) -> list:
