@@ -5,8 +5,10 @@
 Writes the pod file (go_library.write_yaml, the same pods for the same --pods), takes every
 n-th document up to --sample, and times each stage over them with process_time, --rounds
 times: libyaml's events alone (PyYAML's C parser), the node tree (GoLoader's C composer, which
-calls podsec's tag resolution for each scalar), and the whole `load` (node tree and values by
-go-yaml's rules). Prints the median and every round in microseconds per document, and the
+calls podsec's tag resolution for each scalar), the whole `load` (node tree and values by
+go-yaml's rules), `load` and shape.settle (the value in JSON form and its depth: what the exact
+path gives a document), and decoding/blockyaml.py's one-pass reading of the same (which every
+document here is in; the script checks that it gives the same). Prints the median and every round in microseconds per document, and the
 load average: on a shared machine, compare runs made at the same load.
 """
 
@@ -26,7 +28,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import yaml  # noqa: E402
 
 from benchmarks.go_library import write_yaml  # noqa: E402
+from kubectl_podsec.decoding import blockyaml  # noqa: E402
 from kubectl_podsec.decoding.loader import GoLoader, load  # noqa: E402
+from kubectl_podsec.decoding.shape import settle  # noqa: E402
 
 
 def _events(text: str) -> None:
@@ -42,7 +46,12 @@ def _nodes(text: str) -> None:
         loader.dispose()
 
 
-STAGES: dict[str, Callable[[str], object]] = {"events": _events, "node tree": _nodes, "load": load}
+def _exact(text: str) -> object:
+    return settle(load(text), "*" in text)
+
+
+STAGES: dict[str, Callable[[str], object]] = {"events": _events, "node tree": _nodes, "load": load,
+                                              "load+settle": _exact, "blockyaml": blockyaml.read}
 
 
 def sample(pods: int, size: int) -> list[str]:
@@ -71,10 +80,12 @@ def main() -> None:
     args = parser.parse_args()
     docs = sample(args.pods, args.sample)
     print(f"{len(docs)} documents of {args.pods} pods, {args.rounds} rounds, load {os.getloadavg()[0]:.2f}")
+    differ = sum(repr(blockyaml.read(d)) != repr(_exact(d)) for d in docs)
+    print(f"blockyaml and load+settle differ on {differ} of {len(docs)} documents")
     for name, stage in STAGES.items():
         times = per_doc(stage, docs, args.rounds)
         rounds = " ".join(f"{t:.1f}" for t in times)
-        print(f"{name:10} {statistics.median(times):6.1f} us/doc (rounds: {rounds})")
+        print(f"{name:11} {statistics.median(times):6.1f} us/doc (rounds: {rounds})")
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
 
 
