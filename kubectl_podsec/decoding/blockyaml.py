@@ -65,51 +65,38 @@ def read(text: str) -> tuple[dict[str, Any], int] | None:
         return None
 
 
+Top = tuple[int, Any, int]  # the container being filled: its entries' column, itself, its level
+
+
 def _block(rows: list[tuple[str, str, str, str]]) -> tuple[dict[str, Any], int]:
-    """The rows' root mapping and its depth. `top` is the container being filled (its
-    entries' column, its level), `stack` those around it; a key with nothing after its colon
-    waits (`waiting`) for the next row to say what its value is."""
+    """The rows' root mapping and its depth. `top` is the container being filled, `stack`
+    those around it; a key with nothing after its colon waits (`waiting`) for the next row
+    to say what its value is."""
     root: dict[str, Any] = {}
-    stack: list[tuple[int, Any, int]] = []
+    stack: list[Top] = []
     top: Any = root
-    top_column, level, depth = 0, 1, 1
-    waiting: str | None = None
+    top_column, level = 0, 1
+    depth, waiting = 1, ""
     for spaces, dash, key, rest in rows:
         if not key and not dash and (not rest or rest[0] == "#"):
             continue  # a blank or comment line
         if rest and rest[-1] == " ":
             rest = rest.rstrip(" ")
         column = len(spaces)
-        if waiting is not None:
-            if column > top_column or (column == top_column and dash):  # a block below the key
-                if level >= _DEPTH:
-                    raise _Outside
-                stack.append((top_column, top, level))
-                top[waiting] = top = [] if dash else {}
-                top_column, level = column, level + 1
-                depth = max(depth, level)
-            else:
-                top[waiting] = None
-            waiting = None
+        if waiting:
+            top_column, top, level = _below(stack, (top_column, top, level), waiting, column, dash)
+            depth, waiting = max(depth, level), ""
         # Close what this row's column ends (a sequence at its key's column ends at the next key).
         while column < top_column or (column == top_column and not dash and type(top) is list):
             top_column, top, level = stack.pop()
         if column != top_column:
             raise _Outside  # a continuation line, or an error
         if dash:
-            if type(top) is not list:
-                raise _Outside
             if not key:  # a scalar or a flow collection
-                value, below = _value(rest)
-                top.append(value)
+                below = _item(top, rest)
                 depth = max(depth, level + below)
                 continue
-            if level >= _DEPTH:  # a mapping starts in the entry, at the key's column
-                raise _Outside
-            stack.append((top_column, top, level))
-            entry: dict[str, Any] = {}
-            top.append(entry)
-            top, top_column, level = entry, column + len(dash), level + 1
+            top_column, top, level = _entry(stack, (top_column, top, level), column + len(dash))
             depth = max(depth, level)
         elif not key or type(top) is not dict:
             raise _Outside
@@ -124,11 +111,46 @@ def _block(rows: list[tuple[str, str, str, str]]) -> tuple[dict[str, Any], int]:
         else:
             top[key], below = _value(rest)
             depth = max(depth, level + below)
-    if waiting is not None:
+    if waiting:
         top[waiting] = None
     if not root:
         raise _Outside  # no content: the exact path says what an empty document is
     return root, depth
+
+
+def _below(stack: list[Top], top: Top, key: str, column: int, dash: str) -> Top:
+    """The value of `key` (in mapping `top`, nothing after its colon) from the row after it:
+    a block mapping or sequence it opens (a sequence may stand at the key's column), or null."""
+    top_column, mapping, level = top
+    if column > top_column or (column == top_column and dash):
+        if level >= _DEPTH:
+            raise _Outside
+        stack.append(top)
+        inner: Any = [] if dash else {}
+        mapping[key] = inner
+        return column, inner, level + 1
+    mapping[key] = None
+    return top
+
+
+def _entry(stack: list[Top], top: Top, column: int) -> Top:
+    """A mapping that starts in an entry of sequence `top`, its keys at `column`."""
+    sequence, level = top[1], top[2]
+    if type(sequence) is not list or level >= _DEPTH:
+        raise _Outside
+    stack.append(top)
+    entry: dict[str, Any] = {}
+    sequence.append(entry)
+    return column, entry, level + 1
+
+
+def _item(sequence: Any, text: str) -> int:
+    """A scalar or flow collection entry of `sequence`; its depth."""
+    if type(sequence) is not list:
+        raise _Outside
+    value, below = _value(text)
+    sequence.append(value)
+    return below
 
 
 def _check_key(key: str) -> None:
@@ -207,58 +229,59 @@ def _flow(tokens: list[str]) -> tuple[Any, int]:
     expect, depth, root = _VALUE, 0, None
     for token in tokens:
         if expect == _AFTER or expect == _VALUE_OR_CLOSE or expect == _KEY_OR_CLOSE:
-            top = stack[-1]
-            if token == ("}" if type(top) is dict else "]"):
+            closer = "}" if type(stack[-1]) is dict else "]"
+            if token == closer:
                 stack.pop()
                 expect = _AFTER if stack else _END
                 continue
             if expect == _AFTER:
                 if token != ",":
                     raise _Outside
-                expect = _KEY_NEXT if type(top) is dict else _VALUE
+                expect = _KEY_NEXT if closer == "}" else _VALUE
                 continue
             expect = _KEY_NEXT if expect == _KEY_OR_CLOSE else _VALUE
         if expect == _KEY_NEXT:
-            if _KEY.match(token) is None:
-                raise _Outside  # a key that is not a plain word, or a trailing comma
-            if token not in _KEYS:
-                _check_key(token)
-            if token in stack[-1]:
-                raise _Outside  # a key again (see _block)
-            key, expect = token, _COLON
+            key, expect = _flow_key(stack[-1], token), _COLON
         elif expect == _COLON:
             if token != ": ":
                 raise _Outside
             expect = _VALUE
-        elif expect == _VALUE:
-            first = token[0]
-            if first == "{" or first == "[":
-                inner: Any = {} if first == "{" else []
-                if not stack:
-                    root = inner
-                elif type(stack[-1]) is dict:
-                    stack[-1][key] = inner
-                else:
-                    stack[-1].append(inner)
-                stack.append(inner)
-                depth = max(depth, len(stack))
-                if depth > _DEPTH:
-                    raise _Outside
-                expect = _KEY_OR_CLOSE if first == "{" else _VALUE_OR_CLOSE
-                continue
-            if not stack:
-                raise _Outside
-            value = _flow_scalar(token)
-            if type(stack[-1]) is dict:
-                stack[-1][key] = value
-            else:
-                stack[-1].append(value)
-            expect = _AFTER
-        else:
+        elif expect != _VALUE:
             raise _Outside  # more after the collection's end
-    if expect != _END:
-        raise _Outside  # the collection goes on past the line
+        elif token == "{" or token == "[":
+            inner = _flow_put(stack, key, {} if token == "{" else [])
+            root = root if stack else inner
+            stack.append(inner)
+            depth = max(depth, len(stack))
+            expect = _KEY_OR_CLOSE if token == "{" else _VALUE_OR_CLOSE
+        else:
+            _flow_put(stack, key, _flow_scalar(token))
+            expect = _AFTER
+    if expect != _END or depth > _DEPTH:
+        raise _Outside  # the collection goes on past the line, or deeper than read here
     return root, depth
+
+
+def _flow_key(mapping: dict[str, Any], token: str) -> str:
+    if _KEY.match(token) is None:
+        raise _Outside  # a key that is not a plain word, or a trailing comma
+    if token not in _KEYS:
+        _check_key(token)
+    if token in mapping:
+        raise _Outside  # a key again (see _block)
+    return token
+
+
+def _flow_put(stack: list[Any], key: str, value: Any) -> Any:
+    """`value` set into the innermost open collection (none: it is the root)."""
+    if not stack:
+        if type(value) is not dict and type(value) is not list:
+            raise _Outside
+    elif type(stack[-1]) is dict:
+        stack[-1][key] = value
+    else:
+        stack[-1].append(value)
+    return value
 
 
 def _flow_scalar(token: str) -> Any:
