@@ -22,20 +22,18 @@ from __future__ import annotations
 
 import math
 import re
+import string
 from typing import Any
 
 from .scalars import HINTS, Uint64, json_number, plain_tag, resolve
 
-# Every byte the subset allows: printable ASCII and newlines.
-_OUTSIDE = re.compile(r"[^\n\x20-\x7e]")
 # Each line: its indentation, a sequence entry's dash (with the spaces after it), a plain-word
 # key followed by `:` and a space or the line's end, and the rest.
 _ROWS = re.compile(r"^( *)(- +)?(?:([A-Za-z0-9_][A-Za-z0-9_./-]*):(?= |$) *)?(.*)$", re.M)
 _DOUBLE = re.compile(r'"[^"\\]*"\Z')
 _SINGLE = re.compile(r"'[^']*'\Z")
-_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 # The first character of a plain scalar here: not an indicator (`-` only before a non-space).
-_PLAIN_START = frozenset(_LETTERS + "0123456789_./~+-$(=^;\\<)")
+_PLAIN_START = frozenset(string.ascii_letters + string.digits + "_./~+-$(=^;\\<)")
 _STRING_START = _PLAIN_START - set(HINTS)  # a plain scalar that starts so is a string
 # Flow tokens, one string each: an indicator, `: `, a quoted scalar, a plain scalar (no `:`, `#`
 # or quotes in it), or any other single character (which leaves the subset).
@@ -185,16 +183,17 @@ def _value(text: str) -> tuple[Any, int]:
         return text[1:-1], 0
     if first == "{" or first == "[":
         known = _FLOWS.get(text)
-        if known is None:
-            known = _flow(_TOKENS.findall(text))
-            if len(_FLOWS) < _KEPT and len(text) <= _FLOW_TEXT:
-                _FLOWS[text] = known
-        return _fresh(known[0]), known[1]
+        if known is not None:
+            return _fresh(known[0]), known[1]
+        value, depth = _flow(_TOKENS.findall(text))
+        if len(_FLOWS) < _KEPT and len(text) <= _FLOW_TEXT:
+            _FLOWS[text] = _fresh(value), depth  # a copy of its own: the value read may be changed
+        return value, depth
     raise _Outside
 
 
 def _fresh(value: Any) -> Any:
-    """A copy of a remembered flow collection's containers (its scalars are shared)."""
+    """A copy of a flow collection's containers (its scalars are shared)."""
     if type(value) is dict:
         return {k: _fresh(v) if type(v) is dict or type(v) is list else v for k, v in value.items()}
     return [_fresh(v) if type(v) is dict or type(v) is list else v for v in value]

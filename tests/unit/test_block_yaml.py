@@ -147,3 +147,6 @@ def test_remembered_flow_collections_are_fresh_containers() -> None:
     second = blockyaml.read("a: {b: [c]}\n")
     assert first is not None and second is not None and first == second
     assert first[0]["a"] is not second[0]["a"] and first[0]["a"]["b"] is not second[0]["a"]["b"]
+    first[0]["a"]["b"].append("changed")  # callers may change what they were given
+    second[0]["a"]["b"].append("changed")
+    assert blockyaml.read("a: {b: [c]}\n") == ({"a": {"b": ["c"]}}, 3)
