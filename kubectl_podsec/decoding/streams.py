@@ -3,7 +3,8 @@
 A stream whose first character is `{` or `[` is a JSON stream: values one after
 another, each a document; where JSON fails, the rest is read as YAML (kubectl
 switches the same way). Any other stream is split into YAML documents at
-`---` lines (decoding/chunks.py), each decoded on its own; one that starts
+`---` lines (decoding/chunks.py), each decoded on its own (in one pass when it is
+in the common block style, decoding/blockyaml.py; else by decoding/loader.py); one that starts
 with `{` is tried as JSON first (exact numbers, and fast). Each value is then
 checked and put in JSON form (decoding/shape.py). Nothing here raises on bad
 input: each document comes with a value or a problem.
