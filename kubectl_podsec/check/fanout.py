@@ -19,15 +19,12 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from ..errors import InputError
 from ..manifests import Input, JsonPiece, Piece, Source, YamlPiece, input_pieces, piece_documents
 from .checker import Checker
-from .report import Result, Skipped, Verdict
-
-if TYPE_CHECKING:  # run.py imports this module
-    from .run import Rendered
+from .report import Rendered, Result, Skipped, Verdict
 
 MIN_BYTES = 4 << 20  # below this a pool costs more than it saves
 # Documents a task at most, and characters (JSON) or bytes (YAML) of their

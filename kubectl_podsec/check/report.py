@@ -75,6 +75,16 @@ class PspVerdict(NamedTuple):
 PspCheck = Callable[[Mapping[str, Any], str], "PspVerdict | None"]
 
 
+class Rendered(NamedTuple):
+    """A result's text made apart from the sink that places it (in a worker
+    process: fanout.py): what the sink's `result` writes for it, less what
+    depends on the results before it, and the marks it leaves for the sink's
+    `end` (SARIF: the extra rules it uses)."""
+
+    text: str
+    marks: frozenset[str] = frozenset()
+
+
 class Verdict(str, enum.Enum):
     """An object's verdict: its pods (or, with --server, the object) would be
     denied; would be admitted; or enforce's policy cannot be known and nothing

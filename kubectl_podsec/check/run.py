@@ -18,23 +18,13 @@ from ..terminal.console import Console, Progress
 from . import fanout
 from ..admission.policy import PolicyResolver
 from .checker import Checker
-from .report import Failure, PspCheck, Result, Skipped, Summary
+from .report import Failure, PspCheck, Rendered, Result, Skipped, Summary
 
 if TYPE_CHECKING:  # the cluster's side is imported only by runs that read the cluster
     from ..kube.resources import Resource
 
 
 SMALL_BYTES = 1 << 20  # inputs up to this size are decoded once and kept in memory
-
-
-class Rendered(NamedTuple):
-    """A result's text made apart from the sink that places it (in a worker
-    process: fanout.py): what the sink's `result` writes for it, less what
-    depends on the results before it, and the marks it leaves for the sink's
-    `end` (SARIF: the extra rules it uses)."""
-
-    text: str
-    marks: frozenset[str] = frozenset()
 
 
 class ReportSink(Protocol):

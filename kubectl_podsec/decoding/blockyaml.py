@@ -25,7 +25,7 @@ import re
 import string
 from typing import Any
 
-from .scalars import HINTS, Uint64, json_number, plain_tag, resolve
+from .scalars import HINTS, STR, Uint64, json_number, plain_tag, resolve
 
 # Each line: its indentation, a sequence entry's dash (with the spaces after it), a plain-word
 # key followed by `:` and a space or the line's end, and the rest.
@@ -153,13 +153,11 @@ def _item(sequence: Any, text: str) -> int:
 
 def _check_key(key: str) -> None:
     """A plain key that go-yaml reads as a string (`y`, `1` and `null` are not), kept in _KEYS."""
-    if len(key) > _KEY_TEXT or (key[0] in HINTS and plain_tag(key) != _STR_TAG):
+    if len(key) > _KEY_TEXT or (key[0] in HINTS and plain_tag(key) != STR):
         raise _Outside
     if len(_KEYS) < _KEPT and len(key) <= _SHORT:
         _KEYS.add(key)
 
-
-_STR_TAG = plain_tag("a")
 
 
 def _value(text: str) -> tuple[Any, int]:

@@ -9,9 +9,8 @@ from typing import Any
 
 from .. import __version__
 from ..pss import CHECKS, DESCRIPTIONS
-from ..check.report import Failure, Result, Skipped, Summary, Verdict
+from ..check.report import Failure, Rendered, Result, Skipped, Summary, Verdict
 from .fixes import fix_hint
-from ..check.run import Rendered
 from .writer import ReportWriter
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

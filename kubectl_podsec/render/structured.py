@@ -6,9 +6,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ..check.report import Failure, Result, Skipped, Summary
+from ..check.report import Failure, Rendered, Result, Skipped, Summary
 from .serialize import document
-from ..check.run import Rendered
 from .writer import ReportWriter
 
 

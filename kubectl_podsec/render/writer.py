@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..check.report import Failure, Result, Skipped, Summary
-from ..check.run import Rendered
+from ..check.report import Failure, Rendered, Result, Skipped, Summary
 
 
 class ReportWriter:

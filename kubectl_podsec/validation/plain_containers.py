@@ -106,16 +106,23 @@ def common(ctr: dict[str, Any], pod: PodContext, host_ports: set[str]) -> bool:
         and container_context(ctr.get("securityContext"))
 
 
+def _entries(items: Any, keys: frozenset[str]) -> list[dict[str, Any]] | None:
+    """A list field's objects (none when it is not set), each with only `keys`; None when
+    the field is of another shape (for the exact rules)."""
+    if items is None:
+        return []
+    if type(items) is not list or not all(type(item) is dict and item.keys() <= keys for item in items):
+        return None
+    return items
+
+
 def ports(items: Any, pod: PodContext, host_ports: set[str]) -> bool:
     """Valid ports with unique names, and host ports (AccumulateUniqueHostPorts) not in `host_ports`."""
-    if items is None:
-        return True
-    if type(items) is not list:
+    entries = _entries(items, _PORT_KEYS)
+    if entries is None:
         return False
     names = set()
-    for port in items:
-        if type(port) is not dict or not port.keys() <= _PORT_KEYS:
-            return False
+    for port in entries:
         number, host, name = port.get("containerPort"), port.get("hostPort"), port.get("name")
         if type(number) is not int or not 1 <= number <= 65535 or port.get("protocol") not in _PROTOCOLS:
             return False
@@ -145,13 +152,10 @@ def _new_host_port(port: dict[str, Any], host: int, host_ports: set[str]) -> boo
 
 
 def env(items: Any) -> bool:
-    if items is None:
-        return True
-    if type(items) is not list:
+    entries = _entries(items, _ENV_KEYS)
+    if entries is None:
         return False
-    for var in items:
-        if type(var) is not dict or not var.keys() <= _ENV_KEYS:
-            return False
+    for var in entries:
         name, value, source = var.get("name"), var.get("value"), var.get("valueFrom")
         # printable ASCII without '=': ValidateEnv's relaxed names
         if type(name) is not str or not name or not name.isascii() or not name.isprintable() or "=" in name:
@@ -166,14 +170,11 @@ def env(items: Any) -> bool:
 
 def mounts(items: Any, volumes: frozenset[str]) -> bool:
     """Mounts of declared volumes, each path once, sub-paths relative and descending."""
-    if items is None:
-        return True
-    if type(items) is not list:
+    entries = _entries(items, _MOUNT_KEYS)
+    if entries is None:
         return False
     points = set()
-    for mount in items:
-        if type(mount) is not dict or not mount.keys() <= _MOUNT_KEYS:
-            return False
+    for mount in entries:
         name, point, sub = mount.get("name"), mount.get("mountPath"), mount.get("subPath")
         if type(name) is not str or name not in volumes:
             return False
