@@ -10,6 +10,11 @@ render it too and send back its text and verdict, which cost this process far
 less to receive than the result and to render; the table's results come back
 whole. At most a few batches are in flight, so memory stays bounded whatever
 the input size.
+A big JSON List is one error if it is malformed anywhere, as kubectl has it,
+so this process reads it whole once before any of it is written. Its items
+go to the workers as that first pass finds them (up to EARLY_TEXT of them),
+so the workers check while it reads; their results are written once the List
+turns out whole, and dropped if it does not.
 Small inputs, stdin and single-core machines take the plain serial path: a
 pool only pays off past a few megabytes.
 """
@@ -22,7 +27,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from ..errors import InputError
-from ..manifests import Input, JsonPiece, Piece, Source, YamlPiece, input_pieces, piece_documents
+from ..manifests import Ahead, Input, JsonPiece, Piece, Source, YamlPiece, input_pieces, piece_documents
 from .checker import Checker
 from .report import Rendered, Result, Skipped, Verdict
 
@@ -37,6 +42,10 @@ BATCH_TEXT = 256 << 10
 # worker busy (a task is tens of milliseconds of work) and bound what this
 # process holds (results wait here to be written in order).
 IN_FLIGHT = 2
+# Characters of a List's items sent while its first pass reads on. Their results
+# wait here until the List ends; this much keeps the workers busy while the first
+# pass reads about three times as much again, and bounds what waits.
+EARLY_TEXT = 8 << 20
 
 Task = list[Piece]  # documents, or List items, not yet decoded
 
@@ -100,16 +109,72 @@ def _work(task: Task) -> list[Outcome]:
     return out
 
 
-def _tasks(inputs: list[Input]) -> Iterator[Task]:
+class _Sent(NamedTuple):
+    """Tasks sent already, whose outcomes come next in input order."""
+
+    tasks: list[Any]
+
+
+class _Early:
+    """A List's items taken as its first pass reads them (input_pieces' `early`),
+    sent in tasks at once; they stand if the input's next piece is an Ahead."""
+
+    def __init__(self, pool: Any, display: str) -> None:
+        self.pool, self.display = pool, display
+        self.sent: list[Any] = []
+        self.batch: Task = []
+        self.taken = self.text = self.batch_text = 0
+
+    def take(self, document: int, line: int, item: int, text: str) -> bool:
+        if self.text >= EARLY_TEXT:
+            return False
+        self.batch.append(JsonPiece(Source(self.display, document, line, item), text))
+        self.taken += 1
+        self.text += len(text)
+        self.batch_text += len(text)
+        if len(self.batch) == BATCH or self.batch_text >= BATCH_TEXT:
+            self._send()
+        return True
+
+    def _send(self) -> None:
+        if self.batch:
+            self.sent.append(self.pool.apply_async(_work, (self.batch,)))
+        self.batch, self.batch_text = [], 0
+
+    def stand(self, ahead: Ahead) -> _Sent:
+        """The tasks of the items that stand, to be written next."""
+        assert ahead.taken == self.taken, "an Ahead for the items taken"
+        self._send()
+        sent = _Sent(self.sent)
+        self.drop()
+        return sent
+
+    def drop(self) -> None:
+        """Forget what was taken: its tasks run on, their outcomes unread."""
+        self.sent, self.batch = [], []
+        self.taken = self.batch_text = 0
+
+
+def _tasks(inputs: list[Input], pool: Any) -> Iterator[Task | _Sent]:
     for item in inputs:
+        early = _Early(pool, item.display)
         batch: Task = []
         text = 0
-        for piece in input_pieces(item):
+        for piece in input_pieces(item, early.take):
+            if isinstance(piece, Ahead):
+                if batch:  # what came before the List goes first
+                    yield batch
+                    batch, text = [], 0
+                yield early.stand(piece)
+                continue
+            if early.taken:
+                early.drop()  # anything but an Ahead: the List was not whole
             batch.append(piece)
             text += _text_size(piece)
             if len(batch) == BATCH or text >= BATCH_TEXT:
                 yield batch
                 batch, text = [], 0
+        early.drop()
         if batch:
             yield batch
 
@@ -133,7 +198,10 @@ def outcomes(checker: Checker, inputs: list[Input],
     workers = min(os.cpu_count() or 2, 8)
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         pending: deque[Any] = deque()
-        for task in _tasks(inputs):
+        for task in _tasks(inputs, pool):
+            if isinstance(task, _Sent):
+                pending.extend(task.tasks)
+                continue
             pending.append(pool.apply_async(_work, (task,)))
             if len(pending) >= IN_FLIGHT * workers:
                 yield from pending.popleft().get()

@@ -10,6 +10,10 @@ kubectl writes `kind` after `items`, so this is known only at its end), its
 items are then read a second time, each one's text from its place, one at a
 time. Anything else (not a List, malformed, too deep) is decoded whole from
 its start, as it always was, so errors and results stay what they were.
+
+A caller may take items as the first pass finds them (`early`, for worker
+processes that check them meanwhile): what it took stands only if the List is
+then given as Items with that many items `sent`; the second pass gives the rest.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import json
 import math
 import re
 from array import array
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import IO, Any, NamedTuple
 
 from .parse import DecodeError, json_value, no_constant
@@ -41,6 +45,12 @@ _SUSPECT_LENGTH = 2 * (DECODE_DEPTH - _LIST_LEVELS)
 _AFTER_ITEM = re.compile(r"[ \t\r\n]*(?:(\])|,[ \t\r\n]*)")
 
 
+# Takes an item of a big List as the first pass finds it, checked as the whole
+# List checks it: (document index, line, item index, text). False: it takes no
+# more, and the second pass reads them.
+EarlyItems = Callable[[int, int, int, str], bool]
+
+
 class Deferred(NamedTuple):
     """A JSON document's text, decoded once already: decode it where it is used."""
 
@@ -48,17 +58,19 @@ class Deferred(NamedTuple):
 
 
 class Items(NamedTuple):
-    """A List read item by item: its fields but `items` (settled), and each
-    item's text, in order (read when asked for)."""
+    """A List read item by item: its fields but `items` (settled), and the text
+    of each item but the first `sent` (taken early), in order (read when asked for)."""
 
     header: dict[str, Any]
     texts: Iterator[str]
+    sent: int = 0
 
 
 class _Places(NamedTuple):
-    offset: int  # byte offset of `[`
-    starts: array[int]  # each item's start and end, in characters after `[`
+    offset: int  # byte offset of the first item not taken early (of `[` if none was)
+    starts: array[int]  # each of those items' start and end, in characters after that offset
     ends: array[int]
+    sent: int  # items taken early
 
 
 class _NotAList(Exception):
@@ -78,10 +90,11 @@ class Stop(NamedTuple):
 Found = tuple[int, int, Any, "str | None"]  # index, line, (value, depth) | Deferred | Items, problem
 
 
-def json_stream(stream: IO[bytes], skip: int, defer: bool = False,
-                block: int | None = None) -> Generator[Found, None, Stop]:
+def json_stream(stream: IO[bytes], skip: int, defer: bool = False, block: int | None = None,
+                early: EarlyItems | None = None) -> Generator[Found, None, Stop]:
     """Each JSON value of a stream from byte `skip` (after a BOM); returns where
-    it stopped. `defer`: documents as Deferred texts (for worker processes)."""
+    it stopped. `defer`: documents as Deferred texts (for worker processes);
+    `early` takes big Lists' items as they are found (see above)."""
     text = Text(stream, skip, col=1 if skip else 0, block=block)
     pos = index = line = 0
     failure: DecodeError | None = None
@@ -92,7 +105,8 @@ def json_stream(stream: IO[bytes], skip: int, defer: bool = False,
             break
         reader = [text]
         try:
-            found, end = _document(stream, reader, pos, line, defer)
+            take = None if early is None else _taker(early, index, line)
+            found, end = _document(stream, reader, pos, line, defer, take)
         except DecodeError as err:
             failure = err
             break
@@ -105,8 +119,12 @@ def json_stream(stream: IO[bytes], skip: int, defer: bool = False,
     return Stop(index, line, text.byte_offset(pos), failure)
 
 
-def _document(stream: IO[bytes], reader: list[Text], pos: int, line: int,
-              defer: bool) -> tuple[tuple[Any, str | None], int]:
+def _taker(early: EarlyItems, index: int, line: int) -> Callable[[int, str], bool]:
+    return lambda item, text: early(index, line, item, text)
+
+
+def _document(stream: IO[bytes], reader: list[Text], pos: int, line: int, defer: bool,
+              take: Callable[[int, str], bool] | None) -> tuple[tuple[Any, str | None], int]:
     """The document at `pos` and where it ends; reader[0]: the text to read on
     with (a new one when the document had to be read again from its start)."""
     text = reader[0]
@@ -121,8 +139,8 @@ def _document(stream: IO[bytes], reader: list[Text], pos: int, line: int,
     if text.char(pos) == "{":
         col, offset = text.column_at(pos), text.byte_offset(pos)
         try:
-            header, places, end = _fields(text, pos)
-            return (Items(header, _item_texts(stream, places, text.block)), None), end
+            header, places, end = _fields(text, pos, take)
+            return (Items(header, _item_texts(stream, places, text.block), places.sent), None), end
         except (_NotAList, DecodeError, ShapeError):
             text = reader[0] = Text(stream, offset, pos, line, col, text.block)  # whole, from its start
     value, end = text.value(pos)
@@ -160,9 +178,10 @@ def decoded(text: str) -> tuple[tuple[Any, int] | None, str | None]:
         return None, str(err)
 
 
-def _fields(text: Text, pos: int) -> tuple[dict[str, Any], _Places, int]:
+def _fields(text: Text, pos: int,
+            take: Callable[[int, str], bool] | None) -> tuple[dict[str, Any], _Places, int]:
     """First pass over the object at `pos`: its fields but `items` decoded and
-    settled, the places of its items; _NotAList if it is no List."""
+    settled, the places of its items (each offered to `take` first); _NotAList if it is no List."""
     fields: dict[str, Any] = {}
     p = text.space(pos + 1)
     while text.char(p) == '"':
@@ -172,7 +191,8 @@ def _fields(text: Text, pos: int) -> tuple[dict[str, Any], _Places, int]:
             raise _NotAList
         p = text.space(p + 1)
         if key == "items" and text.char(p) == "[":
-            fields[key], p = _items(text, p)
+            # Only the first `items` is offered: a later one replaces it, and with it what was taken.
+            fields[key], p = _items(text, p, None if key in fields else take)
         else:
             fields[key], p = text.value(p)
         p = text.space(p)
@@ -189,12 +209,14 @@ def _fields(text: Text, pos: int) -> tuple[dict[str, Any], _Places, int]:
     raise _NotAList
 
 
-def _items(text: Text, pos: int) -> tuple[_Places, int]:
-    """Each item of the array at `pos` decoded, checked and dropped; their places."""
-    places = _Places(text.byte_offset(pos), array("q"), array("q"))
+def _items(text: Text, pos: int, take: Callable[[int, str], bool] | None) -> tuple[_Places, int]:
+    """Each item of the array at `pos` decoded, checked, offered to `take`
+    and dropped; the places of those it did not take."""
+    origin, places = pos, _Places(text.byte_offset(pos), array("q"), array("q"), 0)
     p = text.space(pos + 1)
     if text.char(p) == "]":
         return places, p + 1
+    sent = 0
     while True:
         value, end, finite = _item(text, p)
         if end - p >= _SUSPECT_LENGTH or not finite and _SUSPECT.search(text.window, p - text.base,
@@ -202,11 +224,18 @@ def _items(text: Text, pos: int) -> tuple[_Places, int]:
             _, depth = settle(value, False)
             if depth + _LIST_LEVELS > DECODE_DEPTH:
                 raise _NotAList
-        places.starts.append(p - pos)
-        places.ends.append(end - pos)
+        if take is not None:
+            if take(sent, text.window[p - text.base:end - text.base]):
+                sent += 1
+            else:  # the rest are placed from here
+                take, origin = None, p
+                places = _Places(text.byte_offset(p), places.starts, places.ends, sent)
+        if take is None:
+            places.starts.append(p - origin)
+            places.ends.append(end - origin)
         p, last = _after(text, end)
         if last:
-            return places, p
+            return places._replace(sent=sent), p
 
 
 def _item(text: Text, pos: int) -> tuple[Any, int, bool]:

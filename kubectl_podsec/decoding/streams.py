@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from . import blockyaml
 from .chunks import BOM, Chunk, chunks, decode
-from .jsonstream import json_stream, settled
+from .jsonstream import EarlyItems, json_stream, settled
 from .parse import DecodeError, json_value, yaml_value
 from .shape import ShapeError
 
@@ -25,25 +25,25 @@ from .shape import ShapeError
 Raw = tuple[int, int, Any, "str | None"]  # index, line, (value, depth) | Deferred | Items | None, problem
 
 
-def raw_documents(stream: IO[bytes], defer: bool = False) -> Iterator[Raw]:
+def raw_documents(stream: IO[bytes], defer: bool = False, early: EarlyItems | None = None) -> Iterator[Raw]:
     """Each document of a seekable stream. A JSON stream is read value by value
-    (decoding/jsonstream.py: big Lists come as Items); `defer`: its documents
-    as Deferred texts, to decode elsewhere."""
+    (decoding/jsonstream.py: big Lists come as Items, and `early` may take their
+    items sooner); `defer`: its documents as Deferred texts, to decode elsewhere."""
     head = stream.read(4096)
     skip = len(BOM) if head.startswith(BOM) else 0
     if head[skip:].lstrip().startswith((b"{", b"[")):
         # A JSON stream: values one after another, as kubectl reads them.
-        yield from _json_then_yaml(stream, skip, defer)
+        yield from _json_then_yaml(stream, skip, defer, early)
         return
     stream.seek(skip)
     yield from _yaml_stream(chunks(stream, 1, skip), 0)
 
 
-def _json_then_yaml(stream: IO[bytes], skip: int, defer: bool) -> Iterator[Raw]:
+def _json_then_yaml(stream: IO[bytes], skip: int, defer: bool, early: EarlyItems | None) -> Iterator[Raw]:
     """JSON values one after another; from the first that fails (malformed, too
     deep, or running into a byte that is not UTF-8), the rest is split and read
     as YAML documents, each on its own, so nothing after it is lost."""
-    stop = yield from json_stream(stream, skip, defer)
+    stop = yield from json_stream(stream, skip, defer, early=early)
     stream.seek(stop.offset)
     yield from _yaml_stream(chunks(stream, stop.line, stop.offset), stop.next_index, stop.failure)
 

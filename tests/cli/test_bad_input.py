@@ -14,7 +14,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from kubectl_podsec import manifests
+from kubectl_podsec.manifests import inputs
 from kubectl_podsec.cli.main import cli
 from tests.conftest import ROOT
 
@@ -213,7 +213,7 @@ def test_one_bad_byte_in_a_json_stream(tmp_path: pathlib.Path) -> None:
 # 5. Non-regular input is read in memory with a cap; nothing is left on disk.
 
 def test_devices_and_stdin_are_read_with_a_cap(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(manifests, "STREAM_LIMIT", 1 << 16)
+    monkeypatch.setattr(inputs, "STREAM_LIMIT", 1 << 16)
     code, doc, _ = report("check", "-f", "/dev/zero", "-f", str(EXAMPLES / "restricted-deployment.yaml"))
     assert code == 2 and doc["summary"]["objects"] == 1
     assert doc["errors"] == ["/dev/zero: more than 0 MiB, the limit for input that is not a regular file: "

@@ -141,16 +141,23 @@ def _json_inputs() -> dict[str, str]:
         "kubectl dump": '{"apiVersion": "v1", "items": [\n%s\n], "kind": "List", "metadata": {}}' % ",\n".join(items),
         "stream, then broken": "\n".join(items) + '\n{"kind": [\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: late}\n',
         "List with a bad item": json.dumps({"apiVersion": "v1", "kind": "List", "items": pods + [3, {"kind": "Pod"}]}),
+        # Malformed near its end, after most items were sent to the workers: one error, no result.
+        "List broken at its end": json.dumps({"apiVersion": "v1", "kind": "List", "items": pods})[:-20] + " x]}",
+        "not a List": json.dumps({"apiVersion": "v1", "items": pods, "kind": "PodSet"}),
+        "pods around a List": "\n".join([items[0], json.dumps({"apiVersion": "v1", "items": pods, "kind": "List"}),
+                                         items[1]]),
     }
 
 
+@pytest.mark.parametrize("early", [fanout.EARLY_TEXT, 3000, 0], ids=["all early", "some early", "none early"])
 @pytest.mark.parametrize("shape", list(_json_inputs()))
 @pytest.mark.parametrize("fmt", ["table", "json"])
 def test_workers_give_the_serial_report_for_json(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path,
-                                                 fmt: str, shape: str) -> None:
+                                                 fmt: str, shape: str, early: int) -> None:
     from kubectl_podsec.decoding import text
 
     monkeypatch.setattr(text, "BLOCK", 256)  # Lists are read item by item
+    monkeypatch.setattr(fanout, "EARLY_TEXT", early)  # items sent while the List is read
     path = tmp_path / "in.json"
     path.write_text(_json_inputs()[shape])
     args = ("check", "-f", str(path), "--level", "baseline", "-o", fmt)
@@ -160,6 +167,12 @@ def test_workers_give_the_serial_report_for_json(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(fanout, "BATCH", 7)
     assert fanout.worthwhile(fanout_inputs(path))
     assert run(*args) == serial
+    if shape == "List broken at its end":
+        assert serial[0] == 2 and "malformed JSON" in serial[2] and "DENIED" not in serial[1]
+        return
+    if shape == "not a List":  # one object of a kind without pods: skipped, its items unread
+        assert serial[0] == 0 and "DENIED" not in serial[1] and '"allowed": false' not in serial[1]
+        return
     assert serial[0] in (1, 2) and ("DENIED" in serial[1] or '"allowed": false' in serial[1])
 
 
@@ -172,13 +185,52 @@ def test_tasks_are_bounded_by_count_and_text(monkeypatch: pytest.MonkeyPatch, tm
     path.write_text(_json_inputs()[shape])
     inputs = fanout_inputs(path)
     pieces = list(input_pieces(inputs[0]))
+    monkeypatch.setattr(fanout, "EARLY_TEXT", 0)  # no items sent early: every piece is in a task
     for count, text in ((5, 1 << 30), (1000, 3000)):
         monkeypatch.setattr(fanout, "BATCH", count)
         monkeypatch.setattr(fanout, "BATCH_TEXT", text)
-        tasks = list(fanout._tasks(inputs))
+        tasks = [t for t in fanout._tasks(inputs, None) if not isinstance(t, fanout._Sent)]
         assert [repr(p) for task in tasks for p in task] == [repr(p) for p in pieces]  # each once, in order
         for task in tasks:
             sizes = [fanout._text_size(p) for p in task]
             assert len(task) <= count and sum(sizes[:-1]) < text  # the last one may cross the bound
         assert len(tasks) > 1
 
+
+
+class _Handed:
+    """A pool that runs nothing: each task it is given is its pieces."""
+
+    def apply_async(self, work: Any, args: tuple[list[Any]]) -> list[Any]:
+        return args[0]
+
+
+@pytest.mark.parametrize("early", [0, 1, 600, 1 << 30])
+def test_items_sent_early_stand_only_for_a_whole_list(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path,
+                                                      early: int) -> None:
+    """Items a List's first pass sends to the workers, then the pieces after
+    them, are the input's documents, in order, for any JSON (well formed or
+    not): what was sent for a List that turns out broken or no List is dropped."""
+    from tests.unit.test_json_streaming import ALL, read
+
+    from kubectl_podsec.decoding import text as text_module
+    from kubectl_podsec.manifests import piece_documents
+
+    monkeypatch.setattr(fanout, "EARLY_TEXT", early)
+    monkeypatch.setattr(fanout, "BATCH", 2)
+    sent_in_all = 0
+    for name, data in ALL.items():
+        whole = read(data, 1 << 30, monkeypatch)
+        path = tmp_path / "f.json"
+        path.write_bytes(data)
+        for block in (16, 256):
+            monkeypatch.setattr(text_module, "BLOCK", block)
+            pieces = []
+            for step in fanout._tasks([fanout_inputs(path)[0]._replace(display="f.json")], _Handed()):
+                sent = isinstance(step, fanout._Sent)
+                sent_in_all += sent
+                pieces += [p for task in step.tasks for p in task] if sent else step
+            got = [(tuple(d.source), d.obj, str(d.error) if d.error else None) for p in pieces
+                   for d in piece_documents(p)]
+            assert got == whole, (name, block)
+    assert (sent_in_all > 0) == (early > 0)  # the cases have whole Lists: items were sent

@@ -56,6 +56,7 @@ CASES = {
     "infinite with a short exponent": pod_list(PODS).replace('"p2"', "1" * 250 + "e80"),
     "NaN (read as YAML)": pod_list(PODS).replace('"p1"', "NaN"),
     "not a List": pod_list(PODS, "Foo"),
+    "not a List, then a List": pod_list(PODS, "Foo") + "\n" + pod_list(PODS, items_first=True),
     "no apiVersion": '{"kind": "PodList", "items": [%s]}' % ", ".join(PODS),
     "items twice": '{"apiVersion": "v1", "kind": "List", "items": [%s], "items": [%s]}' % (PODS[0], PODS[1]),
     "items then null": '{"apiVersion": "v1", "kind": "List", "items": [%s], "items": null}' % PODS[0],

@@ -1,4 +1,4 @@
-"""Input: files, directories and stdin to objects with their source.
+"""Input: files, directories and stdin (manifests/inputs.py) to objects with their source.
 
 Every input gives documents or errors, never a crash: each YAML document is
 decoded on its own (a malformed one, or one with a byte that is not UTF-8, is
@@ -10,35 +10,26 @@ decoding (depth, aliases) are kubectl's: see decoding/shape.py and README.md.
 
 from __future__ import annotations
 
-import errno
-import io
 import os
-import stat
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import IO, Any, NamedTuple
 
-from .admission.config import ConfigError, PodSecurityConfig, pod_security_config, pod_security_plugin
-from .decoding.chunks import BLOCK, BOM, Chunk, chunks, cut_at_last_marker, decode
-from .decoding.metadata import metadata_problem
-from .decoding.shape import deep_path
-from .decoding.jsonstream import Deferred, Items, decoded
-from .decoding.streams import chunk_value, raw_documents
-from .errors import InputError
-from .pss.text import json_kind
-from .admission.workloads import WORKLOAD_KINDS
+from ..admission.config import ConfigError, PodSecurityConfig, pod_security_config, pod_security_plugin
+from ..decoding.chunks import BOM, Chunk, chunks
+from ..decoding.metadata import metadata_problem
+from ..decoding.shape import deep_path
+from ..decoding.jsonstream import Deferred, EarlyItems, Items, decoded
+from ..decoding.streams import chunk_value, raw_documents
+from ..errors import InputError
+from ..pss.text import json_kind
+from ..admission.workloads import WORKLOAD_KINDS
+from .inputs import Input as Input, expand as expand, open_input as open_input, shorten as shorten
 
-MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
-# Bytes read from stdin, a pipe or a device, held in memory for the two passes
-# `check` makes (Namespaces first). Twenty API requests of the largest size the
-# API server accepts (3 MiB, k8s.io/apiserver server/config.go MaxRequestBodyBytes).
-STREAM_LIMIT = 64 << 20
 # No field of the kinds the tool evaluates is nested this deep (a CronJob's
 # deepest is about 15 levels); deeper means an unknown field, which kubectl's
 # default strict validation rejects, or a wrong type, which the API server rejects.
 OBJECT_DEPTH = 100
 _EVALUATED = frozenset(WORKLOAD_KINDS) | {"PodSecurityPolicy", "Namespace"}
-_MAX_SHOWN = 200  # characters of a value or path quoted in an error
 _LIST_LEVELS = 2  # a List item sits below the List object and its `items`
 
 
@@ -64,124 +55,6 @@ class Document(NamedTuple):
     source: Source
     obj: dict[str, Any] | None = None
     error: InputError | None = None
-
-
-class Input(NamedTuple):
-    """One input: the path as the user gave it, where to read it, its bytes when
-    already read (stdin, pipes, devices), and a problem that stops it or its end."""
-
-    display: str
-    path: str
-    data: bytes | None = None
-    problem: str | None = None
-
-
-def shorten(text: str, limit: int = _MAX_SHOWN) -> str:
-    """`text`, cut to about `limit` characters so an error stays readable."""
-    return text if len(text) <= limit else f"{text[:limit]}... ({len(text) - limit} more characters)"
-
-
-def expand(paths: list[str], recursive: bool, note: Callable[[str], None] | None = None) -> list[Input]:
-    """Files named, and the manifests in directories named (sorted; -R recurses).
-    A path that cannot be read is an Input with a problem; `note` hears of files
-    in directories that are skipped (not regular: a FIFO would block)."""
-    inputs: list[Input] = []
-    stdin: Input | None = None
-    for path in paths:
-        if path == "-":
-            stdin = stdin or _read_stream("-", None)
-            inputs.append(stdin)
-        elif os.path.isdir(path):
-            found = _directory(path, recursive, note or (lambda _: None))
-            inputs += found or [Input(path, path, problem=(
-                f"no manifests ({', '.join(MANIFEST_SUFFIXES)}) in directory"
-                + ("" if recursive else " (use -R to recurse)")))]
-        elif not os.path.exists(path):
-            inputs.append(Input(path, path, problem=_missing(path)))
-        elif not os.access(path, os.R_OK):
-            inputs.append(Input(path, path, problem="permission denied"))
-        else:
-            inputs.append(Input(path, path) if os.path.isfile(path) else _read_stream(path, path))
-    return inputs
-
-
-def _missing(path: str) -> str:
-    if os.path.islink(path):
-        return f"dangling symbolic link (to {shorten(os.readlink(path))})"
-    return "no such file or directory"
-
-
-def _directory(path: str, recursive: bool, note: Callable[[str], None]) -> list[Input]:
-    found = []
-    for root, dirs, files in os.walk(path):
-        dirs[:] = sorted(dirs) if recursive else []
-        for name in sorted(files):
-            if not name.endswith(MANIFEST_SUFFIXES):
-                continue
-            full = os.path.join(root, name)
-            try:
-                mode = os.stat(full).st_mode
-            except OSError as err:  # a dangling or looping symbolic link, most likely
-                dangling = err.errno == errno.ENOENT and os.path.islink(full)
-                found.append(Input(full, full, problem=_missing(full) if dangling
-                                   else err.strerror or str(err)))
-                continue
-            if stat.S_ISREG(mode):
-                found.append(Input(full, full))
-            else:
-                note(f"{full}: not a regular file; skipped (name it with -f to read it)")
-    return found
-
-
-def _read_stream(display: str, path: str | None) -> Input:
-    """stdin, a pipe or a device, read into memory up to STREAM_LIMIT (no copy
-    on disk, so nothing is left behind whatever ends the process). Beyond the
-    limit, the documents that start before it are kept."""
-    try:
-        if path is None:
-            stream = getattr(sys.stdin, "buffer", None)
-            parts = [_read_capped(stream)] if stream is not None else [
-                sys.stdin.read(STREAM_LIMIT + 1).encode("utf-8", "surrogateescape")]
-        else:
-            with open(path, "rb") as f:
-                parts = [_read_capped(f)]
-    except OSError as err:
-        return Input(display, path or "-", problem=err.strerror or str(err))
-    data = parts[0]
-    if len(data) <= STREAM_LIMIT:
-        return Input(display, path or "-", data)
-    keep = cut_at_last_marker(data[:STREAM_LIMIT])
-    line = data.count(b"\n", 0, keep) + 1
-    _, bad = decode(Chunk(line, data[keep:keep + BLOCK], ((0, keep),)))
-    binary = "" if bad is None else f"; nor is it text: a byte at line {bad.line} (byte {bad.offset}) is not UTF-8"
-    return Input(display, path or "-", data[:keep], problem=(
-        f"more than {STREAM_LIMIT >> 20} MiB, the limit for input that is not a regular file: "
-        f"documents from line {line} on are not read (save the input to a file to check it all)"
-        + binary))
-
-
-def _read_capped(stream: IO[bytes]) -> bytes:
-    """At most STREAM_LIMIT + 1 bytes: one more than allowed tells that there is more."""
-    buffer = bytearray(STREAM_LIMIT + 1)
-    view, size = memoryview(buffer), 0
-    while size <= STREAM_LIMIT:
-        read = stream.readinto(view[size:size + BLOCK])  # type: ignore[attr-defined]
-        if not read:
-            break
-        size += read
-    view.release()
-    del buffer[size:]
-    return bytes(buffer)
-
-
-def open_input(item: Input) -> IO[bytes]:
-    """The input's bytes as a stream; InputError if it cannot be opened."""
-    if item.data is not None:
-        return io.BytesIO(item.data)
-    try:
-        return open(item.path, "rb")  # noqa: SIM115
-    except OSError as err:
-        raise InputError(item.display, err.strerror or str(err)) from None
 
 
 def input_documents(item: Input) -> Iterator[Document]:
@@ -222,12 +95,21 @@ class YamlPiece(NamedTuple):
     chunk: Chunk
 
 
-Piece = Document | JsonPiece | YamlPiece
+class Ahead(NamedTuple):
+    """The first `taken` items of the List at `source` were taken as they were
+    read (input_pieces' `early`): they stand; its pieces go on from the next."""
+
+    source: Source
+    taken: int
+
+
+Piece = Document | JsonPiece | YamlPiece | Ahead
 
 
 def _pieces(source: Source, value: Any, problem: str | None) -> Iterator[Piece]:
     """A raw document's objects, or the texts to decode for them: a List read
-    item by item (decoding/jsonstream.py) gives one text an item."""
+    item by item (decoding/jsonstream.py) gives one text an item, after an
+    Ahead for the items taken early."""
     if problem is not None:
         yield Document(source, error=InputError(source.describe(), problem))
     elif isinstance(value, Items):
@@ -235,7 +117,9 @@ def _pieces(source: Source, value: Any, problem: str | None) -> Iterator[Piece]:
         if problem:
             yield Document(source, error=InputError(source.describe(), problem))
             return
-        for i, text in enumerate(value.texts):
+        if value.sent:
+            yield Ahead(source, value.sent)
+        for i, text in enumerate(value.texts, value.sent):
             yield JsonPiece(source._replace(item=i), text)
     elif isinstance(value, Deferred):
         yield JsonPiece(source, value.text)
@@ -247,6 +131,8 @@ def piece_documents(piece: Piece) -> list[Document]:
     """The objects of a piece: a List item's one, or a document's (a List gives several)."""
     if isinstance(piece, Document):
         return [piece]
+    if isinstance(piece, Ahead):
+        return []  # its items were decoded where they were taken
     if isinstance(piece, YamlPiece):
         return chunk_documents(*piece)
     source = piece.source
@@ -260,15 +146,17 @@ def piece_documents(piece: Piece) -> list[Document]:
     return [Document(source, None if problem else item, InputError(source.describe(), problem) if problem else None)]
 
 
-def input_pieces(item: Input) -> Iterator[Piece]:
+def input_pieces(item: Input, early: EarlyItems | None = None) -> Iterator[Piece]:
     """An input's documents not yet decoded, to decode where they are checked:
-    YAML as chunks, JSON as texts (read once here to split them)."""
+    YAML as chunks, JSON as texts (read once here to split them). `early` may
+    take a big List's items as they are read; they stand only if an Ahead
+    for them comes next."""
     try:
         with open_input(item) as stream:
             if not is_json(stream):
                 yield from (YamlPiece(item.display, i, chunk) for i, chunk in yaml_chunks(stream))
                 return
-            for index, line, value, problem in raw_documents(stream, defer=True):
+            for index, line, value, problem in raw_documents(stream, defer=True, early=early):
                 yield from _pieces(Source(item.display, index, line), value, problem)
     except (InputError, OSError) as err:  # as input_documents reports it
         where = err if isinstance(err, InputError) else InputError(item.display, err.strerror or str(err))
@@ -365,7 +253,7 @@ def _may_be_namespace(piece: Piece) -> bool:
         return b"Namespace" in piece.chunk.data
     if isinstance(piece, JsonPiece):  # an escape may spell it
         return "Namespace" in piece.text or "\\u" in piece.text
-    return piece.obj is not None
+    return isinstance(piece, Document) and piece.obj is not None
 
 
 def read_admission_config(path: str) -> PodSecurityConfig:
