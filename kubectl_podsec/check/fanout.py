@@ -43,9 +43,10 @@ BATCH_TEXT = 256 << 10
 # process holds (results wait here to be written in order).
 IN_FLIGHT = 2
 # Characters of a List's items sent while its first pass reads on. Their results
-# wait here until the List ends; this much keeps the workers busy while the first
-# pass reads about three times as much again, and bounds what waits.
-EARLY_TEXT = 8 << 20
+# wait here until the List ends (about 1.5 times as many characters, for -o json);
+# this much keeps two workers busy while the first pass reads about three times
+# as much again, and bounds what waits.
+EARLY_TEXT = 4 << 20
 
 Task = list[Piece]  # documents, or List items, not yet decoded
 
@@ -203,7 +204,7 @@ def outcomes(checker: Checker, inputs: list[Input],
                 pending.extend(task.tasks)
                 continue
             pending.append(pool.apply_async(_work, (task,)))
-            if len(pending) >= IN_FLIGHT * workers:
+            while len(pending) >= IN_FLIGHT * workers:  # after a List's early tasks too
                 yield from pending.popleft().get()
         while pending:
             yield from pending.popleft().get()
