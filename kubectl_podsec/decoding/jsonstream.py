@@ -41,6 +41,10 @@ _LIST_LEVELS = 2  # an item sits two levels below its List: the object, then `it
 # digit) makes the search several times slower.
 _SUSPECT = re.compile(r"[0-9](?:[eE][+-]?[0-9]{3}|[0-9]{199})")
 _SUSPECT_LENGTH = 2 * (DECODE_DEPTH - _LIST_LEVELS)
+# Text read ahead of an item before it is decoded: one that runs past what is
+# read fails, and the decoder's error then costs time in proportion to all that
+# is read (its line and column), about a millisecond a megabyte.
+_AHEAD = 64 << 10
 # What follows an item within the text read: the next one's start, or `]`.
 _AFTER_ITEM = re.compile(r"[ \t\r\n]*(?:(\])|,[ \t\r\n]*)")
 
@@ -244,6 +248,8 @@ def _item(text: Text, pos: int) -> tuple[Any, int, bool]:
     that end within the text read. Anything unusual (a malformed or unfinished
     item, a constant, an infinity, deep nesting) is left to Text.value."""
     text.keep = pos
+    if text.end() - pos < _AHEAD:
+        text.ensure(pos + _AHEAD)
     try:
         value, end = _FIRST_PASS.raw_decode(text.window, pos - text.base)
     except (ValueError, RecursionError):
