@@ -4,7 +4,7 @@ PodSecurityPolicies where they are in play."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..admission import seccomp_skew
@@ -50,6 +50,26 @@ class Checker:
         self._choice_texts: dict[int, tuple[PolicyChoice, tuple[str, ...], dict[Mode, str]]] = {}
 
     def check(self, obj: Mapping[str, Any], source: Source | None) -> Result | Skipped:
+        return self._check(obj, source, validated=True)
+
+    def check_many(self, objects: Sequence[tuple[Mapping[str, Any], Source | None]]) -> list[Result | Skipped | InputError]:
+        """check() of each (object, source), in order, an object's InputError in its place:
+        admission of every object first, then the API server's validation of each. The
+        results are check()'s; each pass keeps its code hot in the processor's caches,
+        which saves about a sixth of the CPU a pod costs (benchmarks/worker_item.py)."""
+        out: list[Result | Skipped | InputError] = []
+        for obj, source in objects:
+            try:
+                out.append(self._check(obj, source, validated=False))
+            except InputError as err:
+                out.append(err)
+        for i, (obj, source) in enumerate(objects):
+            item = out[i]
+            if type(item) is Result and (validation := self._validation(obj, source)) is not None:
+                out[i] = item._replace(validation=validation)
+        return out
+
+    def _check(self, obj: Mapping[str, Any], source: Source | None, validated: bool) -> Result | Skipped:
         kind, api_version = str(obj.get("kind")), str(obj.get("apiVersion"))
         meta = obj.get("metadata") or {}
         if not isinstance(meta, dict) or not _names_are_strings(meta):
@@ -75,7 +95,7 @@ class Checker:
                                             pods_username=pods_username)
         except (TemplateError, InvalidPodSpec) as err:
             raise InputError(ref.describe(), str(err)) from None
-        result = Result(source, ref, admission, choice, validation=self._validation(obj, source))
+        result = Result(source, ref, admission, choice, validation=self._validation(obj, source) if validated else None)
         if self.psp is None:
             return result
         return self._under_psp(self.psp, obj, template, result, pods_username)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..check.report import Failure, Rendered, Result, Skipped, Summary
+from .result_json import result_line
 from .serialize import document
 from .writer import ReportWriter
 
@@ -73,6 +74,5 @@ class YamlWriter(ReportWriter):
 
 
 def _json_line(result: Result) -> Rendered:
-    # One result a line: the C encoder (which indent= would bypass) keeps
-    # large reports fast, and each line stays greppable.
-    return Rendered(json.dumps(result.to_dict(), ensure_ascii=False))
+    # One result a line, as json.dumps writes it (not indented): each line stays greppable.
+    return Rendered(result_line(result))

@@ -88,12 +88,11 @@ def validate_exactly(obj: Mapping[str, Any]) -> Validation:
 
 
 def _validate(obj: Mapping[str, Any], fast: bool) -> Validation:
-    kind = KINDS.get((str(obj.get("apiVersion")), str(obj.get("kind"))))
-    findings = Findings()
+    api_version, kind_name = str(obj.get("apiVersion")), str(obj.get("kind"))
+    kind = KINDS.get((api_version, kind_name))
     if kind is None:
-        findings.doubt(f"{obj.get('apiVersion')}/{obj.get('kind')}: kind not modelled")
-        return Validation(None, None, (), tuple(findings.doubts))
-    decoded = decode(dict(obj), str(obj["apiVersion"]), str(obj["kind"]))
+        return Validation(None, None, (), (f"{obj.get('apiVersion')}/{obj.get('kind')}: kind not modelled",))
+    decoded = decode(dict(obj), api_version, kind_name)
     if decoded.fails or decoded.doubt is not None:
         # A 400 before admission and validation, whose text is known or doubted.
         return Validation(False if decoded.fails else None, decoded.error, (),
@@ -101,6 +100,7 @@ def _validate(obj: Mapping[str, Any], fast: bool) -> Validation:
     plainly = _PLAINLY.get(kind.qualified) if fast and type(obj) is dict else None
     if plainly is not None and plainly(obj):  # type: ignore[arg-type]
         return _VALID
+    findings = Findings()
     working = _working_copy(obj, kind.qualified == "Pod")
     generated = _generate_name(working)
     if kind.qualified == "Pod":

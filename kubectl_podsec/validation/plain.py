@@ -199,7 +199,8 @@ def _plain_source(vol: dict[str, Any]) -> bool:
     """One common source, in its plain shape."""
     if len(vol) != 2:
         return False
-    key = next(k for k in vol if k != "name")
+    first, second = vol  # "name" (volumes() read it) and the source
+    key = second if first == "name" else first
     form = _SOURCES.get(key)
     source = vol[key]
     if form is None or type(source) is not dict or not source.keys() <= form[1]:

@@ -111,8 +111,11 @@ def _entries(items: Any, keys: frozenset[str]) -> list[dict[str, Any]] | None:
     the field is of another shape (for the exact rules)."""
     if items is None:
         return []
-    if type(items) is not list or not all(type(item) is dict and item.keys() <= keys for item in items):
+    if type(items) is not list:
         return None
+    for item in items:
+        if type(item) is not dict or not item.keys() <= keys:
+            return None
     return items
 
 
@@ -201,6 +204,8 @@ def resources(spec: Any) -> bool:
         for name, value in values.items():
             if name not in _RESOURCE_NAMES or quantity(value) is None:
                 return False
+    if not limits:  # no limit for a request to be above
+        return True
     for name, value in requests.items():
         request, limit = quantity(value), quantity(limits.get(name))
         if request is not None and limit is not None and quantity_above(request, limit):

@@ -74,9 +74,13 @@ def container_context(ctx: Any) -> bool:
             return False
         for key in ("add", "drop"):
             names = capabilities.get(key)
-            if names is not None and (type(names) is not list or
-                                      not all(type(n) is str and n.isascii() for n in names)):
+            if names is None:
+                continue
+            if type(names) is not list:
                 return False
+            for name in names:
+                if type(name) is not str or not name.isascii():
+                    return False
     if ctx.get("allowPrivilegeEscalation") is False and \
             (ctx.get("privileged") is True or "CAP_SYS_ADMIN" in ((capabilities or {}).get("add") or ())):
         return False

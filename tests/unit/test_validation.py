@@ -158,6 +158,15 @@ def test_unmodelled_fields_leave_the_verdict_open_when_no_rule_fails() -> None:
     assert result.doubts == ("spec.hostAliases: not modelled",)
 
 
+@pytest.mark.parametrize(("obj", "doubt"), [
+    ({"apiVersion": "v1", "kind": "Service"}, "v1/Service: kind not modelled"),
+    ({"kind": "Pod"}, "None/Pod: kind not modelled"),
+    ({"apiVersion": "apps/v1", "kind": "Pod"}, "apps/v1/Pod: kind not modelled"),
+])
+def test_a_kind_not_modelled_leaves_the_verdict_open(obj: dict[str, Any], doubt: str) -> None:
+    assert tuple(validate(obj)) == (None, None, (), (doubt,))
+
+
 def test_unmodelled_fields_keep_a_certain_error_but_withhold_the_message() -> None:
     result = validate(pod({"hostAliases": [{"ip": "10.0.0.1", "hostnames": ["db"]}], "containers": [C(image="")]}))
     assert (result.valid, result.message) == (False, None)

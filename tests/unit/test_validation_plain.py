@@ -293,6 +293,15 @@ def test_the_rich_objects_take_the_fast_path_and_are_valid() -> None:
             assert plain.template_plainly(template), kind
 
 
+@pytest.mark.parametrize("volume", [
+    {"name": "v", "configMap": {"name": "c"}}, {"secret": {"secretName": "s"}, "name": "v"},
+    {"name": "v", "emptyDir": {}}, {"persistentVolumeClaim": {"claimName": "c", "readOnly": True}, "name": "v"},
+])
+def test_a_common_volume_source_is_read_at_once_whichever_key_comes_first(volume: Obj) -> None:
+    assert plain._plain_source(volume)
+    assert plain.volumes([volume]) == frozenset({"v"})
+
+
 @pytest.mark.parametrize("kind,api", (("Pod", "v1"), ("Deployment", "apps/v1")))
 def test_both_answers_of_the_fast_path_are_exercised(kind: str, api: str) -> None:
     """The mutated objects reach both answers often, among valid and invalid objects alike."""

@@ -1,0 +1,151 @@
+"""What one worker process of offline `check` spends per object, in-process.
+
+    python benchmarks/worker_item.py [--pods 2000] [--repeat 7] [-o json] [--profile N]
+
+The pods are go_library.py's (check_offline.py's generator, no namespaces), written
+as YAML and then as one JSON `List`, and split as the parent process splits them
+(manifests.input_pieces: one text an item). The checker and writer are those of
+`check --level restricted -f FILE -o FORMAT`; then, in tasks of fanout.BATCH items,
+as check/fanout.py's workers do:
+
+  decode    manifests.piece_documents (each item's text to its object)
+  work      fanout._work: decode, Checker.check, the writer's detached render
+  passes    the same outcomes in passes over the task: every item decoded, then
+            Checker.check_many (admission of each, then validation of each), then
+            each result rendered (`in_passes`, checked against _work first)
+  pickle    the outcomes _work returns, pickled as a worker sends them back
+  unpickle  the same unpickled, as the parent receives them
+
+CPU time per object, the median (and least) of --repeat passes; the load average is
+printed with the numbers. With --profile N, cProfile's N costliest functions of one
+`work` pass (cumulative and own time) instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import os
+import platform
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from go_library import write_json_list, write_yaml  # noqa: E402
+
+from multiprocessing.reduction import ForkingPickler  # noqa: E402
+
+from kubectl_podsec.admission.config import DEFAULT_CONFIG  # noqa: E402
+from kubectl_podsec.admission.policy import PolicyResolver  # noqa: E402
+from kubectl_podsec.check import fanout  # noqa: E402
+from kubectl_podsec.check.checker import Checker  # noqa: E402
+from kubectl_podsec.check.report import Result  # noqa: E402
+from kubectl_podsec.errors import InputError  # noqa: E402
+from kubectl_podsec.manifests import Input, input_pieces, piece_documents  # noqa: E402
+from kubectl_podsec.pss import Evaluator, Level, LevelVersion, Version  # noqa: E402
+from kubectl_podsec.render import writer_for  # noqa: E402
+from kubectl_podsec.render.serialize import dump_yaml  # noqa: E402
+
+
+def tasks(pods: int, directory: Path) -> list[fanout.Task]:
+    """The List's items as the parent splits and batches them."""
+    yaml_path, json_path = directory / "pods.yaml", directory / "pods.json"
+    write_yaml(yaml_path, pods)
+    write_json_list(yaml_path, json_path)
+    pieces = list(input_pieces(Input(str(json_path), str(json_path))))
+    return [pieces[i:i + fanout.BATCH] for i in range(0, len(pieces), fanout.BATCH)]
+
+
+def set_up_worker(output: str) -> None:
+    """The checker and render a worker inherits from `check --level restricted -o output`."""
+    resolver = PolicyResolver(DEFAULT_CONFIG, {}, None, server_minor=None, defaults_unknown_unless_given=True)
+    level = LevelVersion(Level.RESTRICTED, Version.latest())
+    writer = writer_for(output)(wide=False, color=False, yaml_dump=dump_yaml)
+    fanout._checker = Checker(Evaluator(None), resolver, "default", level)
+    fanout._render = writer.detached()
+
+
+def per_object(stage: Callable[[Any], object], batches: list[Any], count: int,
+               repeat: int) -> tuple[float, float]:
+    """Median and least CPU µs per object over `repeat` passes."""
+    samples = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.process_time()
+        for batch in batches:
+            stage(batch)
+        samples.append((time.process_time() - start) / count * 1e6)
+    return statistics.median(samples), min(samples)
+
+
+def decode(task: fanout.Task) -> object:
+    return [piece_documents(piece) for piece in task]
+
+
+def in_passes(task: fanout.Task) -> list[fanout.Outcome]:
+    """fanout._work's outcomes, each stage run over the whole task before the next."""
+    assert fanout._checker is not None and fanout._render is not None
+    docs = [doc for piece in task for doc in piece_documents(piece)]
+    checked = iter(fanout._checker.check_many([(d.obj, d.source) for d in docs if d.error is None and d.obj]))
+    out: list[fanout.Outcome] = []
+    for doc in docs:
+        if doc.error is not None or doc.obj is None:
+            out.append(fanout.Unreadable(doc.error or InputError(doc.source.describe(), "empty"), doc.source))
+            continue
+        item = next(checked)
+        if isinstance(item, InputError):
+            out.append(fanout.Unreadable(InputError(f"{doc.source.describe()}: {item.where}", item.message),
+                                         doc.source))
+        else:
+            out.append(item)
+    render = fanout._render
+    return [fanout.Checked(o.verdict, render(o)) if isinstance(o, Result) else o for o in out]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pods", type=int, default=2000)
+    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("-o", "--output", default="json", choices=("json", "yaml", "sarif"))
+    ap.add_argument("--profile", type=int, default=0, help="show cProfile's N costliest functions")
+    args = ap.parse_args()
+    set_up_worker(args.output)
+    with tempfile.TemporaryDirectory() as tmp:
+        batches = tasks(args.pods, Path(tmp))
+    count = sum(len(b) for b in batches)
+    if args.profile:
+        profile = cProfile.Profile()
+        profile.runcall(lambda: [fanout._work(b) for b in batches])
+        for order in ("cumulative", "tottime"):
+            pstats.Stats(profile).sort_stats(order).print_stats(args.profile)
+        return
+    sent = [bytes(ForkingPickler.dumps(fanout._work(b))) for b in batches]
+    print(f"# {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+          f"{count} objects, -o {args.output}, median of {args.repeat}; "
+          f"{sum(map(len, sent)) / count:.0f} bytes pickled an object")
+    print(f"# load before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    outcomes = [fanout._work(b) for b in batches]
+    assert [in_passes(b) for b in batches] == outcomes
+    for name, stage, items in (
+        ("decode", decode, batches),
+        ("work", fanout._work, batches),
+        ("passes", in_passes, batches),
+        ("pickle", ForkingPickler.dumps, outcomes),
+        ("unpickle", ForkingPickler.loads, sent),
+    ):
+        median, least = per_object(stage, items, count, args.repeat)
+        print(f"{name:9s} {median:8.1f} µs/object (min {least:.1f})", flush=True)
+    print(f"# load after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
