@@ -91,23 +91,25 @@ def worthwhile(inputs: list[Input]) -> bool:
 
 
 def _work(task: Task) -> list[Outcome]:
+    """A task's outcomes, in passes (decode all, check all, render all): each
+    pass keeps its code in the processor's caches (benchmarks/worker_item.py)."""
     assert _checker is not None
+    docs = [doc for piece in task for doc in piece_documents(piece)]
+    checked = iter(_checker.check_many([(d.obj, d.source) for d in docs if d.error is None and d.obj is not None]))
     out: list[Outcome] = []
-    for piece in task:
-        for doc in piece_documents(piece):
-            if doc.error is not None or doc.obj is None:
-                out.append(Unreadable(doc.error or InputError(doc.source.describe(), "empty"), doc.source))
-                continue
-            try:
-                item = _checker.check(doc.obj, doc.source)
-            except InputError as err:
-                out.append(Unreadable(InputError(f"{doc.source.describe()}: {err.where}", err.message), doc.source))
-                continue
-            if _render is not None and isinstance(item, Result):
-                out.append(Checked(item.verdict, _render(item)))
-            else:
-                out.append(item)
-    return out
+    for doc in docs:
+        if doc.error is not None or doc.obj is None:
+            out.append(Unreadable(doc.error or InputError(doc.source.describe(), "empty"), doc.source))
+            continue
+        item = next(checked)
+        if isinstance(item, InputError):
+            out.append(Unreadable(InputError(f"{doc.source.describe()}: {item.where}", item.message), doc.source))
+        else:
+            out.append(item)
+    if _render is None:
+        return out
+    render = _render
+    return [Checked(o.verdict, render(o)) if isinstance(o, Result) else o for o in out]
 
 
 class _Sent(NamedTuple):

@@ -119,8 +119,9 @@ def _pieces(source: Source, value: Any, problem: str | None) -> Iterator[Piece]:
             return
         if value.sent:
             yield Ahead(source, value.sent)
+        file, document, line = source.file, source.document, source.line
         for i, text in enumerate(value.texts, value.sent):
-            yield JsonPiece(source._replace(item=i), text)
+            yield JsonPiece(Source(file, document, line, i), text)
     elif isinstance(value, Deferred):
         yield JsonPiece(source, value.text)
     elif value is not None and value[0] is not None:  # empty documents are ordinary
