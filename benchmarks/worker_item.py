@@ -9,10 +9,9 @@ as YAML and then as one JSON `List`, and split as the parent process splits them
 as check/fanout.py's workers do:
 
   decode    manifests.piece_documents (each item's text to its object)
-  work      fanout._work: decode, Checker.check, the writer's detached render
-  passes    the same outcomes in passes over the task: every item decoded, then
+  work      fanout._work, in passes over the task: every item decoded, then
             Checker.check_many (admission of each, then validation of each), then
-            each result rendered (`in_passes`, checked against _work first)
+            each result rendered by the writer's detached render
   pickle    the outcomes _work returns, pickled as a worker sends them back
   unpickle  the same unpickled, as the parent receives them
 
@@ -48,8 +47,6 @@ from kubectl_podsec.admission.config import DEFAULT_CONFIG  # noqa: E402
 from kubectl_podsec.admission.policy import PolicyResolver  # noqa: E402
 from kubectl_podsec.check import fanout  # noqa: E402
 from kubectl_podsec.check.checker import Checker  # noqa: E402
-from kubectl_podsec.check.report import Result  # noqa: E402
-from kubectl_podsec.errors import InputError  # noqa: E402
 from kubectl_podsec.manifests import Input, input_pieces, piece_documents  # noqa: E402
 from kubectl_podsec.pss import Evaluator, Level, LevelVersion, Version  # noqa: E402
 from kubectl_podsec.render import writer_for  # noqa: E402
@@ -91,26 +88,6 @@ def decode(task: fanout.Task) -> object:
     return [piece_documents(piece) for piece in task]
 
 
-def in_passes(task: fanout.Task) -> list[fanout.Outcome]:
-    """fanout._work's outcomes, each stage run over the whole task before the next."""
-    assert fanout._checker is not None and fanout._render is not None
-    docs = [doc for piece in task for doc in piece_documents(piece)]
-    checked = iter(fanout._checker.check_many([(d.obj, d.source) for d in docs if d.error is None and d.obj]))
-    out: list[fanout.Outcome] = []
-    for doc in docs:
-        if doc.error is not None or doc.obj is None:
-            out.append(fanout.Unreadable(doc.error or InputError(doc.source.describe(), "empty"), doc.source))
-            continue
-        item = next(checked)
-        if isinstance(item, InputError):
-            out.append(fanout.Unreadable(InputError(f"{doc.source.describe()}: {item.where}", item.message),
-                                         doc.source))
-        else:
-            out.append(item)
-    render = fanout._render
-    return [fanout.Checked(o.verdict, render(o)) if isinstance(o, Result) else o for o in out]
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pods", type=int, default=2000)
@@ -134,11 +111,9 @@ def main() -> None:
           f"{sum(map(len, sent)) / count:.0f} bytes pickled an object")
     print(f"# load before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     outcomes = [fanout._work(b) for b in batches]
-    assert [in_passes(b) for b in batches] == outcomes
     for name, stage, items in (
         ("decode", decode, batches),
         ("work", fanout._work, batches),
-        ("passes", in_passes, batches),
         ("pickle", ForkingPickler.dumps, outcomes),
         ("unpickle", ForkingPickler.loads, sent),
     ):
