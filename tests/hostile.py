@@ -219,8 +219,8 @@ COMMANDS = ("check", "check-psp", "which", "mutated")
 OUTPUTS = ("json", "yaml", "table", "sarif")
 
 
-def arguments(case: Case, directory: str, command: str, output: str) -> list[str]:
-    """The command line for one run of `case`, its files written under `directory`."""
+def write_files(case: Case, directory: str) -> list[str]:
+    """The case's manifests and policies written under `directory`; `-f PATH` for each manifest."""
     import os
 
     files = []
@@ -229,9 +229,17 @@ def arguments(case: Case, directory: str, command: str, output: str) -> list[str
         with open(path, "wb") as f:
             f.write(data)
         files += ["-f", path]
-    policies = os.path.join(directory, "policies.yaml")
-    with open(policies, "wb") as f:
+    with open(os.path.join(directory, "policies.yaml"), "wb") as f:
         f.write(case.policies)
+    return files
+
+
+def arguments(case: Case, directory: str, command: str, output: str) -> list[str]:
+    """The command line for one run of `case`, its files written under `directory`."""
+    import os
+
+    files = write_files(case, directory)
+    policies = os.path.join(directory, "policies.yaml")
     if command == "check":
         return ["check", *files, "-o", output]
     if command == "check-psp":

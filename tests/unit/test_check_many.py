@@ -18,7 +18,7 @@ from kubectl_podsec.cli.main import cli
 from kubectl_podsec.errors import InputError
 from kubectl_podsec.manifests import Source
 from tests.conftest import ROOT
-from tests.hostile import make_case
+from tests.hostile import make_case, write_files
 from tests.unit.test_result_json import CONFIG, ODD
 
 Call = tuple[Checker, Mapping[str, Any], "Source | None"]
@@ -86,12 +86,7 @@ def test_every_object_of_a_run(calls: list[Call], tmp_path: pathlib.Path, flags:
 
 def test_hostile_input(calls: list[Call], tmp_path: pathlib.Path) -> None:
     for seed in range(40):
-        case = make_case(seed)
-        files = []
-        for name, data in case.files.items():
-            (tmp_path / name).write_bytes(data)
-            files += ["-f", str(tmp_path / name)]
-        run(*files)
+        run(*write_files(make_case(seed), str(tmp_path)))
     checked = list(calls)  # checking again below records again
     assert assert_same(checked) >= 40
     assert any(isinstance(i, InputError) for c, o, s in checked for i in one_by_one(c, [(o, s)]))

@@ -20,7 +20,7 @@ from kubectl_podsec.cli.main import cli
 from kubectl_podsec.render import structured
 from kubectl_podsec.render.result_json import result_line
 from tests.conftest import ROOT
-from tests.hostile import make_case
+from tests.hostile import make_case, write_files
 
 CONFIG = """apiVersion: apiserver.config.k8s.io/v1
 kind: AdmissionConfiguration
@@ -115,12 +115,7 @@ def test_every_result_of_a_run(compared: list[Result], tmp_path: pathlib.Path, f
 
 def test_hostile_input(compared: list[Result], tmp_path: pathlib.Path) -> None:
     for seed in range(40):
-        case = make_case(seed)
-        files = []
-        for name, data in case.files.items():
-            (tmp_path / name).write_bytes(data)
-            files += ["-f", str(tmp_path / name)]
-        (tmp_path / "policies.yaml").write_bytes(case.policies)
+        files = write_files(make_case(seed), str(tmp_path))
         run(*files)
         run(*files, "--psp-file", str(tmp_path / "policies.yaml"))
     assert len(compared) >= 40
