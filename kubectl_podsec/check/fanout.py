@@ -153,9 +153,9 @@ class _Early:
         return sent
 
     def drop(self) -> None:
-        """Forget what was taken: its tasks run on, their outcomes unread."""
+        """Forget what was taken (its tasks run on, their outcomes unread): the next List starts afresh."""
         self.sent, self.batch = [], []
-        self.taken = self.batch_text = 0
+        self.taken = self.text = self.batch_text = 0
 
 
 def _tasks(inputs: list[Input], pool: Any) -> Iterator[Task | _Sent]:
