@@ -9,7 +9,8 @@ a result on its own (JSON, YAML, SARIF: `ReportSink.detached`), the workers
 render it too and send back its text and verdict, which cost this process far
 less to receive than the result and to render; the table's results come back
 whole. At most a few batches are in flight, so memory stays bounded whatever
-the input size.
+the input size. The workers are check/workers.py's (no threads here); tasks
+and outcomes travel as plain values where they can (_packed).
 A big JSON List is one error if it is malformed anywhere, as kubectl has it,
 so this process reads it whole once before any of it is written. Its items
 go to the workers as that first pass finds them (up to EARLY_TEXT of them),
@@ -26,6 +27,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
+from ..decoding.chunks import Chunk
 from ..errors import InputError
 from ..manifests import Ahead, Input, JsonPiece, Piece, Source, YamlPiece, input_pieces, piece_documents
 from .checker import Checker
@@ -81,13 +83,82 @@ def worthwhile(inputs: list[Input]) -> bool:
     try:
         if sum(os.path.getsize(i.path) for i in inputs) < MIN_BYTES:
             return False
-        import multiprocessing  # only for large inputs: start-up stays lean
-
-        if "fork" not in multiprocessing.get_all_start_methods():
+        if not hasattr(os, "fork"):
             return False
     except OSError:
         return False  # the serial path reports it
     return True
+
+
+# A task as it travels, most often plain values, which pickle several times
+# faster than the NamedTuples they stand for (2 of the 4 µs a List item cost the
+# two processes, 7 of 7.5 a YAML document): a List's consecutive items
+# (file, document, line, first item, texts), a file's YAML documents (file,
+# (document, line, data, pieces) each), or any task as it is.
+_ITEMS, _YAML, _ANY = 0, 1, 2
+# What a task made, as it travels back: for rendered results with no marks
+# (JSON and YAML output) each verdict's letter and each text, else the outcomes.
+_CHECKED = 0
+_LETTER = {verdict: verdict.value[0] for verdict in Verdict}
+_VERDICT = {letter: verdict for verdict, letter in _LETTER.items()}
+assert len(_VERDICT) == len(Verdict), "one letter a verdict"
+
+
+def _packed(task: Task) -> tuple[Any, ...]:
+    items = [p for p in task if isinstance(p, JsonPiece)]
+    if items and len(items) == len(task):
+        file, document, line, item = items[0].source
+        if item is not None and all(p.source == (file, document, line, item + i) for i, p in enumerate(items)):
+            return _ITEMS, file, document, line, item, [p.text for p in items]
+        return _ANY, task
+    chunks = [p for p in task if isinstance(p, YamlPiece)]
+    if chunks and len(chunks) == len(task) and all(p.display == chunks[0].display for p in chunks):
+        return _YAML, chunks[0].display, [(p.document, *p.chunk) for p in chunks]
+    return _ANY, task
+
+
+def _unpacked(packed: tuple[Any, ...]) -> Task:
+    if packed[0] == _ITEMS:
+        _, file, document, line, item, texts = packed
+        return [JsonPiece(Source(file, document, line, i), text) for i, text in enumerate(texts, item)]
+    if packed[0] == _YAML:
+        _, display, chunks = packed
+        return [YamlPiece(display, document, Chunk(*chunk)) for document, *chunk in chunks]
+    task: Task = packed[1]
+    return task
+
+
+def _packed_outcomes(outcomes: list[Outcome]) -> tuple[Any, ...]:
+    if all(type(o) is Checked and not o.rendered.marks for o in outcomes):
+        letters = "".join([_LETTER[o.verdict] for o in outcomes])  # type: ignore[union-attr]
+        return _CHECKED, letters, [o.rendered.text for o in outcomes]  # type: ignore[union-attr]
+    return _ANY, outcomes
+
+
+def _unpacked_outcomes(packed: tuple[Any, ...]) -> list[Outcome]:
+    if packed[0] == _CHECKED:
+        verdict = _VERDICT
+        return [Checked(verdict[letter], Rendered(text)) for letter, text in zip(packed[1], packed[2])]
+    outcomes: list[Outcome] = packed[1]
+    return outcomes
+
+
+def _work_packed(packed: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A worker's work: _work, on a task and outcomes as they travel."""
+    return _packed_outcomes(_work(_unpacked(packed)))
+
+
+class _Pool:
+    """The workers, given tasks and giving outcomes (packed on the way)."""
+
+    def __init__(self, workers: Any) -> None:
+        self.workers = workers
+
+    def submit(self, task: Task) -> Any:
+        return self.workers.submit(_packed(task))
+
+    def result(self, job: Any) -> list[Outcome]:
+        return _unpacked_outcomes(self.workers.result(job))
 
 
 def _work(task: Task) -> list[Outcome]:
@@ -141,7 +212,7 @@ class _Early:
 
     def _send(self) -> None:
         if self.batch:
-            self.sent.append(self.pool.apply_async(_work, (self.batch,)))
+            self.sent.append(self.pool.submit(self.batch))
         self.batch, self.batch_text = [], 0
 
     def stand(self, ahead: Ahead) -> _Sent:
@@ -194,19 +265,20 @@ def outcomes(checker: Checker, inputs: list[Input],
              render: Callable[[Result], Rendered] | None) -> Iterator[Outcome]:
     """Every outcome, in input order (inputs that `worthwhile` accepted); with
     `render`, each result rendered by it."""
-    import multiprocessing
+    from .workers import Job, Workers
 
     global _checker, _render
     _checker, _render = checker, render
-    workers = min(os.cpu_count() or 2, 8)
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        pending: deque[Any] = deque()
+    count = min(os.cpu_count() or 2, 8)
+    with Workers(_work_packed, count) as workers:
+        pool = _Pool(workers)
+        pending: deque[Job] = deque()
         for task in _tasks(inputs, pool):
             if isinstance(task, _Sent):
                 pending.extend(task.tasks)
                 continue
-            pending.append(pool.apply_async(_work, (task,)))
-            while len(pending) >= IN_FLIGHT * workers:  # after a List's early tasks too
-                yield from pending.popleft().get()
+            pending.append(pool.submit(task))
+            while len(pending) >= IN_FLIGHT * count:  # after a List's early tasks too
+                yield from pool.result(pending.popleft())
         while pending:
-            yield from pending.popleft().get()
+            yield from pool.result(pending.popleft())

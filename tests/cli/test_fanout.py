@@ -12,6 +12,8 @@ from click.testing import CliRunner
 
 from kubectl_podsec.check import fanout
 from kubectl_podsec.cli.main import cli
+from kubectl_podsec.errors import InputError
+from kubectl_podsec.manifests import Source
 from tests.conftest import ROOT
 
 
@@ -201,8 +203,8 @@ def test_tasks_are_bounded_by_count_and_text(monkeypatch: pytest.MonkeyPatch, tm
 class _Handed:
     """A pool that runs nothing: each task it is given is its pieces."""
 
-    def apply_async(self, work: Any, args: tuple[list[Any]]) -> list[Any]:
-        return args[0]
+    def submit(self, task: list[Any]) -> list[Any]:
+        return task
 
 
 @pytest.mark.parametrize("early", [0, 1, 600, 1 << 30])
@@ -234,3 +236,35 @@ def test_items_sent_early_stand_only_for_a_whole_list(monkeypatch: pytest.Monkey
                    for d in piece_documents(p)]
             assert got == whole, (name, block)
     assert (sent_in_all > 0) == (early > 0)  # the cases have whole Lists: items were sent
+
+
+@pytest.mark.parametrize("shape", ["List", "kubectl dump", "stream, then broken", "List with a bad item", "YAML"])
+def test_tasks_and_outcomes_travel_as_they_were(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path,
+                                                shape: str) -> None:
+    """Packed for the pipe (plain values where it can) and unpacked, a task is
+    the same pieces, of the same types; the plain forms are used where they fit."""
+    import pickle
+
+    from kubectl_podsec.check.report import Rendered, Verdict
+    from kubectl_podsec.manifests import input_pieces
+
+    monkeypatch.setattr("kubectl_podsec.decoding.text.BLOCK", 256)  # Lists are read item by item
+    path = tmp_path / ("in.yaml" if shape == "YAML" else "in.json")
+    path.write_text((ROOT / "examples" / "chart-output.yaml").read_text() * 3 if shape == "YAML"
+                    else _json_inputs()[shape])
+    pieces = list(input_pieces(fanout_inputs(path)[0]))
+    forms = set()
+    tasks = [pieces[start:start + size] for size in (1, 2, 5, 7) for start in range(0, len(pieces), size)]
+    for task in tasks + [pieces[::2][:5], pieces[1::3][:4], pieces[:2] + pieces[:1]]:  # gaps, repeats
+        packed = fanout._packed(task)
+        forms.add(packed[0])
+        assert repr(fanout._unpacked(pickle.loads(pickle.dumps(packed)))) == repr(task)
+    assert forms >= ({fanout._YAML} if shape == "YAML" else {fanout._ITEMS} if "List" in shape
+                     or shape == "kubectl dump" else {fanout._ANY})
+    checked = [fanout.Checked(v, Rendered(f"text {v}")) for v in Verdict]
+    for outcomes, form in ((checked, fanout._CHECKED),
+                           (checked + [fanout.Checked(Verdict.DENIED, Rendered("t", frozenset({"m"})))], fanout._ANY),
+                           (checked + [fanout.Unreadable(InputError("f", "bad"), Source("f", 1, 2))], fanout._ANY)):
+        packed = fanout._packed_outcomes(outcomes)
+        assert packed[0] == form
+        assert repr(fanout._unpacked_outcomes(pickle.loads(pickle.dumps(packed)))) == repr(outcomes)
