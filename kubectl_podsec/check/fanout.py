@@ -67,9 +67,22 @@ class Unreadable(NamedTuple):
     source: Source
 
 
+class CheckedMany(NamedTuple):
+    """Results a worker rendered, in a row, with no marks: each verdict's
+    letter (_LETTER) and each text, written and counted together."""
+
+    letters: str
+    texts: list[str]
+
+    def tally(self) -> list[tuple[Verdict, int]]:
+        """How many of each verdict."""
+        return [(verdict, n) for letter, verdict in _VERDICT.items() if (n := self.letters.count(letter))]
+
+
 # What a worker sends back for each document: a result (for writers that need
-# it whole), a rendered result, a skipped object, or why the document is bad.
-Outcome = Result | Checked | Skipped | Unreadable
+# it whole), a rendered result, a skipped object, or why the document is bad;
+# or rendered results together (CheckedMany).
+Outcome = Result | Checked | CheckedMany | Skipped | Unreadable
 
 # Set before the pool forks; each worker inherits them.
 _checker: Checker | None = None
@@ -137,8 +150,7 @@ def _packed_outcomes(outcomes: list[Outcome]) -> tuple[Any, ...]:
 
 def _unpacked_outcomes(packed: tuple[Any, ...]) -> list[Outcome]:
     if packed[0] == _CHECKED:
-        verdict = _VERDICT
-        return [Checked(verdict[letter], Rendered(text)) for letter, text in zip(packed[1], packed[2])]
+        return [CheckedMany(packed[1], packed[2])]
     outcomes: list[Outcome] = packed[1]
     return outcomes
 

@@ -232,16 +232,16 @@ class Summary:
             return
         self.count(item.verdict)
 
-    def count(self, verdict: Verdict) -> None:
-        """One object checked, with this verdict (also of results rendered in a
+    def count(self, verdict: Verdict, n: int = 1) -> None:
+        """`n` objects checked, with this verdict (also of results rendered in a
         worker process, which come back as text: check/fanout.py)."""
-        self.objects += 1
+        self.objects += n
         if verdict in (Verdict.DENIED, Verdict.INVALID):  # an invalid object is never created
-            self.denied += 1
+            self.denied += n
         elif verdict is Verdict.UNKNOWN:
-            self.unknown += 1
+            self.unknown += n
         else:
-            self.allowed += 1
+            self.allowed += n
 
     def to_dict(self) -> dict[str, int]:
         return {"objects": self.objects, "allowed": self.allowed, "denied": self.denied,

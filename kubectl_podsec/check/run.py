@@ -42,6 +42,9 @@ class ReportSink(Protocol):
     def placed(self, rendered: Rendered) -> str:
         """What `result` writes for the result that `detached()` rendered."""
 
+    def placed_texts(self, texts: list[str]) -> str:
+        """What `placed` writes for each of these rendered results (with no marks), in turn."""
+
     def end(self, skipped: list[Skipped], errors: list[Failure], summary: Summary) -> str: ...
 
 
@@ -270,6 +273,12 @@ def _write_collected(outcomes: Iterator[fanout.Outcome], writer: ReportSink, run
     """Write and count what worker processes checked (fanout.py), in input order."""
     console = run.console
     for outcome in outcomes:
+        if isinstance(outcome, fanout.CheckedMany):
+            progress.tick(len(outcome.texts))
+            for verdict, n in outcome.tally():
+                run.summary.count(verdict, n)
+            console.out(writer.placed_texts(outcome.texts))
+            continue
         progress.tick()
         if isinstance(outcome, fanout.Checked):
             run.summary.count(outcome.verdict)

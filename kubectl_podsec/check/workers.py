@@ -207,15 +207,27 @@ class Workers:
 def _reaped(pid: int, patience: float = 5.0) -> int:
     """The wait status of worker `pid`, once it has ended: it ends on its own
     when its pipes close (or it finishes the task in hand), else it is killed."""
-    deadline = time.monotonic() + patience
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return status
-        if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            return os.waitpid(pid, 0)[1]
-        time.sleep(0.005)
+    if not _ended_within(pid, patience):
+        os.kill(pid, signal.SIGKILL)
+    return os.waitpid(pid, 0)[1]
+
+
+def _ended_within(pid: int, seconds: float) -> bool:
+    try:
+        handle = os.pidfd_open(pid)  # Linux: readable once the process has ended
+    except (AttributeError, OSError):
+        deadline = time.monotonic() + seconds
+        while not os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.001)
+        return True
+    try:
+        poll = select.poll()
+        poll.register(handle, select.POLLIN)
+        return bool(poll.poll(seconds * 1000))
+    finally:
+        os.close(handle)
 
 
 def _enlarge(fd: int) -> None:

@@ -32,6 +32,13 @@ class JsonWriter(ReportWriter):
         self._first = False
         return sep + rendered.text
 
+    def placed_texts(self, texts: list[str]) -> str:
+        if not texts:
+            return ""
+        sep = "\n    " if self._first else ",\n    "
+        self._first = False
+        return sep + ",\n    ".join(texts)
+
     def end(self, skipped: list[Skipped], errors: list[Failure], summary: Summary) -> str:
         tail = {"skipped": [s.to_dict() for s in skipped], "errors": [e.to_dict() for e in errors],
                 "summary": summary.to_dict()}

@@ -30,5 +30,8 @@ class ReportWriter:
     def placed(self, rendered: Rendered) -> str:
         raise NotImplementedError
 
+    def placed_texts(self, texts: list[str]) -> str:
+        return "".join([self.placed(Rendered(text)) for text in texts])
+
     def end(self, skipped: list[Skipped], errors: list[Failure], summary: Summary) -> str:
         raise NotImplementedError

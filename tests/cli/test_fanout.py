@@ -267,4 +267,12 @@ def test_tasks_and_outcomes_travel_as_they_were(monkeypatch: pytest.MonkeyPatch,
                            (checked + [fanout.Unreadable(InputError("f", "bad"), Source("f", 1, 2))], fanout._ANY)):
         packed = fanout._packed_outcomes(outcomes)
         assert packed[0] == form
-        assert repr(fanout._unpacked_outcomes(pickle.loads(pickle.dumps(packed)))) == repr(outcomes)
+        got = fanout._unpacked_outcomes(pickle.loads(pickle.dumps(packed)))
+        if form == fanout._CHECKED:  # written together
+            (many,) = got
+            got = [fanout.Checked(fanout._VERDICT[letter], Rendered(text))
+                   for letter, text in zip(many.letters, many.texts)]
+        assert repr(got) == repr(outcomes)
+    many = fanout._unpacked_outcomes(fanout._packed_outcomes(checked * 3 + checked[1:2]))[0]
+    assert isinstance(many, fanout.CheckedMany)
+    assert many.tally() == [(v, 4 if v == checked[1].verdict else 3) for v in Verdict]

@@ -116,3 +116,21 @@ def test_tasks_go_to_the_worker_with_the_fewest_in_hand() -> None:
         jobs = [pool.submit(("sleep", 0.3)) for _ in range(3)]
         pids = [pool.result(job)[0] for job in jobs]
     assert len(set(pids)) == 3
+
+
+def test_workers_end_without_pidfd(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where pidfd_open is missing (not Linux), ending the workers still waits for them, and not for ever."""
+    monkeypatch.delattr(os, "pidfd_open", raising=False)
+    with Workers(_echo, 2) as pool:
+        assert pool.result(pool.submit(("echo", 7)))[1] == 7
+    with pytest.raises(WorkerError, match="signal 9"):
+        with Workers(_echo, 1) as pool:
+            pool.result(pool.submit(("kill", signal.SIGKILL)))
+    start = time.monotonic()
+    with pytest.raises(RuntimeError):
+        with Workers(_echo, 1) as pool:
+            pool.submit(("sleep", 30))
+            raise RuntimeError("stop")
+    assert time.monotonic() - start < 10
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
