@@ -16,8 +16,8 @@ so this process reads it whole once before any of it is written. Its items
 go to the workers as that first pass finds them (up to EARLY_TEXT of them),
 so the workers check while it reads; their results are written once the List
 turns out whole, and dropped if it does not.
-Small inputs, stdin and single-core machines take the plain serial path: a
-pool only pays off past a few megabytes.
+Small inputs, stdin and single-core machines take the plain serial path:
+workers only pay off past a megabyte or so.
 """
 
 from __future__ import annotations
@@ -33,7 +33,11 @@ from ..manifests import Ahead, Input, JsonPiece, Piece, Source, YamlPiece, input
 from .checker import Checker
 from .report import Rendered, Result, Skipped, Verdict
 
-MIN_BYTES = 4 << 20  # below this a pool costs more than it saves
+# Up to this many bytes of input, the workers cost more than they save: on 2
+# cores, 1,000 pods (0.54 MB of YAML) take as long either way, 2,000 (1.07 MB)
+# 0.18 s with them against 0.27 s without (benchmarks/go_library.py's pods).
+# Smaller inputs are also the ones check/run.py reads whole (SMALL_BYTES).
+MIN_BYTES = 1 << 20
 # Documents a task at most, and characters (JSON) or bytes (YAML) of their
 # text: each task costs this process about a millisecond (sending, waiting,
 # receiving), some 0.3 s of its 1.7 s CPU on 20,000 pods in tasks of 64; the
@@ -94,7 +98,7 @@ def worthwhile(inputs: list[Input]) -> bool:
     if (os.cpu_count() or 1) < 2 or any(i.data is not None or i.problem for i in inputs):
         return False
     try:
-        if sum(os.path.getsize(i.path) for i in inputs) < MIN_BYTES:
+        if sum(os.path.getsize(i.path) for i in inputs) <= MIN_BYTES:
             return False
         if not hasattr(os, "fork"):
             return False
