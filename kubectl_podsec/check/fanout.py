@@ -5,10 +5,10 @@ List) parses on its own, so worker processes (forked, so they share the
 checker already built) parse and check batches of documents while this
 process splits the files (YAML at `---` lines; JSON by decoding each value
 once to find its end) and writes, in input order. Where the writer can render
-a result on its own (JSON, YAML, SARIF: `ReportSink.detached`), the workers
-render it too and send back its text and verdict, which cost this process far
-less to receive than the result and to render; the table's results come back
-whole. At most a few batches are in flight, so memory stays bounded whatever
+a result on its own (`ReportSink.detached`: all of them; the table as its
+rows' cells and notes), the workers render it too and send back that and the
+verdict, which cost this process far less to receive than the result and to
+render. At most a few batches are in flight, so memory stays bounded whatever
 the input size. The workers are check/workers.py's (no threads here); tasks
 and outcomes travel as plain values where they can (_packed).
 A big JSON List is one error if it is malformed anywhere, as kubectl has it,
@@ -146,7 +146,7 @@ def _unpacked(packed: tuple[Any, ...]) -> Task:
 
 
 def _packed_outcomes(outcomes: list[Outcome]) -> tuple[Any, ...]:
-    if all(type(o) is Checked and not o.rendered.marks for o in outcomes):
+    if all(type(o) is Checked and not o.rendered.marks and o.rendered.row is None for o in outcomes):
         letters = "".join([_LETTER[o.verdict] for o in outcomes])  # type: ignore[union-attr]
         return _CHECKED, letters, [o.rendered.text for o in outcomes]  # type: ignore[union-attr]
     return _ANY, outcomes

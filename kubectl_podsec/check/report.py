@@ -79,10 +79,13 @@ class Rendered(NamedTuple):
     """A result's text made apart from the sink that places it (in a worker
     process: fanout.py): what the sink's `result` writes for it, less what
     depends on the results before it, and the marks it leaves for the sink's
-    `end` (SARIF: the extra rules it uses)."""
+    `end` (SARIF: the extra rules it uses). A table gets its row's cells and
+    notes instead (`row`: render/table.py TableLine), as it sizes its columns
+    from the first rows."""
 
     text: str
     marks: frozenset[str] = frozenset()
+    row: Any = None
 
 
 class Verdict(str, enum.Enum):

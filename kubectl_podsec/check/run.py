@@ -35,9 +35,9 @@ class ReportSink(Protocol):
     def result(self, result: Result) -> str: ...
 
     def detached(self) -> Callable[[Result], Rendered] | None:
-        """How a result becomes its text on its own, when it does not depend on
-        the other results (`result` writes `placed(render(result))`); None
-        when the sink needs the results themselves (the table sizes its columns)."""
+        """How a result becomes its text (or a table's row) on its own, apart from
+        the other results (`result` writes `placed(render(result))`); None when
+        the sink needs the results themselves."""
 
     def placed(self, rendered: Rendered) -> str:
         """What `result` writes for the result that `detached()` rendered."""

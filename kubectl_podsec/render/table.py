@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .fixes import fix_hint
 from ..admission.policy import HOW_TO_KNOW
-from ..check.report import Failure, Result, Skipped, Summary, Verdict
+from ..check.report import Failure, Rendered, Result, Skipped, Summary, Verdict
 from .writer import ReportWriter
 
 if TYPE_CHECKING:  # the server's side is loaded only by runs that ask it (--server)
@@ -111,6 +112,66 @@ def _source(result: Result) -> str:
     return f"{src.file}#{src.document}{item}"
 
 
+class TableLine(NamedTuple):
+    """A result as the table shows it, made apart from the table (in a worker
+    process too: check/fanout.py): every cell either layout needs, its entry
+    in the details below the table, and what the notes after it gather."""
+
+    flags: tuple[bool, bool, bool]  # the result's own: --level's mode, the server's verdict, a PodSecurityPolicy
+    named: tuple[str, str, str]  # namespace, kind, name
+    level: str  # the LEVEL cell
+    modes: tuple[str, str, str]  # the ENFORCE, AUDIT and WARN cells
+    psp: str
+    verdict: str
+    server: str
+    extra: tuple[str, ...]  # -o wide: the failing checks and the source
+    details: str | None
+    defaulted: tuple[str, str] | None  # (namespace, which modes are unknown, and why)
+    mutated: bool
+
+
+def table_line(result: Result, wide: bool) -> TableLine:
+    adm = result.admission
+    unknown = adm.unknown
+    ref = result.object
+    return TableLine(
+        (adm.evaluations[0].mode == "level", result.server is not None, result.psp is not None),
+        (ref.namespace or "-", ref.kind, ref.name or "-"),
+        _mode_cell(result, "level"), (_mode_cell(result, "enforce"), _mode_cell(result, "audit"),
+                                      _mode_cell(result, "warn")),
+        psp_cell(result), verdict(result), server_verdict(result.server) if result.server else "-",
+        (failing_checks(result), _source(result)) if wide else (),
+        _details(result, wide),
+        (ref.namespace, f"{', '.join(e.mode.value for e in unknown)} unknown: {unknown[0].unknown}")
+        if unknown and ref.namespace else None,
+        any(e.mutated for e in adm.evaluations))
+
+
+def _details(result: Result, wide: bool) -> str | None:
+    """The result's entry below the table, if it has anything to say."""
+    # Modes with an equal level:version share one line ("audit, warn: ...").
+    by_lv: dict[object, list[str]] = {}
+    texts: dict[object, str] = {}
+    for m in result.admission.evaluations:
+        if m.message and m.evaluation is not None:
+            by_lv.setdefault(m.evaluation.level_version, []).append(m.mode)
+            texts.setdefault(m.evaluation.level_version, m.message)
+    lines = [] if result.admission.exempt else [
+        f"{', '.join(modes)}: {texts[lv]}" for lv, modes in by_lv.items()]
+    lines += _fix_lines(result) if wide and not result.admission.exempt else []
+    lines += _psp_lines(result, wide)
+    lines = _invalid_lines(result) + lines
+    lines += server_lines(result.server) if result.server else []
+    if not lines:
+        return None
+    adm = result.admission
+    pods_denied = adm.pods_allowed is False or result.psp_denied
+    lead = ("pods would be rejected; the object itself would be accepted"
+            if pods_denied and not adm.is_pod and not result.invalid else verdict(result))
+    head = f"{result.object.describe()} ({_source(result)}): {lead}"
+    return head + "\n" + "".join(f"  {line}\n" for line in lines)
+
+
 class TableWriter(ReportWriter):
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
@@ -131,14 +192,12 @@ class TableWriter(ReportWriter):
         psp = ["PSP"] if self._psp_mode else []
         return ["NAMESPACE", "KIND", "NAME", *modes, *psp, "RESULT", *server, *extra]
 
-    def _row(self, result: Result) -> list[str]:
-        modes = ["level"] if self._level_mode else ["enforce", "audit", "warn"]
-        extra = [failing_checks(result), _source(result)] if self.wide else []
-        server = [server_verdict(result.server) if result.server else "-"] if self._server_mode else []
-        psp = [psp_cell(result)] if self._psp_mode else []
-        ref = result.object
-        return [ref.namespace or "-", ref.kind, ref.name or "-",
-                *(_mode_cell(result, m) for m in modes), *psp, verdict(result), *server, *extra]
+    def _row(self, line: TableLine) -> list[str]:
+        """The row's cells, in the layout the first row chose."""
+        modes = [line.level] if self._level_mode else list(line.modes)
+        server = [line.server] if self._server_mode else []
+        psp = [line.psp] if self._psp_mode else []
+        return [*line.named, *modes, *psp, line.verdict, *server, *line.extra]
 
     def _paint(self, cells: list[str], widths: list[int], result_verdict: str) -> str:
         parts = []
@@ -164,44 +223,29 @@ class TableWriter(ReportWriter):
         self._pending.clear()
         return "".join(out)
 
-    def _note(self, result: Result) -> None:
-        # Modes with an equal level:version share one line ("audit, warn: ...").
-        by_lv: dict[object, list[str]] = {}
-        texts: dict[object, str] = {}
-        for m in result.admission.evaluations:
-            if m.message and m.evaluation is not None:
-                by_lv.setdefault(m.evaluation.level_version, []).append(m.mode)
-                texts.setdefault(m.evaluation.level_version, m.message)
-        lines = [] if result.admission.exempt else [
-            f"{', '.join(modes)}: {texts[lv]}" for lv, modes in by_lv.items()]
-        lines += _fix_lines(result) if self.wide and not result.admission.exempt else []
-        lines += _psp_lines(result, self.wide)
-        lines = _invalid_lines(result) + lines
-        lines += server_lines(result.server) if result.server else []
-        if not lines:
-            return
-        if len(self._details) >= MAX_DETAILS:
-            self._more_details += 1
-            return
-        adm = result.admission
-        pods_denied = adm.pods_allowed is False or result.psp_denied
-        lead = ("pods would be rejected; the object itself would be accepted"
-                if pods_denied and not adm.is_pod and not result.invalid else verdict(result))
-        head = f"{result.object.describe()} ({_source(result)}): {lead}"
-        self._details.append(head + "\n" + "".join(f"  {line}\n" for line in lines))
-
     def result(self, result: Result) -> str:
-        unknown = result.admission.unknown
-        if unknown and result.object.namespace:
-            modes = ", ".join(e.mode.value for e in unknown)
-            self._defaulted.setdefault(result.object.namespace, f"{modes} unknown: {unknown[0].unknown}")
+        return self._place(table_line(result, self.wide))
+
+    def detached(self) -> Callable[[Result], Rendered]:
+        wide = self.wide
+        return lambda result: Rendered("", row=table_line(result, wide))
+
+    def placed(self, rendered: Rendered) -> str:
+        row: TableLine = rendered.row
+        return self._place(row)
+
+    def _place(self, line: TableLine) -> str:
+        if line.defaulted is not None:
+            self._defaulted.setdefault(*line.defaulted)
         if self._widths is None and not self._pending:
-            self._level_mode = result.admission.evaluations[0].mode == "level"
-            self._server_mode = result.server is not None
-            self._psp_mode = result.psp is not None
-        self._mutated = self._mutated or any(e.mutated for e in result.admission.evaluations)
-        self._pending.append((self._row(result), verdict(result)))
-        self._note(result)
+            self._level_mode, self._server_mode, self._psp_mode = line.flags
+        self._mutated = self._mutated or line.mutated
+        self._pending.append((self._row(line), line.verdict))
+        if line.details is not None:
+            if len(self._details) >= MAX_DETAILS:
+                self._more_details += 1
+            else:
+                self._details.append(line.details)
         if self._widths is None and len(self._pending) < WIDTH_SAMPLE:
             return ""
         return self._flush()

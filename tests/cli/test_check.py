@@ -257,3 +257,20 @@ def test_a_pipe_named_as_a_file_is_read_whole(tmp_path: pathlib.Path) -> None:
     assert result["source"]["file"] == str(fifo)
     assert result["policySource"] == "labels of Namespace object in the input"
     assert not result["podsAllowed"]
+
+
+def test_table_notes_each_namespace_whose_policy_is_not_known(tmp_path: pathlib.Path) -> None:
+    """Once each, in the order met, after the table; a labelled namespace is not noted."""
+    pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p%d, namespace: %s}\nspec: {containers: [{name: c, image: nginx}]}\n"
+    labelled = ("apiVersion: v1\nkind: Namespace\nmetadata: {name: known, labels: "
+                "{pod-security.kubernetes.io/enforce: baseline, pod-security.kubernetes.io/audit: baseline, "
+                "pod-security.kubernetes.io/warn: baseline}}\n")
+    manifest = tmp_path / "pods.yaml"
+    manifest.write_text("---\n".join([labelled] + [pod % (i, ns) for i, ns in enumerate(("shop", "known", "web", "shop"))]))
+    code, out, _ = run("check", "-f", str(manifest))
+    assert code == 4
+    note = out[out.index("\nNote: Pod Security policy not fully known"):]
+    assert note.splitlines()[2:4] == [
+        "  namespace shop: enforce, audit, warn unknown: left to the cluster's defaults, which were not given",
+        "  namespace web: enforce, audit, warn unknown: left to the cluster's defaults, which were not given"]
+    assert "namespace known" not in note and note.count("namespace shop") == 1

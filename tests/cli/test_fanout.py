@@ -82,12 +82,12 @@ metadata: {name: settings-%(i)d, namespace: shop}
 """
 
 
-@pytest.mark.parametrize("fmt", ["json", "yaml", "sarif", "table"])
+@pytest.mark.parametrize("fmt", ["json", "yaml", "sarif", "table", "wide"])
 def test_workers_render_what_the_writer_would(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path,
                                               fmt: str) -> None:
     """Namespace policies, unknown modes, an invalid object, a skipped kind and a
-    bad document: the structured writers' results come back as text, rendered
-    in the workers, and the report is the serial one's, byte for byte."""
+    bad document: the results come back rendered in the workers (as text, or
+    as the table's rows), and the report is the serial one's, byte for byte."""
     bundle = tmp_path / "mixed.yaml"
     bundle.write_text("".join(MIXED % {"i": i} for i in range(12)) + "kind: [\n")
     args = ("check", "-f", str(bundle), "-o", fmt)
@@ -106,7 +106,7 @@ def test_workers_render_what_the_writer_would(monkeypatch: pytest.MonkeyPatch, t
     monkeypatch.setattr(fanout, "outcomes", spied)
     assert run(*args) == serial
     assert serial[0] == 2  # the bad document
-    checked = "Result" if fmt == "table" else "Checked"
+    checked = "Checked"
     assert sorted(set(sent)) == sorted({checked, "Skipped", "Unreadable"})
     assert sent.count(checked) == 36 and sent.count("Skipped") == 24  # the Namespaces and ConfigMaps
     if fmt == "sarif":  # the rules only some results use are listed
