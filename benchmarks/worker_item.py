@@ -12,8 +12,11 @@ as check/fanout.py's workers do:
   work      fanout._work, in passes over the task: every item decoded, then
             Checker.check_many (admission of each, then validation of each), then
             each result rendered by the writer's detached render
-  pickle    the outcomes _work returns, pickled as a worker sends them back
-  unpickle  the same unpickled, as the parent receives them
+  pickle    the outcomes _work returns, packed and pickled as a worker sends them back
+  unpickle  the same unpickled and unpacked, as the parent receives them
+
+The collector is set up as in a worker (check/workers.py): what exists after the set-up
+is frozen, and the thresholds are the workers'.
 
 CPU time per object, the median (and least) of --repeat passes; the load average is
 printed with the numbers. With --profile N, cProfile's N costliest functions of one
@@ -39,11 +42,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from engine_per_pod import per_object as per_item  # noqa: E402
 from go_library import write_json_list, write_yaml  # noqa: E402
 
-from multiprocessing.reduction import ForkingPickler  # noqa: E402
+import gc  # noqa: E402
+import pickle  # noqa: E402
 
 from kubectl_podsec.admission.config import DEFAULT_CONFIG  # noqa: E402
 from kubectl_podsec.admission.policy import PolicyResolver  # noqa: E402
-from kubectl_podsec.check import fanout  # noqa: E402
+from kubectl_podsec.check import fanout, workers  # noqa: E402
 from kubectl_podsec.check.checker import Checker  # noqa: E402
 from kubectl_podsec.manifests import Input, input_pieces, piece_documents  # noqa: E402
 from kubectl_podsec.pss import Evaluator, Level, LevelVersion, Version  # noqa: E402
@@ -78,6 +82,14 @@ def per_object(stage: Callable[[Any], object], batches: list[Any], count: int,
     return median * scale, least * scale
 
 
+def send(outcomes: list[fanout.Outcome]) -> bytes:
+    return pickle.dumps(fanout._packed_outcomes(outcomes), pickle.HIGHEST_PROTOCOL)
+
+
+def receive(data: bytes) -> list[fanout.Outcome]:
+    return fanout._unpacked_outcomes(pickle.loads(data))
+
+
 def decode(task: fanout.Task) -> object:
     return [piece_documents(piece) for piece in task]
 
@@ -86,20 +98,22 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pods", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=7)
-    ap.add_argument("-o", "--output", default="json", choices=("json", "yaml", "sarif"))
+    ap.add_argument("-o", "--output", default="json", choices=("json", "yaml", "sarif", "table"))
     ap.add_argument("--profile", type=int, default=0, help="show cProfile's N costliest functions")
     args = ap.parse_args()
     set_up_worker(args.output)
     with tempfile.TemporaryDirectory() as tmp:
         batches = tasks(args.pods, Path(tmp))
     count = sum(len(b) for b in batches)
+    gc.freeze()
+    gc.set_threshold(*workers._GC_THRESHOLDS)
     if args.profile:
         profile = cProfile.Profile()
         profile.runcall(lambda: [fanout._work(b) for b in batches])
         for order in ("cumulative", "tottime"):
             pstats.Stats(profile).sort_stats(order).print_stats(args.profile)
         return
-    sent = [bytes(ForkingPickler.dumps(fanout._work(b))) for b in batches]
+    sent = [send(fanout._work(b)) for b in batches]
     print(f"# {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"{count} objects, -o {args.output}, median of {args.repeat}; "
           f"{sum(map(len, sent)) / count:.0f} bytes pickled an object")
@@ -108,8 +122,8 @@ def main() -> None:
     for name, stage, items in (
         ("decode", decode, batches),
         ("work", fanout._work, batches),
-        ("pickle", ForkingPickler.dumps, outcomes),
-        ("unpickle", ForkingPickler.loads, sent),
+        ("pickle", send, outcomes),
+        ("unpickle", receive, sent),
     ):
         median, least = per_object(stage, items, count, args.repeat)
         print(f"{name:9s} {median:8.1f} µs/object (min {least:.1f})", flush=True)
